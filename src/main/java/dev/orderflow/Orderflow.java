@@ -1,0 +1,184 @@
+package dev.orderflow;
+
+import dev.orderflow.config.OrderflowConfig;
+import dev.orderflow.config.Role;
+import dev.orderflow.gateway.GatewaySimulatorVerticle;
+import dev.orderflow.http.Admission;
+import dev.orderflow.http.ApiServer;
+import dev.orderflow.http.Routes;
+import dev.orderflow.inventory.InventoryApi;
+import dev.orderflow.inventory.InventoryVerticle;
+import dev.orderflow.messaging.EmbeddedNatsServer;
+import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.orders.OrderEventsVerticle;
+import dev.orderflow.orders.OrdersApi;
+import dev.orderflow.payments.PaymentsVerticle;
+import dev.orderflow.shipping.ShippingVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Orderflow process running the roles its configuration names. {@link #start} reads as the start-up script,
+ * {@link #stop} as its mirror: the graceful shutdown of DESIGN.md (stop admitting requests, stop pulling, let
+ * in-flight work settle, drain the connection, stop the embedded server).
+ */
+public final class Orderflow {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Orderflow.class);
+
+  private final Vertx vertx;
+  private final OrderflowConfig config;
+  private final Admission admission;
+  private final Deque<String> deployments = new ArrayDeque<>();
+  private final List<ApiServer> apiServers = new CopyOnWriteArrayList<>();
+  private EmbeddedNatsServer embeddedNats;
+  private NatsBridge bridge;
+  private GatewaySimulatorVerticle gateway;
+
+  private Orderflow(Vertx vertx, OrderflowConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+    this.admission = new Admission(config.http().maxInFlightRequests());
+  }
+
+  /** Starts a process with {@code config}; fails (having stopped what it started) if any step fails. */
+  public static Future<Orderflow> start(Vertx vertx, OrderflowConfig config) {
+    Orderflow app = new Orderflow(vertx, config);
+    return app.startNats()
+        .compose(app::connect)
+        .compose(v -> app.provision())
+        .compose(v -> app.deployGateway())
+        .compose(v -> app.deployContexts())
+        .compose(v -> app.deployApi())
+        .map(v -> {
+          LOG.info("Orderflow running roles {}: API on port {}", config.roles(), app.httpPort());
+          return app;
+        })
+        .recover(failure -> app.stop().transform(stopped -> Future.failedFuture(failure)));
+  }
+
+  /** Stops gracefully; safe to call more than once. */
+  public Future<Void> stop() {
+    admission.close();
+    Future<Void> undeployed = Future.succeededFuture();
+    // Last deployed first: the API stops taking requests before the consumers stop.
+    while (!deployments.isEmpty()) {
+      String id = deployments.pop();
+      undeployed = undeployed.compose(v -> vertx.undeploy(id).otherwise(e -> {
+        LOG.warn("stopping {} failed: {}", id, e.getMessage());
+        return null;
+      }));
+    }
+    return undeployed
+        .compose(v -> bridge == null ? Future.<Void>succeededFuture() : bridge.close())
+        .compose(v -> embeddedNats == null ? Future.<Void>succeededFuture() : embeddedNats.stop())
+        .onComplete(v -> {
+          bridge = null;
+          embeddedNats = null;
+        });
+  }
+
+  /** The port of the HTTP API. */
+  public int httpPort() {
+    return apiServers.get(0).port();
+  }
+
+  /** The port of the gateway simulator, when this process runs it. */
+  public int gatewayPort() {
+    return gateway.port();
+  }
+
+  private Future<String> startNats() {
+    if (!config.nats().embedded()) {
+      return Future.succeededFuture(config.nats().url());
+    }
+    return EmbeddedNatsServer.start(vertx, config.embeddedNats(), config.dataDir())
+        .map(server -> {
+          embeddedNats = server;
+          return server.url();
+        });
+  }
+
+  private Future<Void> connect(String url) {
+    return NatsBridge.connect(vertx, url, config.nats(), config.consumers())
+        .map(connected -> {
+          bridge = connected;
+          return null;
+        });
+  }
+
+  private Future<Void> provision() {
+    return bridge.provision(config.http().idempotencyKeyTtl());
+  }
+
+  private Future<Void> deployGateway() {
+    if (!config.runs(Role.GATEWAY)) {
+      return Future.succeededFuture();
+    }
+    gateway = new GatewaySimulatorVerticle(config.gateway());
+    return deploy(gateway).onSuccess(v -> LOG.info("Payment gateway simulator on port {}", gateway.port()));
+  }
+
+  private Future<Void> deployContexts() {
+    List<VerticleBase> contexts = new ArrayList<>();
+    if (config.runs(Role.ORDERS)) {
+      contexts.add(new OrderEventsVerticle(bridge, config.consumers()));
+    }
+    if (config.runs(Role.INVENTORY)) {
+      contexts.add(new InventoryVerticle(bridge, config.catalogue(), config.consumers(),
+          config.nats().duplicateWindow()));
+    }
+    if (config.runs(Role.PAYMENTS)) {
+      contexts.add(new PaymentsVerticle(bridge, config.payments(), config.consumers()));
+    }
+    if (config.runs(Role.SHIPPING)) {
+      contexts.add(new ShippingVerticle(bridge, config.consumers()));
+    }
+    Future<Void> deployed = Future.succeededFuture();
+    for (VerticleBase context : contexts) {
+      deployed = deployed.compose(v -> deploy(context));
+    }
+    return deployed;
+  }
+
+  private Future<Void> deployApi() {
+    List<Routes> routes = new ArrayList<>();
+    if (config.runs(Role.ORDERS)) {
+      routes.add(new OrdersApi(config.http(), config.catalogue(), bridge, admission));
+    }
+    if (config.runs(Role.INVENTORY)) {
+      routes.add(new InventoryApi(config.catalogue(), bridge));
+    }
+    HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
+    HealthChecks readiness = HealthChecks.create(vertx)
+        .register("nats", promise -> promise.complete(bridge != null && bridge.connected() ? Status.OK() : Status.KO()))
+        .register("admitting", promise -> promise.complete(admission.closed() ? Status.KO() : Status.OK()));
+    return vertx.deployVerticle(() -> {
+          ApiServer server = new ApiServer(config.http(), routes, liveness, readiness);
+          apiServers.add(server);
+          return server;
+        }, new DeploymentOptions().setInstances(config.http().instances()))
+        .map(id -> {
+          deployments.push(id);
+          return null;
+        });
+  }
+
+  private Future<Void> deploy(VerticleBase verticle) {
+    return vertx.deployVerticle(verticle).map(id -> {
+      deployments.push(id);
+      return null;
+    });
+  }
+}

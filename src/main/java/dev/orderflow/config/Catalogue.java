@@ -1,0 +1,69 @@
+package dev.orderflow.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The products on sale: their prices (which orders uses, never the client's) and their stock at first start
+ * (which inventory seeds once). One currency for the whole catalogue.
+ */
+public final class Catalogue {
+
+  private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+
+  /** One product. Prices are in minor units of the catalogue's currency. */
+  public record Item(String sku, String name, long unitPriceMinor, long initialStock) {}
+
+  private final String currency;
+  private final Map<String, Item> items;
+
+  Catalogue(String currency, Map<String, Item> items) {
+    this.currency = currency;
+    this.items = Map.copyOf(items);
+  }
+
+  /** The ISO-4217 code of every price. */
+  public String currency() {
+    return currency;
+  }
+
+  public Optional<Item> item(String sku) {
+    return Optional.ofNullable(items.get(sku));
+  }
+
+  public Collection<Item> items() {
+    return items.values();
+  }
+
+  static Catalogue fromJson(JsonObject json, String source) {
+    String currency = Settings.at(json, source + ": ").string("currency");
+    if (!CURRENCY.matcher(currency).matches()) {
+      throw new ConfigException(source + ": currency must be an ISO-4217 code such as EUR, was '" + currency + "'");
+    }
+    JsonArray list = json.getJsonArray("items");
+    if (list == null || list.isEmpty()) {
+      throw new ConfigException(source + ": items must list at least one product");
+    }
+    Map<String, Item> items = new LinkedHashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.getValue(i) instanceof JsonObject element)) {
+        throw new ConfigException(source + ": items[" + i + "] must be a JSON object");
+      }
+      Settings item = Settings.at(element, source + ": items[" + i + "].");
+      Item parsed = new Item(
+          item.string("sku"),
+          item.string("name"),
+          item.integer("unitPriceMinor", 0, Long.MAX_VALUE),
+          item.integer("initialStock", 0, Long.MAX_VALUE / 2));
+      if (parsed.sku().isEmpty() || items.put(parsed.sku(), parsed) != null) {
+        throw new ConfigException(source + ": items[" + i + "].sku must be present and unique");
+      }
+    }
+    return new Catalogue(currency, items);
+  }
+}

@@ -1,0 +1,111 @@
+package dev.orderflow.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Loads and validates {@link OrderflowConfig} from its layers (see the package documentation). */
+public final class ConfigLoader {
+
+  /** The defaults file; read from the working directory when present there, else from inside the jar. */
+  public static final String DEFAULTS = "conf/orderflow.json";
+
+  /** Environment variables and the setting each one overrides. */
+  public static final Map<String, String> ENVIRONMENT = Map.of(
+      "ORDERFLOW_ROLES", "roles",
+      "ORDERFLOW_DATA_DIR", "dataDir",
+      "ORDERFLOW_CATALOGUE", "catalogue",
+      "ORDERFLOW_HTTP_PORT", "http.port",
+      "ORDERFLOW_NATS_URL", "nats.url",
+      "ORDERFLOW_NATS_SERVER", "embeddedNats.executable",
+      "ORDERFLOW_GATEWAY_URL", "payments.gatewayUrl",
+      "ORDERFLOW_GATEWAY_PORT", "gateway.port");
+
+  private ConfigLoader() {}
+
+  /**
+   * Loads the configuration.
+   *
+   * @param overrides settings that win over every other layer, as a JSON object shaped like the defaults file
+   *     (nested objects are merged, so {@code {"http": {"port": 0}}} changes only the port)
+   */
+  public static Future<OrderflowConfig> load(Vertx vertx, JsonObject overrides) {
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions()
+        .setScanPeriod(0)
+        .addStore(file(DEFAULTS, false));
+    String extra = System.getenv("ORDERFLOW_CONFIG");
+    if (extra != null && !extra.isBlank()) {
+      options.addStore(file(extra, false));
+    }
+    options.addStore(new ConfigStoreOptions()
+        .setType("env")
+        .setConfig(new JsonObject()
+            .put("raw-data", true)
+            .put("keys", new JsonArray(ENVIRONMENT.keySet().stream().toList()))));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever.getConfig()
+        .eventually(retriever::close)
+        .map(layers -> applyEnvironment(layers).mergeIn(overrides, true))
+        .compose(json -> readCatalogue(vertx, json.getString("catalogue", ""))
+            .map(catalogue -> from(json, catalogue)));
+  }
+
+  /** Builds the configuration from one merged JSON object; throws {@link ConfigException} when invalid. */
+  static OrderflowConfig from(JsonObject json, Catalogue catalogue) {
+    Settings s = Settings.of(json);
+    return new OrderflowConfig(
+        Role.parseList(s.string("roles")),
+        Path.of(s.string("dataDir")),
+        HttpConfig.from(s.section("http")),
+        NatsConfig.from(s.section("nats")),
+        EmbeddedNatsConfig.from(s.section("embeddedNats")),
+        ConsumerConfig.from(s.section("consumers")),
+        PaymentsConfig.from(s.section("payments")),
+        GatewayConfig.from(s.section("gateway")),
+        catalogue);
+  }
+
+  private static JsonObject applyEnvironment(JsonObject layers) {
+    JsonObject merged = layers.copy();
+    ENVIRONMENT.forEach((variable, setting) -> {
+      Object value = merged.remove(variable);
+      if (value != null) {
+        String[] path = setting.split("\\.");
+        JsonObject section = merged;
+        for (int i = 0; i < path.length - 1; i++) {
+          section = section.getJsonObject(path[i]);
+        }
+        section.put(path[path.length - 1], value.toString());
+      }
+    });
+    return merged;
+  }
+
+  private static Future<Catalogue> readCatalogue(Vertx vertx, String path) {
+    if (path.isBlank()) {
+      return Future.failedFuture(new ConfigException("catalogue must name the catalogue file"));
+    }
+    return vertx.fileSystem().readFile(path)
+        .recover(e -> Future.failedFuture(new ConfigException("catalogue: cannot read " + path + ": " + e.getMessage())))
+        .map(buffer -> {
+          try {
+            return Catalogue.fromJson(buffer.toJsonObject(), path);
+          } catch (io.vertx.core.json.DecodeException e) {
+            throw new ConfigException(path + " is not valid JSON: " + e.getMessage());
+          }
+        });
+  }
+
+  private static ConfigStoreOptions file(String path, boolean optional) {
+    return new ConfigStoreOptions()
+        .setType("file")
+        .setOptional(optional)
+        .setConfig(new JsonObject().put("path", path));
+  }
+}

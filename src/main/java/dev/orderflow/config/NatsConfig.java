@@ -1,0 +1,40 @@
+package dev.orderflow.config;
+
+import java.time.Duration;
+
+/**
+ * The connection to NATS and the shape of the JetStream assets Orderflow provisions.
+ *
+ * @param url comma-separated server URLs; empty means "start and supervise a local nats-server"
+ * @param replicas replicas of every stream and bucket (3 on a production cluster)
+ * @param duplicateWindow how long JetStream remembers a {@code Nats-Msg-Id} to drop a repeated publish
+ * @param publishWindow publishes awaiting their acknowledgement at once; beyond it a publish fails fast
+ * @param publishTimeout how long a publish may wait for its acknowledgement
+ */
+public record NatsConfig(
+    String url,
+    String connectionName,
+    int replicas,
+    Duration streamMaxAge,
+    Duration duplicateWindow,
+    int publishWindow,
+    Duration publishTimeout,
+    Duration drainTimeout) {
+
+  /** Whether Orderflow should run its own nats-server. */
+  public boolean embedded() {
+    return url.isEmpty();
+  }
+
+  static NatsConfig from(Settings s) {
+    return new NatsConfig(
+        s.string("url"),
+        s.string("connectionName"),
+        (int) s.integer("replicas", 1, 5),
+        Duration.ofHours(s.integer("streamMaxAgeHours", 1, 24 * 3650)),
+        Duration.ofSeconds(s.integer("duplicateWindowSeconds", 1, 24 * 3600)),
+        s.positive("publishWindow"),
+        s.millis("publishTimeoutMs"),
+        s.millis("drainTimeoutMs"));
+  }
+}

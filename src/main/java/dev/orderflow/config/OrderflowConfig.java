@@ -1,0 +1,25 @@
+package dev.orderflow.config;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/** Everything Orderflow is configured with, validated; see {@link ConfigLoader} for where it comes from. */
+public record OrderflowConfig(
+    Set<Role> roles,
+    Path dataDir,
+    HttpConfig http,
+    NatsConfig nats,
+    EmbeddedNatsConfig embeddedNats,
+    ConsumerConfig consumers,
+    PaymentsConfig payments,
+    GatewayConfig gateway,
+    Catalogue catalogue) {
+
+  public OrderflowConfig {
+    roles = Set.copyOf(roles);
+  }
+
+  public boolean runs(Role role) {
+    return roles.contains(role);
+  }
+}

@@ -1,0 +1,24 @@
+package dev.orderflow.config;
+
+import java.time.Duration;
+
+/**
+ * The payments context's client of the payment gateway.
+ *
+ * @param gatewayUrl base URL of the gateway (the simulator by default, a real provider in production)
+ * @param requestTimeout the deadline of one charge request
+ * @param breakerMaxFailures failures in a row that open the circuit breaker
+ * @param breakerResetTimeout how long the breaker stays open before it lets one trial call through
+ */
+public record PaymentsConfig(
+    String gatewayUrl, Duration requestTimeout, int breakerMaxFailures, Duration breakerResetTimeout) {
+
+  static PaymentsConfig from(Settings s) {
+    Settings breaker = s.section("breaker");
+    return new PaymentsConfig(
+        s.string("gatewayUrl").replaceAll("/+$", ""),
+        s.millis("requestTimeoutMs"),
+        breaker.positive("maxFailures"),
+        breaker.millis("resetTimeoutMs"));
+  }
+}

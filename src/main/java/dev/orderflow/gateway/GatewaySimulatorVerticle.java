@@ -1,0 +1,169 @@
+package dev.orderflow.gateway;
+
+import dev.orderflow.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The payment gateway simulator's HTTP server. Deploy exactly one instance: its charges live in this verticle,
+ * touched only by its event loop.
+ *
+ * <p>A charge is recorded before the (simulated) latency, so a client that times out and retries with the same
+ * {@code Idempotency-Key} finds the charge it already made, as with a real provider.
+ */
+public final class GatewaySimulatorVerticle extends VerticleBase {
+
+  private static final String DECLINING_CUSTOMER_PREFIX = "decline-";
+
+  /** A charge as the simulator made it. */
+  private record Charge(String chargeId, String idempotencyKey, JsonObject request, String status, Instant at) {
+
+    JsonObject toJson() {
+      JsonObject json = request.copy()
+          .put("chargeId", chargeId)
+          .put("status", status)
+          .put("createdAt", at.toString());
+      if (status.equals("DECLINED")) {
+        json.put("reason", "card declined");
+      }
+      return json;
+    }
+  }
+
+  private final GatewayConfig config;
+  private final Map<String, Charge> byKey = new HashMap<>();
+  private final Map<String, List<Charge>> byOrder = new HashMap<>();
+  private Faults faults;
+  private HttpServer server;
+
+  public GatewaySimulatorVerticle(GatewayConfig config) {
+    this.config = config;
+    this.faults = Faults.from(config);
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(16 * 1024));
+    router.post("/v1/charges").handler(this::charge);
+    router.get("/v1/charges").handler(this::list);
+    router.get("/v1/faults").handler(ctx -> json(ctx, 200, faults.toJson()));
+    router.put("/v1/faults").handler(this::changeFaults);
+    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+        .requestHandler(router)
+        .listen()
+        .onSuccess(listening -> server = listening);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The port the simulator listens on. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  private void charge(RoutingContext ctx) {
+    Faults now = faults;
+    String key = ctx.request().getHeader("Idempotency-Key");
+    JsonObject request = chargeRequest(ctx);
+    if (key == null || key.isBlank()) {
+      later(ctx, now, 400, error("the Idempotency-Key header is required"));
+    } else if (request == null) {
+      later(ctx, now, 400, error("send JSON {orderId, customerId, amountMinor > 0, currency (ISO-4217)}"));
+    } else if (now.outage()) {
+      later(ctx, now, 503, error("the gateway is down (simulated outage)"));
+    } else if (byKey.containsKey(key)) {
+      Charge earlier = byKey.get(key);
+      if (earlier.request().equals(request)) {
+        later(ctx, now, 200, earlier.toJson());
+      } else {
+        later(ctx, now, 422, error("Idempotency-Key already used for a different charge"));
+      }
+    } else if (ThreadLocalRandom.current().nextDouble() < now.errorRate()) {
+      later(ctx, now, 500, error("simulated gateway error; nothing was charged"));
+    } else {
+      boolean decline = request.getString("customerId").startsWith(DECLINING_CUSTOMER_PREFIX)
+          || ThreadLocalRandom.current().nextDouble() < now.declineRate();
+      Charge charge = new Charge("ch_" + UUID.randomUUID(), key, request, decline ? "DECLINED" : "AUTHORIZED",
+          Instant.now());
+      byKey.put(key, charge);
+      byOrder.computeIfAbsent(request.getString("orderId"), id -> new ArrayList<>()).add(charge);
+      later(ctx, now, 201, charge.toJson());
+    }
+  }
+
+  private void list(RoutingContext ctx) {
+    String orderId = ctx.queryParams().get("orderId");
+    if (orderId == null) {
+      json(ctx, 400, error("the orderId query parameter is required"));
+      return;
+    }
+    JsonArray charges = new JsonArray();
+    byOrder.getOrDefault(orderId, List.of()).forEach(c -> charges.add(c.toJson()));
+    json(ctx, 200, new JsonObject().put("orderId", orderId).put("charges", charges));
+  }
+
+  private void changeFaults(RoutingContext ctx) {
+    try {
+      faults = faults.with(ctx.body().asJsonObject());
+      json(ctx, 200, faults.toJson());
+    } catch (RuntimeException e) {
+      json(ctx, 400, error("send JSON {latencyMs, errorRate, declineRate, outage}: " + e.getMessage()));
+    }
+  }
+
+  private static JsonObject chargeRequest(RoutingContext ctx) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body == null) {
+        return null;
+      }
+      String orderId = body.getString("orderId");
+      String customerId = body.getString("customerId");
+      Long amount = body.getLong("amountMinor");
+      String currency = body.getString("currency");
+      boolean valid = orderId != null && !orderId.isBlank() && customerId != null && !customerId.isBlank()
+          && amount != null && amount > 0 && currency != null && currency.matches("[A-Z]{3}");
+      return valid ? new JsonObject().put("orderId", orderId).put("customerId", customerId)
+          .put("amountMinor", amount).put("currency", currency) : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private void later(RoutingContext ctx, Faults now, int status, JsonObject body) {
+    if (now.latencyMs() == 0) {
+      json(ctx, status, body);
+    } else {
+      vertx.setTimer(now.latencyMs(), id -> json(ctx, status, body));
+    }
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (!ctx.response().closed()) {
+      ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+    }
+  }
+
+  private static JsonObject error(String message) {
+    return new JsonObject().put("error", message);
+  }
+}

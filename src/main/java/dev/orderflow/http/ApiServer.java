@@ -1,0 +1,63 @@
+package dev.orderflow.http;
+
+import dev.orderflow.config.HttpConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP server of one process: the routes of the contexts it runs, {@code /health/live},
+ * {@code /health/ready}, and problem+json for every error. Deploy one instance per event loop to use every core.
+ */
+public final class ApiServer extends VerticleBase {
+
+  /** How long a stopping server lets requests in progress finish. */
+  private static final long SHUTDOWN_GRACE_SECONDS = 10;
+
+  private final HttpConfig config;
+  private final List<Routes> routes;
+  private final HealthChecks liveness;
+  private final HealthChecks readiness;
+  private final Failures failures;
+  private HttpServer server;
+
+  public ApiServer(HttpConfig config, List<Routes> routes, HealthChecks liveness, HealthChecks readiness) {
+    this.config = config;
+    this.routes = List.copyOf(routes);
+    this.liveness = liveness;
+    this.readiness = readiness;
+    this.failures = new Failures(config.retryAfterSeconds());
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
+    routes.forEach(r -> r.mount(router));
+    router.route().failureHandler(failures::handle);
+    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+      router.errorHandler(status, failures::handleStatus);
+    }
+    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+        .requestHandler(router)
+        .listen()
+        .onSuccess(listening -> server = listening);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** The port this instance listens on (useful when configured with port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+}

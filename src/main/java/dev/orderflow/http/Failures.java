@@ -1,0 +1,80 @@
+package dev.orderflow.http;
+
+import dev.orderflow.messaging.BrokerUnavailable;
+import dev.orderflow.messaging.Overloaded;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become HTTP answers: every error leaves as problem+json. */
+final class Failures {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
+  static final String PROBLEM_JSON = "application/problem+json";
+
+  private final int retryAfterSeconds;
+
+  Failures(int retryAfterSeconds) {
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** Failure handler: for handlers that failed the context with an exception or a status code. */
+  void handle(RoutingContext ctx) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    write(ctx, problemFor(ctx));
+  }
+
+  /** Error handler: for requests no route matched, or that failed before a route (status code only). */
+  void handleStatus(RoutingContext ctx) {
+    write(ctx, forStatus(ctx.statusCode(), ctx.request().method() + " " + ctx.request().path()));
+  }
+
+  void write(RoutingContext ctx, HttpProblem problem) {
+    HttpServerResponse response = ctx.response()
+        .setStatusCode(problem.status())
+        .putHeader("Content-Type", PROBLEM_JSON);
+    if (problem.retryable()) {
+      response.putHeader("Retry-After", Integer.toString(retryAfterSeconds));
+    }
+    response.end(problem.toJson(ctx.request().path()).encode());
+  }
+
+  private HttpProblem problemFor(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof HttpProblem problem) {
+      return problem;
+    }
+    if (failure instanceof Overloaded overloaded) {
+      return HttpProblem.unavailable("overloaded", "Too busy right now", overloaded.getMessage());
+    }
+    if (failure instanceof BrokerUnavailable unavailable) {
+      LOG.warn("{} {}: {}", ctx.request().method(), ctx.request().path(), unavailable.getMessage());
+      return HttpProblem.unavailable("broker-unavailable", "The order could not be recorded in time",
+          "The message broker did not confirm in time; nothing was accepted. Try again: " + unavailable.getMessage());
+    }
+    if (failure == null) {
+      return forStatus(ctx.statusCode(), ctx.request().method() + " " + ctx.request().path());
+    }
+    LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    return HttpProblem.of(500, "internal-error", "Internal error", "An unexpected error occurred; it was logged.");
+  }
+
+  private static HttpProblem forStatus(int status, String request) {
+    return switch (status) {
+      case 404 -> HttpProblem.notFound("No resource at " + request);
+      case 405 -> HttpProblem.of(405, "method-not-allowed", "Method not allowed", request + " is not supported");
+      case 413 -> HttpProblem.of(413, "body-too-large", "Request body too large",
+          "The request body is larger than this API accepts");
+      case 415 -> HttpProblem.of(415, "unsupported-media-type", "Unsupported media type",
+          "Send the body as application/json");
+      case 503 -> HttpProblem.unavailable("unavailable", "Service unavailable", "Try again shortly");
+      default -> status >= 400 && status < 500
+          ? HttpProblem.of(status, "bad-request", "Bad request", request + " could not be handled")
+          : HttpProblem.of(500, "internal-error", "Internal error", "An unexpected error occurred; it was logged.");
+    };
+  }
+}

@@ -1,0 +1,69 @@
+package dev.orderflow.http;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An HTTP error answer as an exception: fail a routing context with it and the failure handler writes it as
+ * problem+json. {@code type} is a stable identifier clients may switch on; {@code detail} is for people.
+ */
+public final class HttpProblem extends RuntimeException {
+
+  /** Prefix of every problem type; the types are listed in the README. */
+  public static final String TYPE_BASE = "https://orderflow.dev/problems/";
+
+  private final int status;
+  private final String type;
+  private final String title;
+  private final String field;
+  private final boolean retryable;
+
+  private HttpProblem(int status, String type, String title, String detail, String field, boolean retryable) {
+    super(detail, null, false, false);
+    this.status = status;
+    this.type = type;
+    this.title = title;
+    this.field = field;
+    this.retryable = retryable;
+  }
+
+  /** A problem of the given status and type (the last segment of its type URI, e.g. "malformed-json"). */
+  public static HttpProblem of(int status, String type, String title, String detail) {
+    return new HttpProblem(status, type, title, detail, null, false);
+  }
+
+  /** 422: the request is well-formed but {@code field} (a JSON Pointer into the body) is not acceptable. */
+  public static HttpProblem invalid(String field, String detail) {
+    return new HttpProblem(422, "invalid-order", "The order is not valid", detail, field, false);
+  }
+
+  /** 503 with {@code Retry-After}: try again shortly. */
+  public static HttpProblem unavailable(String type, String title, String detail) {
+    return new HttpProblem(503, type, title, detail, null, true);
+  }
+
+  public static HttpProblem notFound(String detail) {
+    return of(404, "not-found", "Not found", detail);
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** Whether the answer should carry {@code Retry-After}. */
+  boolean retryable() {
+    return retryable;
+  }
+
+  JsonObject toJson(String instance) {
+    JsonObject json = new JsonObject()
+        .put("type", TYPE_BASE + type)
+        .put("title", title)
+        .put("status", status)
+        .put("detail", getMessage())
+        .put("instance", instance);
+    if (field != null) {
+      json.put("field", field);
+    }
+    return json;
+  }
+}

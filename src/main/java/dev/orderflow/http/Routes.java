@@ -1,0 +1,13 @@
+package dev.orderflow.http;
+
+import io.vertx.ext.web.Router;
+
+/**
+ * A bounded context's contribution to the HTTP API. {@link #mount} is called once per server instance; the
+ * handlers it installs must be safe to run on several event loops.
+ */
+@FunctionalInterface
+public interface Routes {
+
+  void mount(Router router);
+}

@@ -1,0 +1,19 @@
+package dev.orderflow.messaging;
+
+/**
+ * A JetStream key-value bucket.
+ *
+ * @param expiring whether entries expire (after the idempotency-key time to live); others live forever
+ */
+public record BucketSpec(String name, boolean expiring) {
+
+  /** The name of the stream behind the bucket. */
+  String streamName() {
+    return "KV_" + name;
+  }
+
+  /** The subject that stores {@code key}. */
+  String subject(String key) {
+    return "$KV." + name + "." + key;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.orderflow.messaging;
+
+import io.nats.client.PublishOptions;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsJetStreamMetaData;
+import io.vertx.core.Future;
+
+/**
+ * Keeps a copy of every message given up on in the dead-letter stream: the original body and headers, plus
+ * headers saying where it came from, how often it was tried and why it was given up.
+ */
+final class DeadLetters {
+
+  static final String REASON = "Orderflow-Dead-Letter-Reason";
+  static final String ORIGINAL_SUBJECT = "Orderflow-Original-Subject";
+  static final String ORIGINAL_STREAM = "Orderflow-Original-Stream";
+  static final String ORIGINAL_SEQUENCE = "Orderflow-Original-Sequence";
+  static final String DELIVERIES = "Orderflow-Deliveries";
+
+  private final EventPublisher publisher;
+
+  DeadLetters(EventPublisher publisher) {
+    this.publisher = publisher;
+  }
+
+  Future<Void> store(ConsumerSpec consumer, io.nats.client.Message message, String reason) {
+    NatsJetStreamMetaData meta = message.metaData();
+    Headers headers = new Headers(message.getHeaders());
+    headers.put(REASON, reason.replaceAll("[\\r\\n]+", " "));
+    headers.put(ORIGINAL_SUBJECT, message.getSubject());
+    headers.put(ORIGINAL_STREAM, meta.getStream());
+    headers.put(ORIGINAL_SEQUENCE, Long.toString(meta.streamSequence()));
+    headers.put(DELIVERIES, Long.toString(meta.deliveredCount()));
+    PublishOptions options = PublishOptions.builder()
+        .expectedStream(Topology.DEAD_LETTERS.name())
+        // One entry per message and consumer, however often this is retried.
+        .messageId("dl:" + consumer.durable() + ":" + meta.getStream() + ":" + meta.streamSequence())
+        .build();
+    return publisher.publish(Topology.deadLetterSubject(consumer), headers, message.getData(), options).mapEmpty();
+  }
+}

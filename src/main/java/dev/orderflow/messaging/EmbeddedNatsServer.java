@@ -1,0 +1,223 @@
+package dev.orderflow.messaging;
+
+import dev.orderflow.config.ConfigException;
+import dev.orderflow.config.EmbeddedNatsConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local nats-server with JetStream, started and supervised by this process when no NATS URL is configured,
+ * so that one command runs the whole system. Its data lives under {@code <dataDir>/nats}; it is restarted if it
+ * dies and stopped with the service. A server left behind by a killed run (found through its pid file) is
+ * stopped before a new one starts.
+ */
+public final class EmbeddedNatsServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedNatsServer.class);
+  private static final Pattern VERSION = Pattern.compile("v(\\d+)\\.(\\d+)");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration MAX_RESTART_DELAY = Duration.ofSeconds(30);
+
+  private final Vertx vertx;
+  private final EmbeddedNatsConfig config;
+  private final Path executable;
+  private final Path home;
+  private volatile Process process;
+  private volatile boolean stopping;
+  private Duration restartDelay = Duration.ofMillis(500);
+
+  private EmbeddedNatsServer(Vertx vertx, EmbeddedNatsConfig config, Path executable, Path home) {
+    this.vertx = vertx;
+    this.config = config;
+    this.executable = executable;
+    this.home = home;
+  }
+
+  /** Finds nats-server, starts it and waits until it accepts connections. */
+  public static Future<EmbeddedNatsServer> start(Vertx vertx, EmbeddedNatsConfig config, Path dataDir) {
+    return vertx.executeBlocking(() -> {
+      Path executable = findExecutable(config);
+      checkVersion(executable);
+      EmbeddedNatsServer server = new EmbeddedNatsServer(vertx, config, executable, dataDir.resolve("nats").toAbsolutePath());
+      server.launch();
+      return server;
+    });
+  }
+
+  /** The URL clients connect to. */
+  public String url() {
+    return "nats://" + config.host() + ":" + config.port();
+  }
+
+  /** Stops the server (SIGTERM, so it flushes its store) and waits for it to exit. */
+  public Future<Void> stop() {
+    stopping = true;
+    return vertx.executeBlocking(() -> {
+      Process running = process;
+      if (running != null && running.isAlive()) {
+        running.destroy();
+        if (!running.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+          running.destroyForcibly().waitFor();
+        }
+      }
+      LOG.info("Embedded nats-server stopped");
+      return null;
+    });
+  }
+
+  private void launch() throws Exception {
+    Files.createDirectories(home);
+    Path pidFile = home.resolve("nats-server.pid");
+    stopLeftover(pidFile);
+    Path configFile = home.resolve("nats-server.conf");
+    Files.writeString(configFile, serverConfig(pidFile), StandardCharsets.UTF_8);
+    Path log = home.resolve("nats-server.log");
+    process = new ProcessBuilder(executable.toString(), "-c", configFile.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+    awaitListening(log);
+    LOG.info("Embedded nats-server {} listening at {}, data in {}", executable, url(), home);
+    Process started = process;
+    started.onExit().thenAccept(this::exited);
+  }
+
+  private String serverConfig(Path pidFile) {
+    StringBuilder conf = new StringBuilder()
+        .append("# Written by Orderflow at each start; edit conf/orderflow.json (embeddedNats) instead.\n")
+        .append("server_name: orderflow_embedded\n")
+        .append("host: \"").append(config.host()).append("\"\n")
+        .append("port: ").append(config.port()).append('\n')
+        .append("pid_file: \"").append(pidFile).append("\"\n")
+        .append("jetstream {\n")
+        .append("  store_dir: \"").append(home.resolve("jetstream")).append("\"\n");
+    if (!config.syncInterval().isEmpty()) {
+      conf.append("  sync_interval: ").append(config.syncInterval()).append('\n');
+    }
+    return conf.append("}\n").toString();
+  }
+
+  private void awaitListening(Path log) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("nats-server exited at start-up (exit code " + process.exitValue()
+            + "); its log " + log + " ends with:\n" + tail(log));
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(config.host(), config.port()), 200);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(50); // polling the port: the server gives no other readiness signal
+      }
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException("nats-server did not listen on " + url() + " within " + START_TIMEOUT.toSeconds()
+        + " s; see " + log);
+  }
+
+  private void exited(Process ended) {
+    if (stopping) {
+      return;
+    }
+    LOG.error("Embedded nats-server exited unexpectedly (exit code {}); restarting in {} ms",
+        ended.exitValue(), restartDelay.toMillis());
+    vertx.setTimer(restartDelay.toMillis(), id -> vertx.executeBlocking(() -> {
+      if (!stopping) {
+        launch();
+        restartDelay = Duration.ofMillis(500);
+      }
+      return null;
+    }).onFailure(e -> {
+      LOG.error("Restarting nats-server failed: {}", e.getMessage());
+      restartDelay = restartDelay.multipliedBy(2).compareTo(MAX_RESTART_DELAY) > 0
+          ? MAX_RESTART_DELAY : restartDelay.multipliedBy(2);
+      exited(ended);
+    }));
+  }
+
+  /**
+   * Deals with a nats-server found running on this data directory: if the process that started it still runs,
+   * another Orderflow owns it and this one must not start; if its parent is gone (a run killed with SIGKILL),
+   * it is an orphan and is stopped.
+   */
+  private static void stopLeftover(Path pidFile) throws Exception {
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    String pid = Files.readString(pidFile).trim();
+    Optional<ProcessHandle> leftover = pid.matches("\\d+") ? ProcessHandle.of(Long.parseLong(pid)) : Optional.empty();
+    if (leftover.isPresent() && leftover.get().info().command().orElse("").contains("nats-server")) {
+      Optional<ProcessHandle> owner = leftover.get().parent().filter(ProcessHandle::isAlive)
+          .filter(parent -> parent.info().command().orElse("").contains("java"));
+      if (owner.isPresent()) {
+        throw new ConfigException("another Orderflow (pid " + owner.get().pid() + ") runs nats-server " + pid
+            + " on data directory " + pidFile.getParent().getParent() + "; stop it, or give this one its own "
+            + "ORDERFLOW_DATA_DIR");
+      }
+      LOG.warn("Stopping nats-server {} left behind by an earlier run", pid);
+      leftover.get().destroy();
+      leftover.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+    Files.deleteIfExists(pidFile);
+  }
+
+  private static Path findExecutable(EmbeddedNatsConfig config) {
+    if (!config.executable().isEmpty()) {
+      Path configured = Path.of(config.executable());
+      if (!Files.isExecutable(configured)) {
+        throw new ConfigException("embeddedNats.executable: " + configured + " is not an executable file");
+      }
+      return configured;
+    }
+    Path tools = Path.of("tools", "bin", "nats-server");
+    if (Files.isExecutable(tools)) {
+      return tools.toAbsolutePath();
+    }
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(dir, "nats-server");
+      if (!dir.isEmpty() && Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    throw new ConfigException("no nats-server found (looked at tools/bin/nats-server and on PATH). Run "
+        + "bin/ensure-nats-server (the Maven build does), install nats-server 2.10 or newer, set "
+        + "ORDERFLOW_NATS_SERVER to its path, or set ORDERFLOW_NATS_URL to use a running server.");
+  }
+
+  private static void checkVersion(Path executable) throws IOException, InterruptedException {
+    Process version = new ProcessBuilder(executable.toString(), "--version").redirectErrorStream(true).start();
+    String output = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    version.waitFor();
+    Matcher matcher = VERSION.matcher(output);
+    if (!matcher.find()) {
+      throw new ConfigException(executable + " does not look like nats-server: '" + output + "'");
+    }
+    int major = Integer.parseInt(matcher.group(1));
+    int minor = Integer.parseInt(matcher.group(2));
+    if (major < 2 || (major == 2 && minor < 10)) {
+      throw new ConfigException(executable + " is " + output + "; Orderflow needs nats-server 2.10 or newer "
+          + "(bin/ensure-nats-server fetches one)");
+    }
+  }
+
+  private static String tail(Path log) throws IOException {
+    List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+  }
+}

@@ -1,0 +1,132 @@
+package dev.orderflow.messaging;
+
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.PublishOptions;
+import io.nats.client.impl.Headers;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * Non-blocking access to one JetStream key-value bucket, with compare-and-set writes.
+ *
+ * <p>Written by hand because jnats's {@code KeyValue} API blocks the calling thread. It keeps to the key-value
+ * conventions (ADR-8), so the {@code nats kv} tools and jnats read the same data: a value is the last message on
+ * {@code $KV.<bucket>.<key>}, and its stream sequence is the entry's revision. Reads use JetStream's direct get;
+ * writes are publishes that carry {@code Nats-Expected-Last-Subject-Sequence} (the revision read), and may carry
+ * a {@code Nats-Msg-Id} so that repeating a write after a crash is recognised within the duplicate window.
+ */
+public final class KeyValueStore {
+
+  /** One entry. {@code revision} is what a compare-and-set write must name. */
+  public record Entry(String key, byte[] value, long revision) {}
+
+  /** A write that took effect. {@code duplicate}: an earlier write with the same write id had already done it. */
+  public record Write(long revision, boolean duplicate) {}
+
+  private static final Pattern KEY = Pattern.compile("[-/_=.a-zA-Z0-9]+");
+  /**
+   * An expected last-subject sequence no key ever reaches. A write naming it is refused by every server, unless
+   * its message id is a duplicate, which the server answers first: standalone servers check duplicates before
+   * expectations, and clustered ones skip their early sequence check for values beyond the stream's last.
+   */
+  private static final long NEVER = 1L << 62;
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Vertx vertx;
+  private final Connection connection;
+  private final EventPublisher publisher;
+  private final BucketSpec bucket;
+
+  KeyValueStore(Vertx vertx, Connection connection, EventPublisher publisher, BucketSpec bucket) {
+    this.vertx = vertx;
+    this.connection = connection;
+    this.publisher = publisher;
+    this.bucket = bucket;
+  }
+
+  /** Whether {@code key} can be used as a key (the characters NATS subjects allow in a token, and dots). */
+  public static boolean validKey(String key) {
+    return key != null && KEY.matcher(key).matches() && !key.startsWith(".") && !key.endsWith(".");
+  }
+
+  /** The current entry for {@code key}, or {@code null} if there is none. */
+  public Future<Entry> get(String key) {
+    checkKey(key);
+    String api = "$JS.API.DIRECT.GET." + bucket.streamName() + "." + bucket.subject(key);
+    return Future.fromCompletionStage(
+            connection.requestWithTimeout(api, null, null, READ_TIMEOUT), vertx.getOrCreateContext())
+        .recover(e -> Future.failedFuture(EventPublisher.translate(e)))
+        .map(reply -> toEntry(key, reply));
+  }
+
+  /** Writes {@code value} only if {@code key} has no value yet; fails with {@link WriteConflict} if it has. */
+  public Future<Long> create(String key, byte[] value) {
+    return write(key, value, 0, null).map(Write::revision);
+  }
+
+  /**
+   * Writes {@code value} only if {@code key} is still at {@code revision}; fails with {@link WriteConflict} if
+   * it moved on.
+   *
+   * @param writeId identifies this logical write: repeating it (same id) within the bucket's duplicate window
+   *     does nothing and answers {@code duplicate}, even if the expected revision is stale by then
+   */
+  public Future<Write> update(String key, byte[] value, long revision, String writeId) {
+    return write(key, value, revision, writeId);
+  }
+
+  /**
+   * Whether a write with {@code writeId} to {@code key} took effect within the duplicate window. Changes
+   * nothing either way.
+   */
+  public Future<Boolean> written(String key, String writeId) {
+    return write(key, new byte[0], NEVER, writeId)
+        .map(write -> {
+          if (!write.duplicate()) {
+            throw new IllegalStateException("the server stored a probe of " + bucket.name() + "/" + key);
+          }
+          return true;
+        })
+        .recover(e -> e instanceof WriteConflict ? Future.succeededFuture(false) : Future.failedFuture(e));
+  }
+
+  private Future<Write> write(String key, byte[] value, long revision, String writeId) {
+    checkKey(key);
+    PublishOptions.Builder options = PublishOptions.builder()
+        .expectedStream(bucket.streamName())
+        .expectedLastSubjectSequence(revision);
+    if (writeId != null) {
+      options.messageId(writeId);
+    }
+    return publisher.publish(bucket.subject(key), new Headers(), value, options.build())
+        .map(ack -> new Write(ack.getSeqno(), ack.isDuplicate()));
+  }
+
+  private Entry toEntry(String key, Message reply) {
+    if (reply.isStatusMessage()) {
+      if (reply.getStatus().getCode() == 404) {
+        return null;
+      }
+      throw new BrokerUnavailable("reading " + bucket.name() + "/" + key + ": " + reply.getStatus(), null);
+    }
+    Headers headers = reply.getHeaders();
+    String operation = headers == null ? null : headers.getFirst("KV-Operation");
+    if (operation != null && !operation.equals("PUT")) {
+      return null; // a delete or purge marker
+    }
+    String sequence = headers == null ? null : headers.getFirst("Nats-Sequence");
+    if (sequence == null) {
+      throw new BrokerUnavailable("reading " + bucket.name() + "/" + key + ": reply without Nats-Sequence", null);
+    }
+    return new Entry(key, reply.getData(), Long.parseLong(sequence));
+  }
+
+  private void checkKey(String key) {
+    if (!validKey(key)) {
+      throw new IllegalArgumentException("not a valid key for bucket " + bucket.name() + ": " + key);
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package dev.orderflow.messaging;
+
+import dev.orderflow.config.ConsumerConfig;
+import dev.orderflow.config.NatsConfig;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.ErrorListener;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.KeyValueManagement;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.KeyValueConfiguration;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one NATS connection of a process, and the factory of everything the bounded contexts use to reach
+ * JetStream. Start-up blocking calls (connect, provisioning) run on worker threads; everything afterwards is
+ * asynchronous.
+ */
+public final class NatsBridge {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NatsBridge.class);
+  /** JetStream's error code for "already exists with a different configuration". */
+  private static final int EXISTS_WITH_OTHER_CONFIG = 10058;
+
+  private final Vertx vertx;
+  private final Connection connection;
+  private final NatsConfig nats;
+  private final ConsumerConfig consumers;
+  private final EventPublisher publisher;
+  private final DeadLetters deadLetters;
+  private final Map<BucketSpec, KeyValueStore> buckets = new ConcurrentHashMap<>();
+
+  private NatsBridge(Vertx vertx, Connection connection, NatsConfig nats, ConsumerConfig consumers) throws Exception {
+    this.vertx = vertx;
+    this.connection = connection;
+    this.nats = nats;
+    this.consumers = consumers;
+    this.publisher = new EventPublisher(vertx, connection, connection.jetStream(), nats.publishWindow(),
+        nats.publishTimeout());
+    this.deadLetters = new DeadLetters(publisher);
+  }
+
+  /** Connects to the servers at {@code url}; the connection reconnects by itself for as long as it lives. */
+  public static Future<NatsBridge> connect(Vertx vertx, String url, NatsConfig nats, ConsumerConfig consumers) {
+    Options options = Options.builder()
+        .server(url)
+        .connectionName(nats.connectionName())
+        .maxReconnects(-1)
+        .reconnectWait(Duration.ofMillis(250))
+        // Publishes are bounded by the publish window and acks by max_ack_pending, far below this; a full
+        // outgoing queue would block the event loop.
+        .maxMessagesInOutgoingQueue(1 << 17)
+        .connectionListener(NatsBridge::logConnectionEvent)
+        .errorListener(new LoggingErrorListener())
+        .build();
+    return vertx.executeBlocking(() -> new NatsBridge(vertx, Nats.connect(options), nats, consumers))
+        .recover(e -> Future.failedFuture(new BrokerUnavailable("cannot connect to NATS at " + url + ": "
+            + e.getMessage(), e)));
+  }
+
+  /**
+   * Creates or updates every stream, key-value bucket and durable consumer of the {@link Topology}. Safe to run
+   * from every instance at once.
+   */
+  public Future<Void> provision(Duration idempotencyKeyTtl) {
+    return vertx.executeBlocking(() -> {
+      JetStreamManagement management = connection.jetStreamManagement();
+      for (StreamSpec stream : Topology.STREAMS) {
+        StreamConfiguration config = StreamConfiguration.builder()
+            .name(stream.name())
+            .subjects(stream.subjects())
+            .storageType(StorageType.File)
+            .replicas(nats.replicas())
+            .maxAge(nats.streamMaxAge())
+            .duplicateWindow(nats.duplicateWindow())
+            .build();
+        createOrUpdate(() -> management.addStream(config), () -> management.updateStream(config));
+      }
+      KeyValueManagement keyValues = connection.keyValueManagement();
+      for (BucketSpec bucket : Topology.BUCKETS) {
+        KeyValueConfiguration config = KeyValueConfiguration.builder()
+            .name(bucket.name())
+            .maxHistoryPerKey(1)
+            .storageType(StorageType.File)
+            .replicas(nats.replicas())
+            .ttl(bucket.expiring() ? idempotencyKeyTtl : null)
+            .build();
+        createOrUpdate(() -> keyValues.create(config), () -> keyValues.update(config));
+      }
+      for (ConsumerSpec consumer : Topology.CONSUMERS) {
+        management.addOrUpdateConsumer(consumer.stream().name(), ConsumerConfiguration.builder()
+            .durable(consumer.durable())
+            .filterSubjects(consumer.filterSubjects())
+            .deliverPolicy(DeliverPolicy.All)
+            .ackPolicy(AckPolicy.Explicit)
+            .ackWait(consumers.ackWait())
+            .maxAckPending(consumers.maxAckPending())
+            // Unlimited on the server: EventSubscription counts deliveries itself and dead-letters a message
+            // after the configured number, so even one whose handler crashed the process is never dropped silently.
+            .maxDeliver(-1)
+            .build());
+      }
+      return null;
+    });
+  }
+
+  public EventPublisher publisher() {
+    return publisher;
+  }
+
+  public KeyValueStore keyValue(BucketSpec bucket) {
+    return buckets.computeIfAbsent(bucket, b -> new KeyValueStore(vertx, connection, publisher, b));
+  }
+
+  /**
+   * Starts handling the events of {@code consumer} on the calling verticle's context. Stop the returned
+   * subscription when the verticle stops.
+   */
+  public Future<EventSubscription> subscribe(ConsumerSpec consumer, Handlers handlers) {
+    EventSubscription subscription =
+        new EventSubscription(vertx, vertx.getOrCreateContext(), consumer, handlers, consumers, deadLetters);
+    return subscription.start(connection);
+  }
+
+  /** Whether the connection is up right now. */
+  public boolean connected() {
+    return connection.getStatus() == Connection.Status.CONNECTED;
+  }
+
+  /** Drains the connection: pending publishes and acks go out, then it closes. */
+  public Future<Void> close() {
+    return vertx.executeBlocking(() -> {
+      try {
+        connection.drain(nats.drainTimeout()).get();
+      } catch (Exception e) {
+        LOG.warn("NATS connection did not drain cleanly: {}", e.toString());
+        connection.close();
+      }
+      return null;
+    });
+  }
+
+  private interface Call {
+    void run() throws Exception;
+  }
+
+  private static void createOrUpdate(Call create, Call update) throws Exception {
+    try {
+      create.run();
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() != EXISTS_WITH_OTHER_CONFIG) {
+        throw e;
+      }
+      update.run();
+    }
+  }
+
+  private static void logConnectionEvent(Connection connection, ConnectionListener.Events event) {
+    switch (event) {
+      case DISCONNECTED, CLOSED -> LOG.warn("NATS {}", event.getEvent());
+      default -> LOG.info("NATS {} ({})", event.getEvent(), connection.getConnectedUrl());
+    }
+  }
+
+  private static final class LoggingErrorListener implements ErrorListener {
+    @Override
+    public void errorOccurred(Connection connection, String error) {
+      LOG.warn("NATS error: {}", error);
+    }
+
+    @Override
+    public void exceptionOccurred(Connection connection, Exception exception) {
+      LOG.warn("NATS exception: {}", exception.toString());
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.orderflow.orders;
+
+import dev.orderflow.events.v1.OrderPlaced;
+import dev.orderflow.http.HttpProblem;
+import dev.orderflow.messaging.KeyValueStore;
+import dev.orderflow.messaging.WriteConflict;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.util.Base64;
+import java.util.function.Supplier;
+
+/**
+ * Makes {@code POST /orders} with an {@code Idempotency-Key} safe to retry. The first request with a key claims
+ * it (an atomic create, so concurrent instances agree) and stores the order's {@code OrderPlaced}; a retry with
+ * the same body gets that same event back, published again (the stream drops it if it was already stored, and
+ * stores it if the first attempt never got that far), so the client always ends up with one order. The same key
+ * with another body is refused.
+ */
+final class IdempotencyKeys {
+
+  /** The longest key accepted, in characters. */
+  static final int MAX_KEY_LENGTH = 255;
+
+  private final KeyValueStore store;
+
+  IdempotencyKeys(KeyValueStore store) {
+    this.store = store;
+  }
+
+  /** Throws a 400 problem unless {@code key} is an acceptable Idempotency-Key header value. */
+  static void check(String key) {
+    if (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+      throw HttpProblem.of(400, "invalid-idempotency-key", "Invalid Idempotency-Key",
+          "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " visible ASCII characters");
+    }
+  }
+
+  /**
+   * The {@code OrderPlaced} to publish for this request: a new one (from {@code placed}) the first time the key
+   * is seen, the stored one when the key comes again with the same order.
+   */
+  Future<OrderPlaced> claim(String key, String fingerprint, Supplier<OrderPlaced> placed) {
+    String storeKey = digest(key);
+    OrderPlaced candidate = placed.get();
+    JsonObject record = new JsonObject()
+        .put("fingerprint", fingerprint)
+        .put("orderPlaced", Base64.getEncoder().encodeToString(candidate.toByteArray()));
+    return store.create(storeKey, record.toBuffer().getBytes())
+        .map(candidate)
+        .recover(e -> e instanceof WriteConflict ? earlier(storeKey, fingerprint) : Future.failedFuture(e));
+  }
+
+  private Future<OrderPlaced> earlier(String storeKey, String fingerprint) {
+    return store.get(storeKey).map(entry -> {
+      if (entry == null) {
+        // Expired between the create and this read; vanishingly rare, and a retry starts afresh.
+        throw HttpProblem.unavailable("idempotency-key-expired", "Try again", "The Idempotency-Key just expired");
+      }
+      JsonObject record = Buffer.buffer(entry.value()).toJsonObject();
+      if (!fingerprint.equals(record.getString("fingerprint"))) {
+        throw HttpProblem.of(422, "idempotency-key-reused", "Idempotency-Key reused",
+            "This Idempotency-Key was already used for a different order; use a new key for a new order");
+      }
+      try {
+        return OrderPlaced.parseFrom(Base64.getDecoder().decode(record.getString("orderPlaced")));
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new IllegalStateException("corrupt idempotency record " + storeKey, e);
+      }
+    });
+  }
+
+  /** Keys are hashed: clients may send characters a bucket key cannot hold, and hashes have a fixed length. */
+  private static String digest(String key) {
+    return Digests.sha256Hex(key);
+  }
+}

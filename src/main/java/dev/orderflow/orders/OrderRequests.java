@@ -1,0 +1,173 @@
+package dev.orderflow.orders;
+
+import dev.orderflow.config.Catalogue;
+import dev.orderflow.config.HttpConfig;
+import dev.orderflow.http.HttpProblem;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a {@code POST /orders} body and prices it from the catalogue. Shape and bounds are checked by a JSON
+ * Schema; what a schema cannot know (is the SKU on sale, is the currency ours) is checked against the catalogue.
+ * Every refusal is a 422 naming the offending field as a JSON Pointer.
+ */
+final class OrderRequests {
+
+  private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
+
+  private final Catalogue catalogue;
+  private final Validator validator;
+  private final HttpConfig limits;
+
+  OrderRequests(HttpConfig limits, Catalogue catalogue) {
+    this.catalogue = catalogue;
+    this.limits = limits;
+    this.validator = Validator.create(JsonSchema.of(schema(limits)), new JsonSchemaOptions()
+        .setDraft(Draft.DRAFT202012)
+        .setBaseUri("https://orderflow.dev/schemas/")
+        .setOutputFormat(OutputFormat.Basic));
+  }
+
+  /** The validated, priced request; throws {@link HttpProblem} (422) when the body is not acceptable. */
+  PlaceOrder validate(JsonObject body) {
+    OutputUnit result = validator.validate(body);
+    if (!Boolean.TRUE.equals(result.getValid())) {
+      throw refusal(result);
+    }
+    String currency = body.getString("currency", catalogue.currency());
+    if (!currency.equals(catalogue.currency())) {
+      throw HttpProblem.invalid("/currency", "currency " + currency + " is not accepted; prices are in "
+          + catalogue.currency());
+    }
+    JsonArray items = body.getJsonArray("items");
+    List<Order.Line> lines = new ArrayList<>(items.size());
+    Set<String> seen = new HashSet<>();
+    long total = 0;
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject item = items.getJsonObject(i);
+      String sku = item.getString("sku");
+      int index = i;
+      int quantity = item.getInteger("quantity");
+      Catalogue.Item product = catalogue.item(sku)
+          .orElseThrow(() -> HttpProblem.invalid("/items/" + index + "/sku", "unknown SKU '" + sku + "'"));
+      if (!seen.add(sku)) {
+        throw HttpProblem.invalid("/items/" + i + "/sku", "SKU '" + sku + "' appears on more than one line; "
+            + "order it once with the total quantity");
+      }
+      try {
+        total = Math.addExact(total, Math.multiplyExact(product.unitPriceMinor(), quantity));
+      } catch (ArithmeticException e) {
+        throw HttpProblem.invalid("/items", "the order total is too large");
+      }
+      lines.add(new Order.Line(sku, quantity, product.unitPriceMinor()));
+    }
+    return new PlaceOrder(body.getString("customerId"), currency, lines, total);
+  }
+
+  private HttpProblem refusal(OutputUnit result) {
+    List<OutputUnit> errors = result.getErrors() == null ? List.of() : result.getErrors();
+    // The most specific error says the most: deepest in the document, then deepest in the schema (the keyword
+    // that failed, rather than the "properties" that contain it).
+    OutputUnit error = errors.stream()
+        .max(Comparator.comparingInt((OutputUnit u) -> depth(u.getInstanceLocation()))
+            .thenComparingInt(u -> depth(u.getKeywordLocation())))
+        .orElse(result);
+    String field = pointerOf(error.getInstanceLocation());
+    String keyword = lastSegment(error.getKeywordLocation());
+    if (keyword.equals("required")) {
+      Matcher missing = QUOTED.matcher(String.valueOf(error.getError()));
+      String name = missing.find() ? missing.group(1) : "";
+      return HttpProblem.invalid(field + "/" + name, name + " is required");
+    }
+    return HttpProblem.invalid(field, describe(field, keyword, error.getError()));
+  }
+
+  /** Plain-language messages for the bounds of this API; other errors keep the validator's wording. */
+  private String describe(String field, String keyword, String fallback) {
+    String name = field.isEmpty() ? "the body" : lastSegment(field);
+    return switch (keyword) {
+      case "minItems" -> "items must list at least one product";
+      case "maxItems" -> "an order has at most " + limits.maxOrderLines() + " lines";
+      case "minimum", "maximum" -> name + " must be between 1 and " + limits.maxQuantityPerLine();
+      case "type" -> (name.matches("\\d+") ? "each item" : name) + " must be " + expectedType(name);
+      case "additionalProperties", "unevaluatedProperties", "false" -> "unexpected field '" + name + "': send only "
+          + "customerId, items[].sku, items[].quantity and currency (prices come from the catalogue)";
+      case "pattern", "minLength", "maxLength" -> describeText(name, fallback);
+      default -> fallback;
+    };
+  }
+
+  private static String expectedType(String name) {
+    return switch (name) {
+      case "quantity" -> "a whole number";
+      case "items" -> "an array";
+      case "customerId", "currency", "sku" -> "a string";
+      default -> "an object with sku and quantity";
+    };
+  }
+
+  private static String describeText(String name, String fallback) {
+    return switch (name) {
+      case "customerId" -> "customerId must be 1 to 128 letters, digits or . _ : @ -";
+      case "currency" -> "currency must be an ISO-4217 code such as EUR";
+      case "sku" -> "sku must be 1 to 64 characters";
+      default -> fallback;
+    };
+  }
+
+  private static int depth(String location) {
+    return location == null ? 0 : location.split("/").length;
+  }
+
+  private static String pointerOf(String instanceLocation) {
+    if (instanceLocation == null) {
+      return "";
+    }
+    return instanceLocation.startsWith("#") ? instanceLocation.substring(1) : instanceLocation;
+  }
+
+  private static String lastSegment(String path) {
+    if (path == null) {
+      return "";
+    }
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? path : path.substring(slash + 1);
+  }
+
+  private static JsonObject schema(HttpConfig limits) {
+    JsonObject item = new JsonObject()
+        .put("type", "object")
+        .put("required", new JsonArray().add("sku").add("quantity"))
+        .put("additionalProperties", false)
+        .put("properties", new JsonObject()
+            .put("sku", new JsonObject().put("type", "string").put("minLength", 1).put("maxLength", 64))
+            .put("quantity", new JsonObject().put("type", "integer")
+                .put("minimum", 1).put("maximum", limits.maxQuantityPerLine())));
+    return new JsonObject()
+        .put("$schema", "https://json-schema.org/draft/2020-12/schema")
+        .put("type", "object")
+        .put("required", new JsonArray().add("customerId").add("items"))
+        .put("additionalProperties", false)
+        .put("properties", new JsonObject()
+            .put("customerId", new JsonObject().put("type", "string").put("pattern", "^[A-Za-z0-9._:@-]{1,128}$"))
+            .put("currency", new JsonObject().put("type", "string").put("pattern", "^[A-Z]{3}$"))
+            .put("items", new JsonObject()
+                .put("type", "array")
+                .put("minItems", 1)
+                .put("maxItems", limits.maxOrderLines())
+                .put("items", item)));
+  }
+}

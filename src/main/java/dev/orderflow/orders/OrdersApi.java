@@ -1,0 +1,119 @@
+package dev.orderflow.orders;
+
+import dev.orderflow.config.Catalogue;
+import dev.orderflow.config.HttpConfig;
+import dev.orderflow.events.v1.OrderPlaced;
+import dev.orderflow.http.Admission;
+import dev.orderflow.http.HttpProblem;
+import dev.orderflow.http.Routes;
+import dev.orderflow.messaging.EventPublisher;
+import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.Topology;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * {@code POST /orders} and {@code GET /orders/{id}}. An order is accepted (202) only once JetStream has
+ * acknowledged its {@code OrderPlaced}; a request refused for any reason publishes nothing.
+ */
+public final class OrdersApi implements Routes {
+
+  private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+  private final HttpConfig config;
+  private final Admission admission;
+  private final OrderRequests requests;
+  private final EventPublisher publisher;
+  private final OrderViews views;
+  private final IdempotencyKeys idempotencyKeys;
+
+  public OrdersApi(HttpConfig config, Catalogue catalogue, NatsBridge bridge, Admission admission) {
+    this.config = config;
+    this.admission = admission;
+    this.requests = new OrderRequests(config, catalogue);
+    this.publisher = bridge.publisher();
+    this.views = new OrderViews(bridge.keyValue(Topology.ORDER_VIEWS));
+    this.idempotencyKeys = new IdempotencyKeys(bridge.keyValue(Topology.IDEMPOTENCY_KEYS));
+  }
+
+  @Override
+  public void mount(Router router) {
+    router.post("/orders")
+        .handler(admission)
+        .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+        .handler(this::place);
+    router.get("/orders/:id").handler(this::show);
+  }
+
+  private void place(RoutingContext ctx) {
+    PlaceOrder order = requests.validate(jsonBody(ctx));
+    String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
+    Future<OrderPlaced> placed;
+    if (key == null) {
+      placed = Future.succeededFuture(order.toEvent(newOrderId(), Instant.now()));
+    } else {
+      IdempotencyKeys.check(key);
+      placed = idempotencyKeys.claim(key, order.fingerprint(), () -> order.toEvent(newOrderId(), Instant.now()));
+    }
+    placed
+        .compose(event -> publisher.publish(Topology.ORDER_PLACED, event.getOrderId(), event)
+            .map(event.getOrderId()))
+        .onSuccess(orderId -> ctx.response()
+            .setStatusCode(202)
+            .putHeader(HttpHeaders.LOCATION, "/orders/" + orderId)
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(new JsonObject().put("orderId", orderId).put("status", OrderStatus.PENDING.name()).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  private void show(RoutingContext ctx) {
+    String orderId = ctx.pathParam("id");
+    if (!OrderViews.plausibleId(orderId)) {
+      throw HttpProblem.notFound("There is no order " + orderId);
+    }
+    views.get(orderId)
+        .onSuccess(view -> {
+          if (view == null) {
+            ctx.fail(HttpProblem.notFound("There is no order " + orderId
+                + " (an order accepted moments ago appears within moments)"));
+          } else {
+            ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(OrderJson.toJson(view.order()).encode());
+          }
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase();
+    if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
+      throw HttpProblem.of(415, "unsupported-media-type", "Unsupported media type",
+          "Send the order as application/json" + (contentType == null ? "" : ", not " + contentType));
+    }
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException e) {
+      throw HttpProblem.of(400, "malformed-json", "Malformed JSON", "The body is not valid JSON: " + e.getMessage());
+    } catch (ClassCastException e) {
+      throw HttpProblem.of(400, "malformed-json", "Malformed JSON", "The body must be a JSON object");
+    }
+    if (body == null) {
+      throw HttpProblem.of(400, "malformed-json", "Malformed JSON", "The body is empty; send the order as JSON");
+    }
+    return body;
+  }
+
+  private static String newOrderId() {
+    return UUID.randomUUID().toString();
+  }
+}

@@ -1,0 +1,98 @@
+package dev.orderflow.payments;
+
+import dev.orderflow.config.PaymentsConfig;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client of the payment gateway: {@code POST /v1/charges} with the order id as {@code Idempotency-Key}, a
+ * deadline per request, and the circuit breaker {@value #BREAKER} that stops calling a gateway that keeps failing
+ * (5xx answers, timeouts, refused connections) until its reset timeout has passed. Answers the gateway gives on
+ * purpose (a decline, a 4xx refusal) do not count as failures of the gateway.
+ */
+final class GatewayClient {
+
+  static final String BREAKER = "payment-gateway";
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayClient.class);
+
+  /** A charge the gateway made (or had made under the same idempotency key). */
+  record Charge(String chargeId, boolean authorized, String reason) {}
+
+  /** The gateway could not be reached or failed; worth retrying later. */
+  static final class Unavailable extends RuntimeException {
+    Unavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** The gateway refused the request itself (a 4xx); repeating it will not help. */
+  static final class Refused extends RuntimeException {
+    Refused(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final PaymentsConfig config;
+  private final WebClient client;
+  private final CircuitBreaker breaker;
+
+  GatewayClient(Vertx vertx, PaymentsConfig config) {
+    this.config = config;
+    this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("orderflow-payments"));
+    this.breaker = CircuitBreaker.create(BREAKER, vertx, new CircuitBreakerOptions()
+            .setMaxFailures(config.breakerMaxFailures())
+            .setResetTimeout(config.breakerResetTimeout().toMillis())
+            // The request has its own deadline; the breaker's would only duplicate it.
+            .setTimeout(-1))
+        .openHandler(v -> LOG.warn("circuit breaker {} opened: the gateway keeps failing", BREAKER))
+        .halfOpenHandler(v -> LOG.info("circuit breaker {} half-open: trying the gateway again", BREAKER))
+        .closeHandler(v -> LOG.info("circuit breaker {} closed: the gateway answers again", BREAKER));
+  }
+
+  /** Charges {@code amountMinor} to {@code customerId} for {@code orderId}; at most once per order id. */
+  Future<Charge> charge(String orderId, String customerId, long amountMinor, String currency) {
+    JsonObject request = new JsonObject()
+        .put("orderId", orderId)
+        .put("customerId", customerId)
+        .put("amountMinor", amountMinor)
+        .put("currency", currency);
+    return breaker.<HttpResponse<Buffer>>execute(() -> client
+            .postAbs(config.gatewayUrl() + "/v1/charges")
+            .putHeader("Idempotency-Key", orderId)
+            .timeout(config.requestTimeout().toMillis())
+            .sendJsonObject(request)
+            .recover(e -> Future.failedFuture(new Unavailable("gateway unreachable: " + e.getMessage())))
+            .compose(response -> response.statusCode() >= 500
+                ? Future.failedFuture(new Unavailable("gateway answered " + response.statusCode()))
+                : Future.succeededFuture(response)))
+        .recover(e -> Future.failedFuture(e instanceof Unavailable ? e
+            : new Unavailable("circuit breaker " + BREAKER + ": " + e.getMessage())))
+        .map(GatewayClient::toCharge);
+  }
+
+  CircuitBreakerState state() {
+    return breaker.state();
+  }
+
+  private static Charge toCharge(HttpResponse<Buffer> response) {
+    if (response.statusCode() >= 400) {
+      throw new Refused("gateway refused the charge with " + response.statusCode() + ": " + response.bodyAsString());
+    }
+    JsonObject body = response.bodyAsJsonObject();
+    String status = body.getString("status", "");
+    if (!status.equals("AUTHORIZED") && !status.equals("DECLINED")) {
+      throw new Refused("gateway answered an unknown charge status '" + status + "'");
+    }
+    return new Charge(body.getString("chargeId", ""), status.equals("AUTHORIZED"), body.getString("reason", ""));
+  }
+}
