@@ -1,0 +1,67 @@
+package dev.orderflow;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The package list is the architecture; these rules keep it so. (Run as plain JUnit tests: the rules are checked
+ * and counted like any other test.)
+ */
+@DisplayName("The architecture")
+class ArchitectureTest {
+
+  private static final JavaClasses CLASSES = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("dev.orderflow");
+
+  private static final String[] CONTEXTS = {
+    "dev.orderflow.orders..", "dev.orderflow.inventory..", "dev.orderflow.payments..",
+    "dev.orderflow.shipping..", "dev.orderflow.gateway.."
+  };
+
+  private static final ArchRule contextsMeetOnlyThroughEvents = slices()
+      .matching("dev.orderflow.(orders|inventory|payments|shipping|gateway)..")
+      .should().notDependOnEachOther()
+      .as("bounded contexts never import each other; they meet only through events");
+
+  private static final ArchRule onlyMessagingTalksToNats = noClasses()
+      .that().resideOutsideOfPackage("dev.orderflow.messaging..")
+      .should().dependOnClassesThat().resideInAPackage("io.nats..")
+      .as("only the messaging package talks to NATS");
+
+  private static final ArchRule technicalPackagesKnowNoContext = noClasses()
+      .that().resideInAnyPackage("dev.orderflow.messaging..", "dev.orderflow.http..", "dev.orderflow.config..")
+      .should().dependOnClassesThat().resideInAnyPackage(CONTEXTS)
+      .as("messaging, http and config serve every context and know none of them");
+
+  private static final ArchRule contextsDoNotReachTheApplication = noClasses()
+      .that().resideInAnyPackage(CONTEXTS)
+      .should().dependOnClassesThat().resideInAPackage("dev.orderflow")
+      .as("contexts do not depend on the application that assembles them");
+
+  private static final ArchRule gatewayIsExternal = noClasses()
+      .that().resideInAPackage("dev.orderflow.gateway..")
+      .should().dependOnClassesThat().resideInAnyPackage("dev.orderflow.messaging..", "dev.orderflow.events..")
+      .as("the gateway simulator stands in for an external provider: it knows nothing of the pipeline");
+
+  static Stream<ArchRule> rules() {
+    return Stream.of(contextsMeetOnlyThroughEvents, onlyMessagingTalksToNats, technicalPackagesKnowNoContext,
+        contextsDoNotReachTheApplication, gatewayIsExternal);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rules")
+  @DisplayName("holds:")
+  void holds(ArchRule rule) {
+    rule.check(CLASSES);
+  }
+}

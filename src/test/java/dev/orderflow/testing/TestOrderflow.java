@@ -1,0 +1,171 @@
+package dev.orderflow.testing;
+
+import dev.orderflow.Orderflow;
+import dev.orderflow.config.ConfigLoader;
+import dev.orderflow.config.OrderflowConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * An Orderflow process (every role by default) running inside the test JVM against a {@link NatsTestServer},
+ * with an HTTP client for its API and its gateway simulator. Retries and timeouts are shortened so that failure
+ * paths finish in seconds.
+ */
+public final class TestOrderflow implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final Orderflow app;
+  private final OrderflowConfig config;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestOrderflow(Vertx vertx, Orderflow app, OrderflowConfig config) {
+    this.vertx = vertx;
+    this.app = app;
+    this.config = config;
+  }
+
+  /** Settings for fast tests, merged under {@code overrides}. */
+  public static JsonObject testSettings(NatsTestServer nats) throws IOException {
+    int gatewayPort = NatsTestServer.freePort();
+    return new JsonObject()
+        .put("roles", "orders,inventory,payments,shipping,gateway")
+        .put("dataDir", Files.createTempDirectory("orderflow-data-").toString())
+        .put("http", new JsonObject().put("port", 0).put("instances", 1))
+        .put("nats", new JsonObject().put("url", nats.url()))
+        .put("consumers", new JsonObject()
+            .put("ackWaitMs", 5000)
+            .put("maxDeliver", 6)
+            .put("backoffInitialMs", 50)
+            .put("backoffMaxMs", 400))
+        .put("payments", new JsonObject()
+            .put("gatewayUrl", "http://127.0.0.1:" + gatewayPort)
+            .put("requestTimeoutMs", 1000)
+            .put("breaker", new JsonObject().put("maxFailures", 3).put("resetTimeoutMs", 300)))
+        .put("gateway", new JsonObject().put("port", gatewayPort));
+  }
+
+  public static TestOrderflow start(NatsTestServer nats) throws IOException {
+    return start(nats, new JsonObject());
+  }
+
+  public static TestOrderflow start(NatsTestServer nats, JsonObject overrides) throws IOException {
+    Vertx vertx = Vertx.vertx();
+    JsonObject settings = testSettings(nats).mergeIn(overrides, true);
+    try {
+      OrderflowConfig config = ConfigLoader.load(vertx, settings).await();
+      Orderflow app = Orderflow.start(vertx, config).await();
+      return new TestOrderflow(vertx, app, config);
+    } catch (RuntimeException e) {
+      vertx.close().await();
+      throw e;
+    }
+  }
+
+  public OrderflowConfig config() {
+    return config;
+  }
+
+  /** {@code POST path} with a JSON body and optional extra headers (name, value, name, value...). */
+  public HttpResponse<String> post(String path, String contentType, String body, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(api(path)).POST(HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> postJson(String path, JsonObject body, String... headers) throws Exception {
+    return post(path, "application/json", body.encode(), headers);
+  }
+
+  public HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(api(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Places an order and returns its id, failing unless it was accepted. */
+  public String placeOrder(String customerId, Map<String, Integer> items) throws Exception {
+    HttpResponse<String> response = postJson("/orders", order(customerId, items));
+    if (response.statusCode() != 202) {
+      throw new AssertionError("order not accepted: " + response.statusCode() + " " + response.body());
+    }
+    return new JsonObject(response.body()).getString("orderId");
+  }
+
+  /** The order view, or null while there is none. */
+  public JsonObject order(String orderId) throws Exception {
+    HttpResponse<String> response = get("/orders/" + orderId);
+    return response.statusCode() == 200 ? new JsonObject(response.body()) : null;
+  }
+
+  /** Polls until the order reaches {@code status}, and returns its view. */
+  public JsonObject awaitStatus(String orderId, String status) {
+    return Eventually.eventually(() -> order(orderId), view -> view != null && status.equals(view.getString("status")));
+  }
+
+  public JsonObject stock(String sku) throws Exception {
+    return new JsonObject(get("/inventory/" + sku).body());
+  }
+
+  /** The charges the gateway simulator made for {@code orderId}. */
+  public JsonArray charges(String orderId) throws Exception {
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(gateway("/v1/charges?orderId=" + orderId)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new JsonObject(response.body()).getJsonArray("charges");
+  }
+
+  /** Changes the gateway simulator's faults ({@code PUT /v1/faults}). */
+  public void gatewayFaults(JsonObject faults) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(gateway("/v1/faults"))
+        .PUT(HttpRequest.BodyPublishers.ofString(faults.encode()))
+        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new AssertionError("faults not accepted: " + response.body());
+    }
+  }
+
+  public static JsonObject order(String customerId, Map<String, Integer> items) {
+    JsonArray lines = new JsonArray();
+    items.forEach((sku, quantity) -> lines.add(new JsonObject().put("sku", sku).put("quantity", quantity)));
+    return new JsonObject().put("customerId", customerId).put("items", lines);
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      app.stop().await();
+    } finally {
+      vertx.close().await();
+      deleteTree(config.dataDir());
+    }
+  }
+
+  private URI api(String path) {
+    return URI.create("http://127.0.0.1:" + app.httpPort() + path);
+  }
+
+  private URI gateway(String path) {
+    return URI.create("http://127.0.0.1:" + config.gateway().port() + path);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (Files.exists(root)) {
+      try (var files = Files.walk(root)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+}
