@@ -13,6 +13,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -32,6 +33,11 @@ import org.slf4j.LoggerFactory;
 public final class EventSubscription {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventSubscription.class);
+  /**
+   * How long one pull request waits on the server. Shorter than jnats's default so that a pull lost by the server
+   * is noticed (through missing heartbeats) within seconds even without a reconnect.
+   */
+  private static final long PULL_EXPIRES_MILLIS = 10_000;
 
   private final Vertx vertx;
   private final Context context;
@@ -40,12 +46,14 @@ public final class EventSubscription {
   private final ConsumerConfig settings;
   private final DeadLetters deadLetters;
   private final Map<String, EventType<?>> bySubject;
-  private MessageConsumer consumer;
+  private final Consumer<EventSubscription> onStop;
+  private volatile MessageConsumer consumer;
+  private volatile boolean stopped;
   private int inFlight;
 
   EventSubscription(
       Vertx vertx, Context context, ConsumerSpec spec, Handlers handlers, ConsumerConfig settings,
-      DeadLetters deadLetters) {
+      DeadLetters deadLetters, Consumer<EventSubscription> onStop) {
     handlers.checkCovers(spec);
     this.vertx = vertx;
     this.context = context;
@@ -53,6 +61,7 @@ public final class EventSubscription {
     this.handlers = handlers;
     this.settings = settings;
     this.deadLetters = deadLetters;
+    this.onStop = onStop;
     this.bySubject = spec.events().stream().collect(Collectors.toMap(EventType::subject, Function.identity()));
   }
 
@@ -60,10 +69,25 @@ public final class EventSubscription {
   Future<EventSubscription> start(Connection connection) {
     return vertx.executeBlocking(() -> {
       consumer = connection.getConsumerContext(spec.stream().name(), spec.durable()).consume(
-          ConsumeOptions.builder().batchSize(settings.batchSize()).build(),
+          ConsumeOptions.builder().batchSize(settings.batchSize()).expiresIn(PULL_EXPIRES_MILLIS).build(),
           message -> context.runOnContext(v -> handle(message)));
       return this;
     });
+  }
+
+  /**
+   * Replaces the pulls in flight with new ones, after a reconnect to a server that may have lost them. Messages
+   * already in hand are still handled and settled.
+   */
+  Future<EventSubscription> restart(Connection connection) {
+    if (stopped) {
+      return Future.succeededFuture(this);
+    }
+    MessageConsumer previous = consumer;
+    if (previous != null) {
+      previous.stop();
+    }
+    return start(connection);
   }
 
   /**
@@ -71,6 +95,8 @@ public final class EventSubscription {
    * messages. Messages not settled by then are redelivered by the server after the ack wait.
    */
   public Future<Void> stop(Duration deadline) {
+    stopped = true;
+    onStop.accept(this);
     if (consumer != null) {
       consumer.stop();
     }

@@ -19,8 +19,10 @@ import io.nats.client.api.StreamConfiguration;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,8 @@ public final class NatsBridge {
   private static final Logger LOG = LoggerFactory.getLogger(NatsBridge.class);
   /** JetStream's error code for "already exists with a different configuration". */
   private static final int EXISTS_WITH_OTHER_CONFIG = 10058;
+  private static final long INITIAL_RECOVERY_DELAY_MILLIS = 100;
+  private static final long MAX_RECOVERY_DELAY_MILLIS = 5_000;
 
   private final Vertx vertx;
   private final Connection connection;
@@ -42,6 +46,9 @@ public final class NatsBridge {
   private final EventPublisher publisher;
   private final DeadLetters deadLetters;
   private final Map<BucketSpec, KeyValueStore> buckets = new ConcurrentHashMap<>();
+  private final List<EventSubscription> subscriptions = new CopyOnWriteArrayList<>();
+  private volatile Duration idempotencyKeyTtl;
+  private volatile boolean closing;
 
   private NatsBridge(Vertx vertx, Connection connection, NatsConfig nats, ConsumerConfig consumers) throws Exception {
     this.vertx = vertx;
@@ -55,6 +62,7 @@ public final class NatsBridge {
 
   /** Connects to the servers at {@code url}; the connection reconnects by itself for as long as it lives. */
   public static Future<NatsBridge> connect(Vertx vertx, String url, NatsConfig nats, ConsumerConfig consumers) {
+    Events events = new Events();
     Options options = Options.builder()
         .server(url)
         .connectionName(nats.connectionName())
@@ -63,10 +71,11 @@ public final class NatsBridge {
         // Publishes are bounded by the publish window and acks by max_ack_pending, far below this; a full
         // outgoing queue would block the event loop.
         .maxMessagesInOutgoingQueue(1 << 17)
-        .connectionListener(NatsBridge::logConnectionEvent)
+        .connectionListener(events)
         .errorListener(new LoggingErrorListener())
         .build();
     return vertx.executeBlocking(() -> new NatsBridge(vertx, Nats.connect(options), nats, consumers))
+        .onSuccess(bridge -> events.bridge = bridge)
         .recover(e -> Future.failedFuture(new BrokerUnavailable("cannot connect to NATS at " + url + ": "
             + e.getMessage(), e)));
   }
@@ -76,6 +85,7 @@ public final class NatsBridge {
    * from every instance at once.
    */
   public Future<Void> provision(Duration idempotencyKeyTtl) {
+    this.idempotencyKeyTtl = idempotencyKeyTtl;
     return vertx.executeBlocking(() -> {
       JetStreamManagement management = connection.jetStreamManagement();
       for (StreamSpec stream : Topology.STREAMS) {
@@ -130,8 +140,9 @@ public final class NatsBridge {
    * subscription when the verticle stops.
    */
   public Future<EventSubscription> subscribe(ConsumerSpec consumer, Handlers handlers) {
-    EventSubscription subscription =
-        new EventSubscription(vertx, vertx.getOrCreateContext(), consumer, handlers, consumers, deadLetters);
+    EventSubscription subscription = new EventSubscription(vertx, vertx.getOrCreateContext(), consumer, handlers,
+        consumers, deadLetters, subscriptions::remove);
+    subscriptions.add(subscription);
     return subscription.start(connection);
   }
 
@@ -142,6 +153,7 @@ public final class NatsBridge {
 
   /** Drains the connection: pending publishes and acks go out, then it closes. */
   public Future<Void> close() {
+    closing = true;
     return vertx.executeBlocking(() -> {
       try {
         connection.drain(nats.drainTimeout()).get();
@@ -168,9 +180,43 @@ public final class NatsBridge {
     }
   }
 
+  /**
+   * After a reconnect the server may have lost the pull requests in flight (and, if it lost its store, the streams
+   * and consumers too): provision again, which is idempotent, and restart every subscription's pulls. Retried with
+   * backoff until it works or the bridge closes.
+   */
+  private void recover(long delayMillis) {
+    if (closing) {
+      return;
+    }
+    provision(idempotencyKeyTtl)
+        .compose(v -> Future.all(subscriptions.stream().map(s -> s.restart(connection)).toList()))
+        .onSuccess(v -> LOG.info("NATS topology and {} subscriptions restored", subscriptions.size()))
+        .onFailure(e -> {
+          long next = Math.min(delayMillis * 2, MAX_RECOVERY_DELAY_MILLIS);
+          LOG.warn("restoring NATS topology failed, retrying in {} ms: {}", next, e.getMessage());
+          vertx.setTimer(next, id -> recover(next));
+        });
+  }
+
+  /** Receives the connection's events; bound to the bridge once the connection exists. */
+  private static final class Events implements ConnectionListener {
+    volatile NatsBridge bridge;
+
+    @Override
+    public void connectionEvent(Connection connection, ConnectionListener.Events event) {
+      logConnectionEvent(connection, event);
+      NatsBridge current = bridge;
+      if (event == ConnectionListener.Events.RESUBSCRIBED && current != null) {
+        current.recover(INITIAL_RECOVERY_DELAY_MILLIS);
+      }
+    }
+  }
+
   private static void logConnectionEvent(Connection connection, ConnectionListener.Events event) {
     switch (event) {
-      case DISCONNECTED, CLOSED -> LOG.warn("NATS {}", event.getEvent());
+      case DISCONNECTED -> LOG.warn("NATS {}", event.getEvent());
+      case CLOSED -> LOG.info("NATS {}", event.getEvent());
       default -> LOG.info("NATS {} ({})", event.getEvent(), connection.getConnectedUrl());
     }
   }

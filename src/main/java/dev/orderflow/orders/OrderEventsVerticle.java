@@ -12,6 +12,7 @@ import dev.orderflow.messaging.EventSubscription;
 import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Handlers;
 import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.messaging.WriteConflict;
 import dev.orderflow.events.v1.Money;
@@ -81,6 +82,9 @@ public final class OrderEventsVerticle extends VerticleBase {
 
   private Future<?> onPlaced(Delivery<OrderPlaced> delivery) {
     OrderPlaced event = delivery.event();
+    if (event.getLinesCount() == 0 || !event.hasTotal()) {
+      throw new PoisonMessage("OrderPlaced " + event.getOrderId() + " has no lines or no total");
+    }
     Order order = Order.placed(
         event.getOrderId(),
         event.getCustomerId(),

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
@@ -25,6 +26,13 @@ import java.util.stream.Stream;
  * deletes the store.
  */
 public final class NatsTestServer implements AutoCloseable {
+
+  /** The server's own output: only its warnings and errors reach the test log. */
+  private static final Logger SERVER_LOG = Logger.getLogger("nats-server");
+
+  static {
+    SERVER_LOG.setLevel(Level.WARNING);
+  }
 
   private final int port;
   private final Path store;
@@ -140,7 +148,7 @@ public final class NatsTestServer implements AutoCloseable {
           .port(port)
           .jetstream(true)
           .configInserts(new String[] {"jetstream { store_dir: \"" + store + "\" }"})
-          .outputLevel(Level.WARNING)
+          .outputLogger(SERVER_LOG)
           .build();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start nats-server " + executable(), e);
@@ -151,8 +159,11 @@ public final class NatsTestServer implements AutoCloseable {
     if (runner != null) {
       try {
         runner.shutdown();
+        Files.deleteIfExists(Path.of(runner.getConfigFile()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } catch (IOException e) {
+        // a stray temporary file is no reason to fail a test
       }
       runner = null;
     }
