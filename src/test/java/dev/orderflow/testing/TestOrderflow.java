@@ -34,14 +34,14 @@ public final class TestOrderflow implements AutoCloseable {
     this.config = config;
   }
 
-  /** Settings for fast tests, merged under {@code overrides}. */
+  /** Settings for fast tests, merged under {@code overrides}; {@code nats} may be null when overrides name one. */
   public static JsonObject testSettings(NatsTestServer nats) throws IOException {
     int gatewayPort = NatsTestServer.freePort();
     return new JsonObject()
         .put("roles", "orders,inventory,payments,shipping,gateway")
         .put("dataDir", Files.createTempDirectory("orderflow-data-").toString())
         .put("http", new JsonObject().put("port", 0).put("instances", 1))
-        .put("nats", new JsonObject().put("url", nats.url()))
+        .put("nats", new JsonObject().put("url", nats == null ? "" : nats.url()))
         .put("consumers", new JsonObject()
             .put("ackWaitMs", 5000)
             .put("maxDeliver", 6)
