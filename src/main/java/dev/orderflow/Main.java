@@ -2,6 +2,8 @@ package dev.orderflow;
 
 import dev.orderflow.config.ConfigException;
 import dev.orderflow.config.ConfigLoader;
+import dev.orderflow.config.OrderflowConfig;
+import dev.orderflow.observability.Observability;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -39,10 +41,18 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.builder().build();
-    ConfigLoader.load(vertx, overrides)
-        .compose(config -> Orderflow.start(vertx, config))
-        .onSuccess(app -> stopOnShutdown(vertx, app))
+    OrderflowConfig config;
+    try {
+      config = ConfigLoader.loadNow(overrides);
+    } catch (ConfigException e) {
+      LOG.error("Cannot start: {}", e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Observability observability = Observability.create(config.observability());
+    Vertx vertx = observability.vertx();
+    Orderflow.start(vertx, config, observability)
+        .onSuccess(app -> stopOnShutdown(vertx, observability, app))
         .onFailure(failure -> {
           if (failure instanceof ConfigException) {
             LOG.error("Cannot start: {}", failure.getMessage());
@@ -73,12 +83,13 @@ public final class Main {
     return overrides;
   }
 
-  private static void stopOnShutdown(Vertx vertx, Orderflow app) {
+  private static void stopOnShutdown(Vertx vertx, Observability observability, Orderflow app) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("Shutting down");
       Future<Void> stopped = app.stop().eventually(vertx::close);
       try {
         stopped.toCompletionStage().toCompletableFuture().get(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        observability.close();
       } catch (Exception e) {
         LOG.warn("Shutdown did not complete cleanly: {}", e.toString());
       }

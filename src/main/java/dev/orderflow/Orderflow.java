@@ -10,6 +10,7 @@ import dev.orderflow.inventory.InventoryApi;
 import dev.orderflow.inventory.InventoryVerticle;
 import dev.orderflow.messaging.EmbeddedNatsServer;
 import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.observability.Observability;
 import dev.orderflow.orders.OrderEventsVerticle;
 import dev.orderflow.orders.OrdersApi;
 import dev.orderflow.payments.PaymentsVerticle;
@@ -18,7 +19,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.ext.healthchecks.Status;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +43,7 @@ public final class Orderflow {
 
   private final Vertx vertx;
   private final OrderflowConfig config;
+  private final Observability observability;
   private final Admission admission;
   private final Deque<String> deployments = new ArrayDeque<>();
   private final List<ApiServer> apiServers = new CopyOnWriteArrayList<>();
@@ -46,15 +51,19 @@ public final class Orderflow {
   private NatsBridge bridge;
   private GatewaySimulatorVerticle gateway;
 
-  private Orderflow(Vertx vertx, OrderflowConfig config) {
+  private Orderflow(Vertx vertx, OrderflowConfig config, Observability observability) {
     this.vertx = vertx;
     this.config = config;
+    this.observability = observability;
     this.admission = new Admission(config.http().maxInFlightRequests());
   }
 
-  /** Starts a process with {@code config}; fails (having stopped what it started) if any step fails. */
-  public static Future<Orderflow> start(Vertx vertx, OrderflowConfig config) {
-    Orderflow app = new Orderflow(vertx, config);
+  /**
+   * Starts a process with {@code config} on {@code vertx} (made by {@code observability}); fails, having stopped
+   * what it started, if any step fails.
+   */
+  public static Future<Orderflow> start(Vertx vertx, OrderflowConfig config, Observability observability) {
+    Orderflow app = new Orderflow(vertx, config, observability);
     return app.startNats()
         .compose(app::connect)
         .compose(v -> app.provision())
@@ -111,7 +120,8 @@ public final class Orderflow {
   }
 
   private Future<Void> connect(String url) {
-    return NatsBridge.connect(vertx, url, config.nats(), config.consumers())
+    return NatsBridge.connect(vertx, url, config.nats(), config.consumers(), observability.openTelemetry(),
+            observability.registry())
         .map(connected -> {
           bridge = connected;
           return null;
@@ -133,14 +143,14 @@ public final class Orderflow {
   private Future<Void> deployContexts() {
     List<VerticleBase> contexts = new ArrayList<>();
     if (config.runs(Role.ORDERS)) {
-      contexts.add(new OrderEventsVerticle(bridge, config.consumers()));
+      contexts.add(new OrderEventsVerticle(bridge, config.consumers(), observability.registry()));
     }
     if (config.runs(Role.INVENTORY)) {
       contexts.add(new InventoryVerticle(bridge, config.catalogue(), config.consumers(),
           config.nats().duplicateWindow()));
     }
     if (config.runs(Role.PAYMENTS)) {
-      contexts.add(new PaymentsVerticle(bridge, config.payments(), config.consumers()));
+      contexts.add(new PaymentsVerticle(bridge, config.payments(), config.consumers(), observability.registry()));
     }
     if (config.runs(Role.SHIPPING)) {
       contexts.add(new ShippingVerticle(bridge, config.consumers()));
@@ -155,7 +165,7 @@ public final class Orderflow {
   private Future<Void> deployApi() {
     List<Routes> routes = new ArrayList<>();
     if (config.runs(Role.ORDERS)) {
-      routes.add(new OrdersApi(config.http(), config.catalogue(), bridge, admission));
+      routes.add(new OrdersApi(config.http(), config.catalogue(), bridge, admission, observability.registry()));
     }
     if (config.runs(Role.INVENTORY)) {
       routes.add(new InventoryApi(config.catalogue(), bridge));
@@ -163,9 +173,13 @@ public final class Orderflow {
     HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
     HealthChecks readiness = HealthChecks.create(vertx)
         .register("nats", promise -> promise.complete(bridge != null && bridge.connected() ? Status.OK() : Status.KO()))
+        .register("topology", promise -> promise.complete(bridge == null ? Status.KO()
+            : bridge.missingTopology().isEmpty() ? Status.OK()
+            : Status.KO(new JsonObject().put("missing", new JsonArray(bridge.missingTopology())))))
         .register("admitting", promise -> promise.complete(admission.closed() ? Status.KO() : Status.OK()));
     return vertx.deployVerticle(() -> {
-          ApiServer server = new ApiServer(config.http(), routes, liveness, readiness);
+          ApiServer server = new ApiServer(config.http(), routes, liveness, readiness,
+              PrometheusScrapingHandler.create(observability.registry()));
           apiServers.add(server);
           return server;
         }, new DeploymentOptions().setInstances(config.http().instances()))

@@ -56,6 +56,19 @@ public final class ConfigLoader {
             .map(catalogue -> from(json, catalogue)));
   }
 
+  /**
+   * Loads the configuration before the application's Vert.x exists (it needs the tracing settings), on a
+   * short-lived Vert.x of its own. Blocks; call it from {@code main} or a test, not from an event loop.
+   */
+  public static OrderflowConfig loadNow(JsonObject overrides) {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      return load(bootstrap, overrides).await();
+    } finally {
+      bootstrap.close().await();
+    }
+  }
+
   /** Builds the configuration from one merged JSON object; throws {@link ConfigException} when invalid. */
   static OrderflowConfig from(JsonObject json, Catalogue catalogue) {
     Settings s = Settings.of(json);
@@ -68,6 +81,7 @@ public final class ConfigLoader {
         ConsumerConfig.from(s.section("consumers")),
         PaymentsConfig.from(s.section("payments")),
         GatewayConfig.from(s.section("gateway")),
+        ObservabilityConfig.from(s.section("observability")),
         catalogue);
   }
 

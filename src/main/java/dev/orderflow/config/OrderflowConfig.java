@@ -13,6 +13,7 @@ public record OrderflowConfig(
     ConsumerConfig consumers,
     PaymentsConfig payments,
     GatewayConfig gateway,
+    ObservabilityConfig observability,
     Catalogue catalogue) {
 
   public OrderflowConfig {

@@ -64,7 +64,11 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     router.get("/v1/charges").handler(this::list);
     router.get("/v1/faults").handler(ctx -> json(ctx, 200, faults.toJson()));
     router.put("/v1/faults").handler(this::changeFaults);
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+    return vertx.createHttpServer(new HttpServerOptions()
+            // HTTP/1.1 only: no cleartext HTTP/2 upgrade (h2c) to maintain on a plain JSON API.
+            .setHttp2ClearTextEnabled(false)
+            .setHost(config.host())
+            .setPort(config.port()))
         .requestHandler(router)
         .listen()
         .onSuccess(listening -> server = listening);

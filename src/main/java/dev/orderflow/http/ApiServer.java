@@ -2,18 +2,20 @@ package dev.orderflow.http;
 
 import dev.orderflow.config.HttpConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP server of one process: the routes of the contexts it runs, {@code /health/live},
- * {@code /health/ready}, and problem+json for every error. Deploy one instance per event loop to use every core.
+ * {@code /health/ready}, {@code /metrics}, and problem+json for every error. Deploy one instance per event loop to use every core.
  */
 public final class ApiServer extends VerticleBase {
 
@@ -24,11 +26,17 @@ public final class ApiServer extends VerticleBase {
   private final List<Routes> routes;
   private final HealthChecks liveness;
   private final HealthChecks readiness;
+  private final Handler<RoutingContext> metrics;
   private final Failures failures;
   private HttpServer server;
 
-  public ApiServer(HttpConfig config, List<Routes> routes, HealthChecks liveness, HealthChecks readiness) {
+  /**
+   * @param metrics serves {@code GET /metrics} (the Prometheus text format)
+   */
+  public ApiServer(HttpConfig config, List<Routes> routes, HealthChecks liveness, HealthChecks readiness,
+      Handler<RoutingContext> metrics) {
     this.config = config;
+    this.metrics = metrics;
     this.routes = List.copyOf(routes);
     this.liveness = liveness;
     this.readiness = readiness;
@@ -40,12 +48,17 @@ public final class ApiServer extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
+    router.get("/metrics").handler(metrics);
     routes.forEach(r -> r.mount(router));
     router.route().failureHandler(failures::handle);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures::handleStatus);
     }
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+    return vertx.createHttpServer(new HttpServerOptions()
+            // HTTP/1.1 only: no cleartext HTTP/2 upgrade (h2c) to maintain on a plain JSON API.
+            .setHttp2ClearTextEnabled(false)
+            .setHost(config.host())
+            .setPort(config.port()))
         .requestHandler(router)
         .listen()
         .onSuccess(listening -> server = listening);

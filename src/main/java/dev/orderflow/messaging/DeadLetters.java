@@ -18,12 +18,15 @@ final class DeadLetters {
   static final String DELIVERIES = "Orderflow-Deliveries";
 
   private final EventPublisher publisher;
+  private final MessagingTelemetry telemetry;
 
-  DeadLetters(EventPublisher publisher) {
+  DeadLetters(EventPublisher publisher, MessagingTelemetry telemetry) {
     this.publisher = publisher;
+    this.telemetry = telemetry;
   }
 
-  Future<Void> store(ConsumerSpec consumer, io.nats.client.Message message, String reason) {
+  /** Stores the dead letter; {@code orderId} may be null when the message could not be read. */
+  Future<Void> store(ConsumerSpec consumer, io.nats.client.Message message, String orderId, String reason) {
     NatsJetStreamMetaData meta = message.metaData();
     Headers headers = new Headers(message.getHeaders());
     headers.put(REASON, reason.replaceAll("[\\r\\n]+", " "));
@@ -31,11 +34,14 @@ final class DeadLetters {
     headers.put(ORIGINAL_STREAM, meta.getStream());
     headers.put(ORIGINAL_SEQUENCE, Long.toString(meta.streamSequence()));
     headers.put(DELIVERIES, Long.toString(meta.deliveredCount()));
+    // One entry per message and consumer, however often this is retried.
+    String messageId = "dl:" + consumer.durable() + ":" + meta.getStream() + ":" + meta.streamSequence();
     PublishOptions options = PublishOptions.builder()
         .expectedStream(Topology.DEAD_LETTERS.name())
-        // One entry per message and consumer, however often this is retried.
-        .messageId("dl:" + consumer.durable() + ":" + meta.getStream() + ":" + meta.streamSequence())
+        .messageId(messageId)
         .build();
-    return publisher.publish(Topology.deadLetterSubject(consumer), headers, message.getData(), options).mapEmpty();
+    return publisher.traced(Topology.deadLetterSubject(consumer), messageId, orderId == null ? "" : orderId,
+            "DeadLetter", headers, message.getData(), options)
+        .onSuccess(v -> telemetry.deadLettered(consumer));
   }
 }

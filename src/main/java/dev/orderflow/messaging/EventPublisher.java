@@ -37,9 +37,12 @@ public final class EventPublisher {
   private final int window;
   private final Duration timeout;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final MessagingTelemetry telemetry;
 
-  EventPublisher(Vertx vertx, Connection connection, JetStream jetStream, int window, Duration timeout) {
+  EventPublisher(Vertx vertx, Connection connection, JetStream jetStream, int window, Duration timeout,
+      MessagingTelemetry telemetry) {
     this.vertx = vertx;
+    this.telemetry = telemetry;
     this.connection = connection;
     this.jetStream = jetStream;
     this.window = window;
@@ -51,11 +54,22 @@ public final class EventPublisher {
    * this publish a no-op (see {@link EventType#messageId}).
    */
   public <T extends Message> Future<Void> publish(EventType<T> type, String orderId, T event) {
+    String messageId = type.messageId(orderId);
     PublishOptions options = PublishOptions.builder()
-        .messageId(type.messageId(orderId))
+        .messageId(messageId)
         .expectedStream(type.stream().name())
         .build();
-    return publish(type.subject(), new Headers(), event.toByteArray(), options).mapEmpty();
+    return traced(type.subject(), messageId, orderId, type.name(), new Headers(), event.toByteArray(), options);
+  }
+
+  /** A publish with its producer span and latency measured; {@code headers} receive the trace context. */
+  Future<Void> traced(String subject, String messageId, String orderId, String event, Headers headers, byte[] data,
+      PublishOptions options) {
+    var span = telemetry.startPublish(subject, messageId, orderId, headers);
+    long start = System.nanoTime();
+    return publish(subject, headers, data, options)
+        .onComplete(done -> telemetry.endPublish(span, event, start, done.cause()))
+        .mapEmpty();
   }
 
   /** Publishes raw bytes; the building block of the typed publish, dead letters and key-value writes. */

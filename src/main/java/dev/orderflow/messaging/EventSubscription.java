@@ -7,10 +7,13 @@ import dev.orderflow.config.ConsumerConfig;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Connection;
 import io.nats.client.MessageConsumer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -21,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One durable pull consumer at work in this process. Messages arrive on a jnats dispatcher thread and are handled
- * on the Vert.x context that subscribed; the handler's outcome decides the acknowledgement:
+ * on the Vert.x context that subscribed (each on a duplicate of it, which carries that message's trace); the
+ * handler's outcome decides the acknowledgement:
  * <ul>
  *   <li>success → {@code ack} (a plain ack: handlers are idempotent, so a lost ack costs only a redelivery);</li>
  *   <li>{@link PoisonMessage}, or a failure on the last allowed delivery → a dead-letter entry with the reason,
@@ -39,12 +43,16 @@ public final class EventSubscription {
    */
   private static final long PULL_EXPIRES_MILLIS = 10_000;
 
+  /** A delivered message, decoded (or the reason it cannot be). */
+  private record Decoded(EventType<?> type, Message event, String orderId, PoisonMessage poison) {}
+
   private final Vertx vertx;
-  private final Context context;
+  private final ContextInternal context;
   private final ConsumerSpec spec;
   private final Handlers handlers;
   private final ConsumerConfig settings;
   private final DeadLetters deadLetters;
+  private final MessagingTelemetry telemetry;
   private final Map<String, EventType<?>> bySubject;
   private final Consumer<EventSubscription> onStop;
   private volatile MessageConsumer consumer;
@@ -53,14 +61,15 @@ public final class EventSubscription {
 
   EventSubscription(
       Vertx vertx, Context context, ConsumerSpec spec, Handlers handlers, ConsumerConfig settings,
-      DeadLetters deadLetters, Consumer<EventSubscription> onStop) {
+      DeadLetters deadLetters, MessagingTelemetry telemetry, Consumer<EventSubscription> onStop) {
     handlers.checkCovers(spec);
     this.vertx = vertx;
-    this.context = context;
+    this.context = (ContextInternal) context;
     this.spec = spec;
     this.handlers = handlers;
     this.settings = settings;
     this.deadLetters = deadLetters;
+    this.telemetry = telemetry;
     this.onStop = onStop;
     this.bySubject = spec.events().stream().collect(Collectors.toMap(EventType::subject, Function.identity()));
   }
@@ -70,7 +79,8 @@ public final class EventSubscription {
     return vertx.executeBlocking(() -> {
       consumer = connection.getConsumerContext(spec.stream().name(), spec.durable()).consume(
           ConsumeOptions.builder().batchSize(settings.batchSize()).expiresIn(PULL_EXPIRES_MILLIS).build(),
-          message -> context.runOnContext(v -> handle(message)));
+          // A duplicated context per message: the message's trace stays with its own callbacks (Vert.x's idiom).
+          message -> context.duplicate().runOnContext(v -> handle(message)));
       return this;
     });
   }
@@ -119,72 +129,95 @@ public final class EventSubscription {
 
   private void handle(io.nats.client.Message message) {
     inFlight++;
+    long start = System.nanoTime();
     int attempt = (int) message.metaData().deliveredCount();
+    long sequence = message.metaData().streamSequence();
+    Decoded decoded = decode(message);
+    io.opentelemetry.context.Context parent = telemetry.extract(message.getHeaders(), decoded.orderId());
+    String messageId = message.getHeaders() == null ? null : message.getHeaders().getFirst("Nats-Msg-Id");
+    Span span = telemetry.startProcess(spec, message.getSubject(), messageId, sequence, attempt, parent);
+    Scope scope = parent.with(span).makeCurrent();
     Future<?> outcome;
     try {
-      outcome = dispatch(message, attempt);
+      outcome = decoded.poison() != null ? Future.failedFuture(decoded.poison()) : dispatch(decoded, sequence, attempt);
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }
     outcome.onComplete(result -> {
+      Throwable failure = result.failed() ? result.cause() : null;
+      String settled = settle(message, decoded.orderId(), attempt, failure);
+      String event = decoded.type() == null ? "unknown" : decoded.type().name();
+      LOG.debug("{}: {} #{} delivery {} → {} in {} µs", spec.durable(), event, sequence, attempt, settled,
+          (System.nanoTime() - start) / 1_000);
+      telemetry.endProcess(span, spec, event, start, settled, failure);
+      scope.close();
       inFlight--;
-      settle(message, attempt, result.failed() ? result.cause() : null);
     });
   }
 
-  private Future<?> dispatch(io.nats.client.Message message, int attempt) {
+  private Decoded decode(io.nats.client.Message message) {
     EventType<?> type = bySubject.get(message.getSubject());
     if (type == null) {
-      throw new PoisonMessage("no handler for subject " + message.getSubject());
+      return new Decoded(null, null, null, new PoisonMessage("no handler for subject " + message.getSubject()));
     }
-    return dispatch(type, message, attempt);
-  }
-
-  private <T extends Message> Future<?> dispatch(EventType<T> type, io.nats.client.Message message, int attempt) {
-    T event;
+    Message event;
     try {
       event = type.parse(message.getData());
     } catch (InvalidProtocolBufferException e) {
-      throw new PoisonMessage("undecodable " + type.name() + ": " + e.getMessage());
+      return new Decoded(type, null, null, new PoisonMessage("undecodable " + type.name() + ": " + e.getMessage()));
     }
-    requireText(event, "order_id");
-    requireText(event, "event_id");
-    long sequence = message.metaData().streamSequence();
-    return handlers.handler(type).handle(new Delivery<>(event, type, sequence, attempt, settings.maxDeliver()));
+    String orderId = text(event, "order_id");
+    if (orderId.isBlank() || text(event, "event_id").isBlank()) {
+      // Without its ids an event cannot be handled idempotently.
+      return new Decoded(type, event, orderId.isBlank() ? null : orderId,
+          new PoisonMessage("invalid " + type.name() + ": order_id or event_id is missing"));
+    }
+    return new Decoded(type, event, orderId, null);
   }
 
-  /** Every event carries these ids; without them it cannot be handled idempotently, so it is poison. */
-  private static void requireText(Message event, String field) {
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Future<?> dispatch(Decoded decoded, long sequence, int attempt) {
+    EventType type = decoded.type();
+    return handlers.handler(type).handle(
+        new Delivery<>(decoded.event(), type, sequence, attempt, settings.maxDeliver()));
+  }
+
+  private static String text(Message event, String field) {
     FieldDescriptor descriptor = event.getDescriptorForType().findFieldByName(field);
-    if (descriptor == null || ((String) event.getField(descriptor)).isBlank()) {
-      throw new PoisonMessage("invalid " + event.getDescriptorForType().getName() + ": " + field + " is missing");
-    }
+    return descriptor == null ? "" : (String) event.getField(descriptor);
   }
 
-  private void settle(io.nats.client.Message message, int attempt, Throwable failure) {
+  /** Acknowledges, retries or gives up the message; answers which (ack, nak or term). */
+  private String settle(io.nats.client.Message message, String orderId, int attempt, Throwable failure) {
     try {
       if (failure == null) {
         message.ack();
-      } else if (failure instanceof PoisonMessage) {
-        deadLetter(message, failure.getMessage());
-      } else if (attempt >= settings.maxDeliver()) {
-        deadLetter(message, "gave up after " + attempt + " deliveries: " + describe(failure));
-      } else {
-        Duration delay = settings.backoff(attempt);
-        LOG.debug("{}: delivery {} of {} failed, retrying in {} ms: {}",
-            spec.durable(), attempt, message.getSubject(), delay.toMillis(), describe(failure));
-        message.nakWithDelay(delay);
+        return "ack";
       }
+      if (failure instanceof PoisonMessage) {
+        deadLetter(message, orderId, failure.getMessage());
+        return "term";
+      }
+      if (attempt >= settings.maxDeliver()) {
+        deadLetter(message, orderId, "gave up after " + attempt + " deliveries: " + describe(failure));
+        return "term";
+      }
+      Duration delay = settings.backoff(attempt);
+      LOG.debug("{}: delivery {} of {} failed, retrying in {} ms: {}",
+          spec.durable(), attempt, message.getSubject(), delay.toMillis(), describe(failure));
+      message.nakWithDelay(delay);
+      return "nak";
     } catch (RuntimeException e) {
       // The connection is down; the server redelivers after the ack wait, and handlers are idempotent.
       LOG.debug("{}: could not settle a message: {}", spec.durable(), e.getMessage());
+      return "unsettled";
     }
   }
 
-  private void deadLetter(io.nats.client.Message message, String reason) {
+  private void deadLetter(io.nats.client.Message message, String orderId, String reason) {
     LOG.warn("{}: dead-lettering {} #{}: {}",
         spec.durable(), message.getSubject(), message.metaData().streamSequence(), reason);
-    deadLetters.store(spec, message, reason).onComplete(stored -> {
+    deadLetters.store(spec, message, orderId, reason).onComplete(stored -> {
       if (stored.succeeded()) {
         message.term();
       } else {

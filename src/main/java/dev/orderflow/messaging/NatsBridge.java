@@ -10,15 +10,19 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValueManagement;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +42,7 @@ public final class NatsBridge {
   private static final int EXISTS_WITH_OTHER_CONFIG = 10058;
   private static final long INITIAL_RECOVERY_DELAY_MILLIS = 100;
   private static final long MAX_RECOVERY_DELAY_MILLIS = 5_000;
+  private static final long TOPOLOGY_CHECK_MILLIS = 2_000;
 
   private final Vertx vertx;
   private final Connection connection;
@@ -49,19 +54,34 @@ public final class NatsBridge {
   private final List<EventSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private volatile Duration idempotencyKeyTtl;
   private volatile boolean closing;
+  private boolean recovering;
+  private boolean recoverAgain;
 
-  private NatsBridge(Vertx vertx, Connection connection, NatsConfig nats, ConsumerConfig consumers) throws Exception {
+  private final MessagingTelemetry telemetry;
+  private volatile List<String> missing = List.of("(not checked yet)");
+  private boolean checking;
+  private long checkTimer = -1;
+
+  private NatsBridge(Vertx vertx, Connection connection, NatsConfig nats, ConsumerConfig consumers,
+      MessagingTelemetry telemetry) throws Exception {
     this.vertx = vertx;
     this.connection = connection;
     this.nats = nats;
     this.consumers = consumers;
+    this.telemetry = telemetry;
     this.publisher = new EventPublisher(vertx, connection, connection.jetStream(), nats.publishWindow(),
-        nats.publishTimeout());
-    this.deadLetters = new DeadLetters(publisher);
+        nats.publishTimeout(), telemetry);
+    this.deadLetters = new DeadLetters(publisher, telemetry);
+    telemetry.registerConsumers(Topology.CONSUMERS);
   }
 
-  /** Connects to the servers at {@code url}; the connection reconnects by itself for as long as it lives. */
-  public static Future<NatsBridge> connect(Vertx vertx, String url, NatsConfig nats, ConsumerConfig consumers) {
+  /**
+   * Connects to the servers at {@code url}; the connection reconnects by itself for as long as it lives. Traces go
+   * to {@code openTelemetry}, metrics to {@code registry}.
+   */
+  public static Future<NatsBridge> connect(Vertx vertx, String url, NatsConfig nats, ConsumerConfig consumers,
+      OpenTelemetry openTelemetry, MeterRegistry registry) {
+    MessagingTelemetry telemetry = new MessagingTelemetry(openTelemetry, registry);
     Events events = new Events();
     Options options = Options.builder()
         .server(url)
@@ -74,8 +94,11 @@ public final class NatsBridge {
         .connectionListener(events)
         .errorListener(new LoggingErrorListener())
         .build();
-    return vertx.executeBlocking(() -> new NatsBridge(vertx, Nats.connect(options), nats, consumers))
-        .onSuccess(bridge -> events.bridge = bridge)
+    return vertx.executeBlocking(() -> new NatsBridge(vertx, Nats.connect(options), nats, consumers, telemetry))
+        .onSuccess(bridge -> {
+          events.bridge = bridge;
+          bridge.checkTimer = vertx.setPeriodic(TOPOLOGY_CHECK_MILLIS, id -> bridge.checkTopology());
+        })
         .recover(e -> Future.failedFuture(new BrokerUnavailable("cannot connect to NATS at " + url + ": "
             + e.getMessage(), e)));
   }
@@ -141,7 +164,7 @@ public final class NatsBridge {
    */
   public Future<EventSubscription> subscribe(ConsumerSpec consumer, Handlers handlers) {
     EventSubscription subscription = new EventSubscription(vertx, vertx.getOrCreateContext(), consumer, handlers,
-        consumers, deadLetters, subscriptions::remove);
+        consumers, deadLetters, telemetry, subscriptions::remove);
     subscriptions.add(subscription);
     return subscription.start(connection);
   }
@@ -151,9 +174,66 @@ public final class NatsBridge {
     return connection.getStatus() == Connection.Status.CONNECTED;
   }
 
+  /**
+   * The streams, buckets and consumers found missing by the last check (every {@value #TOPOLOGY_CHECK_MILLIS} ms);
+   * empty when all are in place. A missing asset is provisioned again by itself.
+   */
+  public List<String> missingTopology() {
+    return missing;
+  }
+
+  /** Looks for every asset of the topology, records consumer lag, and restores what is missing. */
+  private void checkTopology() {
+    if (checking || closing || !connected()) {
+      return;
+    }
+    checking = true;
+    vertx.executeBlocking(() -> {
+          JetStreamManagement management = connection.jetStreamManagement();
+          List<String> absent = new ArrayList<>();
+          for (StreamSpec stream : Topology.STREAMS) {
+            exists(() -> management.getStreamInfo(stream.name()), "stream " + stream.name(), absent);
+          }
+          for (BucketSpec bucket : Topology.BUCKETS) {
+            exists(() -> management.getStreamInfo(bucket.streamName()), "bucket " + bucket.name(), absent);
+          }
+          for (ConsumerSpec consumer : Topology.CONSUMERS) {
+            exists(() -> {
+              ConsumerInfo info = management.getConsumerInfo(consumer.stream().name(), consumer.durable());
+              telemetry.consumerLag(consumer, info.getNumPending(), info.getNumAckPending());
+            }, "consumer " + consumer.durable(), absent);
+          }
+          return List.copyOf(absent);
+        })
+        .onComplete(checked -> {
+          checking = false;
+          if (checked.succeeded()) {
+            missing = checked.result();
+            if (!missing.isEmpty()) {
+              LOG.warn("NATS topology incomplete, restoring: missing {}", missing);
+              recover();
+            }
+          } else {
+            missing = List.of("(check failed: " + checked.cause().getMessage() + ")");
+          }
+        });
+  }
+
+  private static void exists(Call lookup, String name, List<String> absent) throws Exception {
+    try {
+      lookup.run();
+    } catch (JetStreamApiException e) {
+      if (e.getErrorCode() != 404) {
+        throw e;
+      }
+      absent.add(name);
+    }
+  }
+
   /** Drains the connection: pending publishes and acks go out, then it closes. */
   public Future<Void> close() {
     closing = true;
+    vertx.cancelTimer(checkTimer);
     return vertx.executeBlocking(() -> {
       try {
         connection.drain(nats.drainTimeout()).get();
@@ -183,19 +263,41 @@ public final class NatsBridge {
   /**
    * After a reconnect the server may have lost the pull requests in flight (and, if it lost its store, the streams
    * and consumers too): provision again, which is idempotent, and restart every subscription's pulls. Retried with
-   * backoff until it works or the bridge closes.
+   * backoff until it works or the bridge closes; a request during a recovery runs it once more afterwards.
    */
-  private void recover(long delayMillis) {
+  private synchronized void recover() {
     if (closing) {
       return;
     }
+    if (recovering) {
+      recoverAgain = true;
+      return;
+    }
+    recovering = true;
+    vertx.runOnContext(v -> attemptRecovery(INITIAL_RECOVERY_DELAY_MILLIS));
+  }
+
+  private void attemptRecovery(long delayMillis) {
     provision(idempotencyKeyTtl)
         .compose(v -> Future.all(subscriptions.stream().map(s -> s.restart(connection)).toList()))
-        .onSuccess(v -> LOG.info("NATS topology and {} subscriptions restored", subscriptions.size()))
+        .onSuccess(v -> {
+          LOG.info("NATS topology and {} subscriptions restored", subscriptions.size());
+          boolean again;
+          synchronized (this) {
+            recovering = false;
+            again = recoverAgain;
+            recoverAgain = false;
+          }
+          if (again) {
+            recover();
+          }
+        })
         .onFailure(e -> {
           long next = Math.min(delayMillis * 2, MAX_RECOVERY_DELAY_MILLIS);
           LOG.warn("restoring NATS topology failed, retrying in {} ms: {}", next, e.getMessage());
-          vertx.setTimer(next, id -> recover(next));
+          if (!closing) {
+            vertx.setTimer(next, id -> attemptRecovery(next));
+          }
         });
   }
 
@@ -208,7 +310,7 @@ public final class NatsBridge {
       logConnectionEvent(connection, event);
       NatsBridge current = bridge;
       if (event == ConnectionListener.Events.RESUBSCRIBED && current != null) {
-        current.recover(INITIAL_RECOVERY_DELAY_MILLIS);
+        current.recover();
       }
     }
   }

@@ -16,6 +16,7 @@ import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.messaging.WriteConflict;
 import dev.orderflow.events.v1.Money;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import com.google.protobuf.Timestamp;
@@ -42,13 +43,15 @@ public final class OrderEventsVerticle extends VerticleBase {
 
   private final NatsBridge bridge;
   private final ConsumerConfig consumers;
+  private final OrderMetrics metrics;
   private OrderViews views;
   private EventPublisher publisher;
   private List<EventSubscription> subscriptions = List.of();
 
-  public OrderEventsVerticle(NatsBridge bridge, ConsumerConfig consumers) {
+  public OrderEventsVerticle(NatsBridge bridge, ConsumerConfig consumers, MeterRegistry registry) {
     this.bridge = bridge;
     this.consumers = consumers;
+    this.metrics = new OrderMetrics(registry);
   }
 
   @Override
@@ -114,14 +117,17 @@ public final class OrderEventsVerticle extends VerticleBase {
       }
       return announce(decision)
           .compose(v -> views.replace(decision.order(), view.revision()))
-          .<Void>mapEmpty()
+          .<Void>map(revision -> {
+            metrics.transition(view.order(), decision.order());
+            LOG.debug("order {}: {} -> {}", orderId, fact, decision.order().status());
+            return null;
+          })
           .recover(e -> {
             if (e instanceof WriteConflict && conflictsLeft > 0) {
               return apply(orderId, fact, at, conflictsLeft - 1);
             }
             return Future.failedFuture(e);
-          })
-          .onSuccess(v -> LOG.debug("order {}: {} -> {}", orderId, fact, decision.order().status()));
+          });
     });
   }
 

@@ -9,6 +9,10 @@ import dev.orderflow.http.Routes;
 import dev.orderflow.messaging.EventPublisher;
 import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.messaging.Topology;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
@@ -33,8 +37,11 @@ public final class OrdersApi implements Routes {
   private final EventPublisher publisher;
   private final OrderViews views;
   private final IdempotencyKeys idempotencyKeys;
+  private final OrderMetrics metrics;
 
-  public OrdersApi(HttpConfig config, Catalogue catalogue, NatsBridge bridge, Admission admission) {
+  public OrdersApi(HttpConfig config, Catalogue catalogue, NatsBridge bridge, Admission admission,
+      MeterRegistry registry) {
+    this.metrics = new OrderMetrics(registry);
     this.config = config;
     this.admission = admission;
     this.requests = new OrderRequests(config, catalogue);
@@ -45,6 +52,11 @@ public final class OrdersApi implements Routes {
 
   @Override
   public void mount(Router router) {
+    // A route of its own, ahead of the admission check, so that every answer is counted.
+    router.post("/orders").handler(ctx -> {
+      ctx.addEndHandler(done -> metrics.answered(ctx.response().getStatusCode()));
+      ctx.next();
+    });
     router.post("/orders")
         .handler(admission)
         .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
@@ -63,6 +75,14 @@ public final class OrdersApi implements Routes {
       placed = idempotencyKeys.claim(key, order.fingerprint(), () -> order.toEvent(newOrderId(), Instant.now()));
     }
     placed
+        .map(event -> {
+          // The order's id travels as baggage: in the trace, in every log line, and in the events' headers.
+          Context withOrder = Baggage.current().toBuilder().put("order_id", event.getOrderId()).build()
+              .storeInContext(Context.current());
+          Scope scope = withOrder.makeCurrent();
+          ctx.addEndHandler(done -> scope.close());
+          return event;
+        })
         .compose(event -> publisher.publish(Topology.ORDER_PLACED, event.getOrderId(), event)
             .map(event.getOrderId()))
         .onSuccess(orderId -> ctx.response()

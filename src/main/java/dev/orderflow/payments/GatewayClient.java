@@ -1,9 +1,10 @@
 package dev.orderflow.payments;
 
 import dev.orderflow.config.PaymentsConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
-import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -46,7 +47,7 @@ final class GatewayClient {
   private final WebClient client;
   private final CircuitBreaker breaker;
 
-  GatewayClient(Vertx vertx, PaymentsConfig config) {
+  GatewayClient(Vertx vertx, PaymentsConfig config, MeterRegistry registry) {
     this.config = config;
     this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("orderflow-payments"));
     this.breaker = CircuitBreaker.create(BREAKER, vertx, new CircuitBreakerOptions()
@@ -57,6 +58,14 @@ final class GatewayClient {
         .openHandler(v -> LOG.warn("circuit breaker {} opened: the gateway keeps failing", BREAKER))
         .halfOpenHandler(v -> LOG.info("circuit breaker {} half-open: trying the gateway again", BREAKER))
         .closeHandler(v -> LOG.info("circuit breaker {} closed: the gateway answers again", BREAKER));
+    Gauge.builder("orderflow.circuit.breaker.state", breaker, b -> switch (b.state()) {
+          case CLOSED -> 0;
+          case HALF_OPEN -> 1;
+          case OPEN -> 2;
+        })
+        .description("State of a circuit breaker: 0 closed, 1 half-open, 2 open")
+        .tag("name", BREAKER)
+        .register(registry);
   }
 
   /** Charges {@code amountMinor} to {@code customerId} for {@code orderId}; at most once per order id. */
@@ -78,10 +87,6 @@ final class GatewayClient {
         .recover(e -> Future.failedFuture(e instanceof Unavailable ? e
             : new Unavailable("circuit breaker " + BREAKER + ": " + e.getMessage())))
         .map(GatewayClient::toCharge);
-  }
-
-  CircuitBreakerState state() {
-    return breaker.state();
   }
 
   private static Charge toCharge(HttpResponse<Buffer> response) {

@@ -17,6 +17,7 @@ import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.messaging.WriteConflict;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Instant;
@@ -35,20 +36,22 @@ public final class PaymentsVerticle extends VerticleBase {
   private final NatsBridge bridge;
   private final PaymentsConfig config;
   private final ConsumerConfig consumers;
+  private final MeterRegistry registry;
   private GatewayClient gateway;
   private KeyValueStore ledger;
   private EventPublisher publisher;
   private EventSubscription subscription;
 
-  public PaymentsVerticle(NatsBridge bridge, PaymentsConfig config, ConsumerConfig consumers) {
+  public PaymentsVerticle(NatsBridge bridge, PaymentsConfig config, ConsumerConfig consumers, MeterRegistry registry) {
     this.bridge = bridge;
+    this.registry = registry;
     this.config = config;
     this.consumers = consumers;
   }
 
   @Override
   public Future<?> start() {
-    gateway = new GatewayClient(vertx, config);
+    gateway = new GatewayClient(vertx, config, registry);
     ledger = bridge.keyValue(Topology.PAYMENT_LEDGER);
     publisher = bridge.publisher();
     return bridge.subscribe(Topology.PAYMENTS_ON_INVENTORY, Handlers.of(Topology.STOCK_RESERVED, this::charge))

@@ -38,7 +38,8 @@ class EventSubscriptionComponentTest {
     vertx = Vertx.vertx();
     String url = nats.url();
     bridge = NatsBridge.connect(vertx, url, KeyValueStoreComponentTest.natsConfig(url),
-        KeyValueStoreComponentTest.consumerConfig()).await();
+        KeyValueStoreComponentTest.consumerConfig(), io.opentelemetry.api.OpenTelemetry.noop(),
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).await();
     bridge.provision(Duration.ofHours(1)).await();
     nats.management().addOrUpdateConsumer("ORDERS", ConsumerConfiguration.builder()
         .durable(SPEC.durable()).filterSubjects(SPEC.filterSubjects()).ackPolicy(AckPolicy.Explicit)

@@ -35,7 +35,8 @@ class KeyValueStoreComponentTest {
   static void start() {
     nats = NatsTestServer.start();
     vertx = Vertx.vertx();
-    bridge = NatsBridge.connect(vertx, nats.url(), natsConfig(nats.url()), consumerConfig()).await();
+    bridge = NatsBridge.connect(vertx, nats.url(), natsConfig(nats.url()), consumerConfig(),
+        io.opentelemetry.api.OpenTelemetry.noop(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).await();
     bridge.provision(Duration.ofHours(1)).await();
     store = bridge.keyValue(Topology.STOCK);
   }

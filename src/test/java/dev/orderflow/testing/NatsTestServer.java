@@ -115,11 +115,6 @@ public final class NatsTestServer implements AutoCloseable {
     return found;
   }
 
-  /** How many messages {@code stream} holds right now. */
-  public long messageCount(String stream) throws Exception {
-    return management().getStreamInfo(stream).getStreamState().getMsgCount();
-  }
-
   /** Whether durable {@code consumer} has delivered everything in its stream and has nothing awaiting an ack. */
   public boolean idle(String stream, String consumer) throws Exception {
     ConsumerInfo info = management().getConsumerInfo(stream, consumer);

@@ -3,6 +3,13 @@ package dev.orderflow.testing;
 import dev.orderflow.Orderflow;
 import dev.orderflow.config.ConfigLoader;
 import dev.orderflow.config.OrderflowConfig;
+import dev.orderflow.observability.Observability;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,12 +33,14 @@ public final class TestOrderflow implements AutoCloseable {
   private final Vertx vertx;
   private final Orderflow app;
   private final OrderflowConfig config;
+  private final Observability observability;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private TestOrderflow(Vertx vertx, Orderflow app, OrderflowConfig config) {
+  private TestOrderflow(Vertx vertx, Orderflow app, OrderflowConfig config, Observability observability) {
     this.vertx = vertx;
     this.app = app;
     this.config = config;
+    this.observability = observability;
   }
 
   /** Settings for fast tests, merged under {@code overrides}; {@code nats} may be null when overrides name one. */
@@ -59,16 +68,30 @@ public final class TestOrderflow implements AutoCloseable {
   }
 
   public static TestOrderflow start(NatsTestServer nats, JsonObject overrides) throws IOException {
-    Vertx vertx = Vertx.vertx();
-    JsonObject settings = testSettings(nats).mergeIn(overrides, true);
+    return start(nats, overrides, OpenTelemetrySdk.builder()
+        .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
+            W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+        .build());
+  }
+
+  /** Starts with the given OpenTelemetry (for example one exporting to memory), which the caller closes. */
+  public static TestOrderflow start(NatsTestServer nats, JsonObject overrides, OpenTelemetry openTelemetry)
+      throws IOException {
+    OrderflowConfig config = ConfigLoader.loadNow(testSettings(nats).mergeIn(overrides, true));
+    Observability observability = Observability.using(openTelemetry);
+    Vertx vertx = observability.vertx();
     try {
-      OrderflowConfig config = ConfigLoader.load(vertx, settings).await();
-      Orderflow app = Orderflow.start(vertx, config).await();
-      return new TestOrderflow(vertx, app, config);
+      Orderflow app = Orderflow.start(vertx, config, observability).await();
+      return new TestOrderflow(vertx, app, config, observability);
     } catch (RuntimeException e) {
       vertx.close().await();
       throw e;
     }
+  }
+
+  /** The text of {@code GET /metrics}. */
+  public String metrics() throws Exception {
+    return get("/metrics").body();
   }
 
   public OrderflowConfig config() {
@@ -149,6 +172,7 @@ public final class TestOrderflow implements AutoCloseable {
       app.stop().await();
     } finally {
       vertx.close().await();
+      observability.close();
       deleteTree(config.dataDir());
     }
   }

@@ -1,0 +1,70 @@
+package dev.orderflow.it;
+
+import static dev.orderflow.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderflow.testing.NatsTestServer;
+import dev.orderflow.testing.Prometheus;
+import dev.orderflow.testing.TestOrderflow;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The Grafana dashboard")
+class DashboardIT {
+
+  private static final Path DASHBOARD = Path.of("deploy/grafana/orderflow-dashboard.json");
+  private static final Pattern METRIC = Pattern.compile("\\b((?:orderflow|vertx|jvm|process|system)_[a-z0-9_]+)\\b");
+
+  private static NatsTestServer nats;
+  private static TestOrderflow orderflow;
+
+  @BeforeAll
+  static void start() throws Exception {
+    nats = NatsTestServer.start();
+    orderflow = TestOrderflow.start(nats);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (orderflow != null) {
+        orderflow.close();
+      }
+    } finally {
+      nats.close();
+    }
+  }
+
+  @Test
+  @DisplayName("queries only metrics that GET /metrics serves")
+  void everyQueriedMetricExists() throws Exception {
+    Set<String> queried = new TreeSet<>();
+    Matcher matcher = METRIC.matcher(Files.readString(DASHBOARD));
+    while (matcher.find()) {
+      queried.add(matcher.group(1));
+    }
+    new JsonObject(Files.readString(DASHBOARD)); // and it is valid JSON
+    assertThat(queried).contains("orderflow_orders_accepted_total", "orderflow_order_latency_seconds_bucket",
+        "orderflow_consumer_pending", "orderflow_circuit_breaker_state", "orderflow_dead_letters_total");
+
+    String orderId = orderflow.placeOrder("wes", Map.of("MUG-LOGO", 1));
+    orderflow.awaitStatus(orderId, "SHIPPED");
+    nats.connection().jetStream().publish("orders.placed", new byte[] {1, 2, 3});
+    Prometheus metrics = eventually(() -> Prometheus.parse(orderflow.metrics()),
+        m -> m.has("orderflow_dead_letters_total"));
+
+    for (String series : queried) {
+      assertThat(metrics.has(series)).as("the dashboard queries %s", series).isTrue();
+    }
+  }
+}

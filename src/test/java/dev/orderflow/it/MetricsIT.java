@@ -1,0 +1,94 @@
+package dev.orderflow.it;
+
+import static dev.orderflow.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderflow.testing.NatsTestServer;
+import dev.orderflow.testing.Prometheus;
+import dev.orderflow.testing.TestOrderflow;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("GET /metrics")
+class MetricsIT {
+
+  private static NatsTestServer nats;
+  private static TestOrderflow orderflow;
+
+  @BeforeAll
+  static void start() throws Exception {
+    nats = NatsTestServer.start();
+    orderflow = TestOrderflow.start(nats);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (orderflow != null) {
+        orderflow.close();
+      }
+    } finally {
+      nats.close();
+    }
+  }
+
+  @Test
+  @DisplayName("moves the counters and histograms by exactly what happened, on every path")
+  void countsWhatHappened() throws Exception {
+    Prometheus before = Prometheus.parse(orderflow.metrics());
+
+    String shipped = orderflow.placeOrder("sam", Map.of("MUG-LOGO", 1));
+    String outOfStock = orderflow.placeOrder("tia", Map.of("VINYL-SOLD-OUT", 1));
+    String declined = orderflow.placeOrder("decline-uma", Map.of("MUG-LOGO", 2));
+    assertThat(orderflow.post("/orders", "application/json", "{\"customerId\":\"x\",\"items\":[]}").statusCode())
+        .isEqualTo(422);
+    nats.connection().jetStream().publish("orders.placed", "garbage".getBytes(StandardCharsets.UTF_8));
+    orderflow.awaitStatus(shipped, "SHIPPED");
+    orderflow.awaitStatus(outOfStock, "CANCELLED");
+    orderflow.awaitStatus(declined, "CANCELLED");
+
+    Prometheus after = eventually(() -> Prometheus.parse(orderflow.metrics()),
+        metrics -> metrics.sum("orderflow_dead_letters_total") - before.sum("orderflow_dead_letters_total") == 2
+            && delta(before, metrics, "orderflow_handler_duration_seconds_count", "consumer", "orders-shipping") == 1
+            && delta(before, metrics, "orderflow_handler_duration_seconds_count", "consumer", "inventory-payments")
+                == 1);
+
+    assertThat(delta(before, after, "orderflow_orders_accepted_total")).isEqualTo(3);
+    assertThat(delta(before, after, "orderflow_orders_rejected_total", "status", "422")).isEqualTo(1);
+    assertThat(delta(before, after, "orderflow_saga_outcomes_total", "status", "SHIPPED")).isEqualTo(1);
+    assertThat(delta(before, after, "orderflow_saga_outcomes_total", "reason", "OUT_OF_STOCK")).isEqualTo(1);
+    assertThat(delta(before, after, "orderflow_saga_outcomes_total", "reason", "PAYMENT_DECLINED")).isEqualTo(1);
+    assertThat(delta(before, after, "orderflow_saga_outcomes_total", "reason", "PAYMENT_FAILED")).isZero();
+    // Only the shipped order was confirmed: one placed → confirmed latency, in the +Inf bucket and below.
+    assertThat(delta(before, after, "orderflow_order_latency_seconds_count")).isEqualTo(1);
+    assertThat(delta(before, after, "orderflow_order_latency_seconds_bucket", "le", "+Inf")).isEqualTo(1);
+
+    assertThat(delta(before, after, "orderflow_handler_duration_seconds_count",
+        "consumer", "inventory-orders", "event", "OrderPlaced", "outcome", "ack")).isEqualTo(3);
+    assertThat(delta(before, after, "orderflow_handler_duration_seconds_count",
+        "consumer", "inventory-orders", "outcome", "term")).isEqualTo(1);
+    assertThat(delta(before, after, "orderflow_handler_duration_seconds_count",
+        "consumer", "payments-inventory", "outcome", "ack")).isEqualTo(2);
+    assertThat(delta(before, after, "orderflow_dead_letters_total", "consumer", "inventory-orders")).isEqualTo(1);
+    assertThat(delta(before, after, "orderflow_dead_letters_total", "consumer", "orders-orders")).isEqualTo(1);
+    assertThat(delta(before, after, "orderflow_publish_duration_seconds_count",
+        "event", "OrderPlaced", "outcome", "ok")).isEqualTo(3);
+    assertThat(delta(before, after, "orderflow_publish_duration_seconds_count", "event", "StockReleased"))
+        .isEqualTo(1);
+
+    assertThat(after.sum("orderflow_circuit_breaker_state", "name", "payment-gateway")).isZero();
+    Prometheus idle = eventually(() -> Prometheus.parse(orderflow.metrics()),
+        metrics -> metrics.has("orderflow_consumer_pending")
+            && metrics.sum("orderflow_consumer_pending") == 0 && metrics.sum("orderflow_consumer_ack_pending") == 0);
+    assertThat(idle.has("vertx_http_server_requests_total")).isTrue();
+    assertThat(idle.has("jvm_memory_used_bytes")).isTrue();
+  }
+
+  private static double delta(Prometheus before, Prometheus after, String name, String... labels) {
+    return after.sum(name, labels) - before.sum(name, labels);
+  }
+}

@@ -1,0 +1,154 @@
+package dev.orderflow.it;
+
+import static dev.orderflow.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderflow.testing.NatsTestServer;
+import dev.orderflow.testing.TestOrderflow;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Tracing")
+class TracingIT {
+
+  private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
+  private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+  private static final AttributeKey<String> GROUP = AttributeKey.stringKey("messaging.consumer.group.name");
+  private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
+
+  private static final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private static OpenTelemetrySdk openTelemetry;
+  private static NatsTestServer nats;
+  private static TestOrderflow orderflow;
+
+  @BeforeAll
+  static void start() throws Exception {
+    openTelemetry = OpenTelemetrySdk.builder()
+        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+        .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
+            W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+        .build();
+    nats = NatsTestServer.start();
+    orderflow = TestOrderflow.start(nats, new JsonObject(), openTelemetry);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (orderflow != null) {
+        orderflow.close();
+      }
+    } finally {
+      nats.close();
+      openTelemetry.close();
+    }
+  }
+
+  @Test
+  @DisplayName("follows one order in one trace: the POST, every publish, every consumer, and the gateway call")
+  void oneTracePerOrder() throws Exception {
+    String orderId = orderflow.placeOrder("quinn", Map.of("MUG-LOGO", 1));
+    orderflow.awaitStatus(orderId, "SHIPPED");
+    SpanData post = eventually(() -> exporter.getFinishedSpanItems().stream()
+        .filter(s -> s.getKind() == SpanKind.SERVER && s.getName().startsWith("POST")
+            && "/orders".equals(s.getAttributes().get(AttributeKey.stringKey("url.path"))))
+        .findFirst().orElse(null), span -> span != null);
+    String traceId = post.getTraceId();
+    List<SpanData> trace = eventually(() -> inTrace(traceId),
+        spans -> spans.stream().anyMatch(s -> consumerOf(s, "shipping.shipment-scheduled", "orders-shipping")));
+
+    assertThat(post.getParentSpanContext().isValid()).as("the POST starts the trace").isFalse();
+    SpanData placed = producer(trace, "orders.placed", orderId + ":OrderPlaced");
+    assertThat(placed.getParentSpanId()).isEqualTo(post.getSpanId());
+    SpanData reserving = consumer(trace, "orders.placed", "inventory-orders", placed);
+    consumer(trace, "orders.placed", "orders-orders", placed);
+
+    SpanData reserved = producer(trace, "inventory.stock-reserved", orderId + ":StockReserved");
+    assertThat(reserved.getParentSpanId()).isEqualTo(reserving.getSpanId());
+    SpanData charging = consumer(trace, "inventory.stock-reserved", "payments-inventory", reserved);
+    consumer(trace, "inventory.stock-reserved", "orders-inventory", reserved);
+
+    SpanData gatewayCall = trace.stream()
+        .filter(s -> s.getKind() == SpanKind.CLIENT && s.getParentSpanId().equals(charging.getSpanId()))
+        .findFirst().orElseThrow(() -> new AssertionError("no gateway call under " + charging.getName()));
+    assertThat(String.valueOf(gatewayCall.getAttributes().get(AttributeKey.stringKey("url.full"))))
+        .contains("/v1/charges");
+
+    SpanData authorized = producer(trace, "payments.authorized", orderId + ":PaymentAuthorized");
+    assertThat(authorized.getParentSpanId()).isEqualTo(charging.getSpanId());
+    SpanData confirming = consumer(trace, "payments.authorized", "orders-payments", authorized);
+
+    SpanData confirmed = producer(trace, "orders.confirmed", orderId + ":OrderConfirmed");
+    assertThat(confirmed.getParentSpanId()).isEqualTo(confirming.getSpanId());
+    SpanData shipping = consumer(trace, "orders.confirmed", "shipping-orders", confirmed);
+
+    SpanData scheduled = producer(trace, "shipping.shipment-scheduled", orderId + ":ShipmentScheduled");
+    assertThat(scheduled.getParentSpanId()).isEqualTo(shipping.getSpanId());
+    consumer(trace, "shipping.shipment-scheduled", "orders-shipping", scheduled);
+  }
+
+  @Test
+  @DisplayName("records a handler's failure on its consumer span")
+  void failuresAreRecorded() throws Exception {
+    orderflow.gatewayFaults(new JsonObject().put("errorRate", 1.0));
+    try {
+      String orderId = orderflow.placeOrder("ruth", Map.of("MUG-LOGO", 1));
+      SpanData failed = eventually(() -> exporter.getFinishedSpanItems().stream()
+          .filter(s -> consumerOf(s, "inventory.stock-reserved", "payments-inventory"))
+          .filter(s -> s.getStatus().getStatusCode() == StatusCode.ERROR)
+          .findFirst().orElse(null), span -> span != null);
+      assertThat(failed.getEvents()).anyMatch(event -> event.getName().equals("exception"));
+      orderflow.gatewayFaults(new JsonObject().put("errorRate", 0.0));
+      orderflow.awaitStatus(orderId, "SHIPPED");
+    } finally {
+      orderflow.gatewayFaults(new JsonObject().put("errorRate", 0.0));
+    }
+  }
+
+  private static List<SpanData> inTrace(String traceId) {
+    return exporter.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
+  }
+
+  private static SpanData producer(List<SpanData> trace, String subject, String messageId) {
+    List<SpanData> found = trace.stream()
+        .filter(s -> s.getKind() == SpanKind.PRODUCER && subject.equals(s.getAttributes().get(DESTINATION)))
+        .toList();
+    assertThat(found).as("producer spans of %s", subject).hasSize(1);
+    SpanData span = found.get(0);
+    assertThat(span.getAttributes().get(SYSTEM)).isEqualTo("nats");
+    assertThat(span.getAttributes().get(MESSAGE_ID)).isEqualTo(messageId);
+    return span;
+  }
+
+  private static SpanData consumer(List<SpanData> trace, String subject, String group, SpanData producer) {
+    List<SpanData> found = trace.stream().filter(s -> consumerOf(s, subject, group)).toList();
+    assertThat(found).as("%s processing %s", group, subject).hasSize(1);
+    SpanData span = found.get(0);
+    assertThat(span.getParentSpanId()).as("%s is a child of the publish", span.getName())
+        .isEqualTo(producer.getSpanId());
+    assertThat(span.getAttributes().get(SYSTEM)).isEqualTo("nats");
+    return span;
+  }
+
+  private static boolean consumerOf(SpanData span, String subject, String group) {
+    return span.getKind() == SpanKind.CONSUMER && subject.equals(span.getAttributes().get(DESTINATION))
+        && group.equals(span.getAttributes().get(GROUP));
+  }
+}
