@@ -146,8 +146,7 @@ public final class Orderflow {
       contexts.add(new OrderEventsVerticle(bridge, config.consumers(), observability.registry()));
     }
     if (config.runs(Role.INVENTORY)) {
-      contexts.add(new InventoryVerticle(bridge, config.catalogue(), config.consumers(),
-          config.nats().duplicateWindow()));
+      contexts.add(new InventoryVerticle(bridge, config.catalogue(), config.consumers()));
     }
     if (config.runs(Role.PAYMENTS)) {
       contexts.add(new PaymentsVerticle(bridge, config.payments(), config.consumers(), observability.registry()));

@@ -20,46 +20,39 @@ import dev.orderflow.messaging.Topology;
 import dev.orderflow.messaging.WriteConflict;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The inventory context's event side: seeds the catalogue's stock on first start, reserves stock for each
  * {@code OrderPlaced}, and releases it when the payment is declined or fails.
  *
- * <p>Reserving: each line is reserved under a write id of its own; when a line falls short, the reservation is
- * rejected and the record of the outcome written (atomically, so concurrent deliveries agree on one outcome);
- * then any line that a rejected order did take is given back. Every step can be repeated by a redelivery
- * without effect beyond the first.
+ * <p>Reserving: the delivery that creates the order's PENDING reservation record (an atomic create) owns the
+ * order; any other finds the record and waits for its outcome, or takes over if it is a redelivery (the owner
+ * died: live owners keep their message with in-progress acknowledgements). The owner reserves every line at once
+ * (each SKU batching its changes), gives back any line it took if another fell short, records the outcome with a
+ * compare-and-set on the claim, then settles the stock's per-order entries and announces the outcome.
  *
- * <p>Releasing: the record goes RESERVED → RELEASING → RELEASED around the stock writes. A redelivery that finds
- * RELEASING repeats the writes, which the stream drops as duplicates within its duplicate window; past that
- * window it can no longer tell which were made, and leaves the stock as it is rather than risk giving units back
- * twice (which could oversell), logging the order for an operator.
+ * <p>Releasing: the record goes RESERVED → RELEASING → RELEASED around the stock changes. Each step, and each stock
+ * change, can be repeated after a crash without effect beyond the first (see {@link Stock}).
  */
 public final class InventoryVerticle extends VerticleBase {
-
-  private static final Logger LOG = LoggerFactory.getLogger(InventoryVerticle.class);
 
   private final NatsBridge bridge;
   private final Catalogue catalogue;
   private final ConsumerConfig consumers;
-  private final Duration duplicateWindow;
   private StockKeeper stock;
   private KeyValueStore reservations;
   private EventPublisher publisher;
   private List<EventSubscription> subscriptions = List.of();
 
-  public InventoryVerticle(NatsBridge bridge, Catalogue catalogue, ConsumerConfig consumers, Duration duplicateWindow) {
+  public InventoryVerticle(NatsBridge bridge, Catalogue catalogue, ConsumerConfig consumers) {
     this.bridge = bridge;
     this.catalogue = catalogue;
     this.consumers = consumers;
-    this.duplicateWindow = duplicateWindow;
   }
 
   @Override
@@ -86,65 +79,87 @@ public final class InventoryVerticle extends VerticleBase {
     if (order.getLinesCount() == 0) {
       throw new PoisonMessage("OrderPlaced " + order.getOrderId() + " has no lines");
     }
-    String orderId = order.getOrderId();
-    return readReservation(orderId)
-        .compose(known -> known != null ? Future.succeededFuture(known.reservation())
-            : decide(orderId, Reservation.plan(order.getLinesList())).compose(this::record))
-        .compose(this::giveBackIfRejected)
+    List<Reservation.Line> plan = Reservation.plan(order.getLinesList());
+    return claim(order.getOrderId(), plan, delivery.attempt() > 1)
+        .compose(claim -> claim.reservation().decided() ? Future.succeededFuture(claim.reservation())
+            : decide(claim.reservation(), claim.revision()))
         .compose(outcome -> announce(order, outcome));
   }
 
-  /** Reserves line by line, stopping at the first that falls short. */
-  private Future<Reservation> decide(String orderId, List<Reservation.Line> plan) {
-    return firstShortLine(orderId, plan, 0).map(missing -> missing == null
-        ? Reservation.reserved(orderId, plan, Instant.now())
-        : Reservation.rejected(orderId, plan, List.of(missing), Instant.now()));
+  /**
+   * The order's reservation record: a new PENDING one this delivery owns, a PENDING one it takes over (a
+   * redelivery), or an outcome already decided.
+   */
+  private Future<Known> claim(String orderId, List<Reservation.Line> plan, boolean redelivered) {
+    Reservation pending = Reservation.pending(orderId, plan, Instant.now());
+    return reservations.create(orderId, pending.encode())
+        .map(revision -> new Known(pending, revision))
+        .recover(e -> {
+          if (!(e instanceof WriteConflict)) {
+            return Future.failedFuture(e);
+          }
+          return readReservation(orderId).compose(known -> {
+            if (known == null) {
+              return Future.failedFuture(new IllegalStateException("reservation of " + orderId + " not readable yet"));
+            }
+            if (!known.reservation().decided() && !redelivered) {
+              // Another delivery owns the order right now; come back for its outcome.
+              return Future.failedFuture(new IllegalStateException("order " + orderId + " is being reserved"));
+            }
+            return Future.succeededFuture(known);
+          });
+        });
   }
 
-  /** Reserves the lines from {@code index} on; the SKU of the first that falls short, or null if none does. */
-  private Future<String> firstShortLine(String orderId, List<Reservation.Line> plan, int index) {
-    if (index == plan.size()) {
-      return Future.succeededFuture(null);
-    }
-    Reservation.Line line = plan.get(index);
-    return stock.reserve(line.sku(), line.quantity(), writeId(orderId, "reserve", line.sku()))
-        .compose(reserved -> reserved ? firstShortLine(orderId, plan, index + 1) : Future.succeededFuture(line.sku()));
+  /** Reserves every line; if one falls short, gives back the others; records the outcome over the claim. */
+  private Future<Reservation> decide(Reservation claimed, long claimRevision) {
+    String orderId = claimed.orderId();
+    List<Future<Boolean>> lines = claimed.lines().stream()
+        .map(line -> stock.reserve(line.sku(), orderId, line.quantity()))
+        .toList();
+    return Future.all(lines)
+        .compose(all -> {
+          List<String> missing = new ArrayList<>();
+          for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).result()) {
+              missing.add(claimed.lines().get(i).sku());
+            }
+          }
+          if (missing.isEmpty()) {
+            return Future.succeededFuture(Reservation.reserved(orderId, claimed.lines(), Instant.now()));
+          }
+          return forEachLine(claimed, line -> stock.unreserve(line.sku(), orderId))
+              .map(v -> Reservation.rejected(orderId, claimed.lines(), missing, Instant.now()));
+        })
+        .compose(outcome -> replace(outcome, claimRevision)
+            .map(outcome)
+            .recover(e -> e instanceof WriteConflict ? decidedElsewhere(orderId) : Future.failedFuture(e)))
+        .onSuccess(outcome -> {
+          if (outcome.status() == Reservation.Status.RESERVED) {
+            outcome.lines().forEach(line -> stock.settle(line.sku(), orderId));
+          }
+        });
   }
 
-  /** Records the outcome; if another delivery recorded one first, that one stands. */
-  private Future<Reservation> record(Reservation outcome) {
-    return reservations.create(outcome.orderId(), outcome.encode())
-        .map(outcome)
-        .recover(e -> e instanceof WriteConflict
-            ? readReservation(outcome.orderId()).map(theirs -> {
-              if (theirs == null) {
-                throw new IllegalStateException("reservation of " + outcome.orderId() + " exists but cannot be read");
-              }
-              return theirs.reservation();
-            })
-            : Future.failedFuture(e));
-  }
-
-  /** A rejected order gives back whatever line it did reserve before falling short (checked line by line). */
-  private Future<Reservation> giveBackIfRejected(Reservation outcome) {
-    if (outcome.status() != Reservation.Status.REJECTED) {
-      return Future.succeededFuture(outcome);
-    }
-    return forEachLine(outcome, line -> stock.changed(line.sku(), writeId(outcome.orderId(), "reserve", line.sku()))
-        .compose(taken -> taken
-            ? stock.release(line.sku(), line.quantity(), writeId(outcome.orderId(), "unreserve", line.sku()))
-            : Future.succeededFuture()));
+  /** Another delivery recorded the outcome first (a takeover race); that one stands. */
+  private Future<Reservation> decidedElsewhere(String orderId) {
+    return readReservation(orderId).map(known -> {
+      if (known == null || !known.reservation().decided()) {
+        throw new IllegalStateException("reservation of " + orderId + " changed but shows no outcome");
+      }
+      return known.reservation();
+    });
   }
 
   private Future<?> release(String orderId) {
     return readReservation(orderId).compose(known -> {
-      if (known == null) {
-        // Payments acts only after StockReserved, which follows the record; a stale read resolves on retry.
-        return Future.failedFuture(new IllegalStateException("no reservation for order " + orderId + " yet"));
+      if (known == null || !known.reservation().decided()) {
+        // Payments acts only after StockReserved, which follows the outcome; a stale read resolves on retry.
+        return Future.failedFuture(new IllegalStateException("no reservation outcome for order " + orderId + " yet"));
       }
       Reservation reservation = known.reservation();
       return switch (reservation.status()) {
-        case REJECTED -> Future.succeededFuture();
+        case PENDING, REJECTED -> Future.succeededFuture();
         case RELEASED -> announceReleased(reservation);
         case RESERVED -> {
           Reservation releasing = reservation.releasing(Instant.now());
@@ -156,19 +171,11 @@ public final class InventoryVerticle extends VerticleBase {
   }
 
   private Future<Void> finishRelease(Reservation releasing, long revision) {
-    Future<Reservation> stockBack;
-    if (Duration.between(releasing.changedAt(), Instant.now()).compareTo(duplicateWindow) < 0) {
-      stockBack = forEachLine(releasing, line ->
-          stock.release(line.sku(), line.quantity(), writeId(releasing.orderId(), "release", line.sku())));
-    } else {
-      LOG.error("order {}: a release interrupted longer ago than the duplicate window ({}) cannot be finished "
-          + "safely; its stock is left as it is for an operator to check: {}",
-          releasing.orderId(), duplicateWindow, releasing.lines());
-      stockBack = Future.succeededFuture(releasing);
-    }
+    String orderId = releasing.orderId();
     Reservation released = releasing.released(Instant.now());
-    return stockBack
+    return forEachLine(releasing, line -> stock.release(line.sku(), orderId, line.quantity()))
         .compose(v -> replace(released, revision))
+        .onSuccess(v -> released.lines().forEach(line -> stock.settle(line.sku(), orderId)))
         .compose(v -> announceReleased(released));
   }
 
@@ -189,7 +196,7 @@ public final class InventoryVerticle extends VerticleBase {
           .addAllSkus(outcome.missing())
           .build());
       // Released later: its StockReserved went out long ago, and a repeat of it is dropped as a duplicate.
-      case RELEASING, RELEASED -> Future.succeededFuture();
+      case PENDING, RELEASING, RELEASED -> Future.succeededFuture();
     };
   }
 
@@ -207,6 +214,7 @@ public final class InventoryVerticle extends VerticleBase {
         .build());
   }
 
+  /** A reservation record as read, with the revision a compare-and-set must name. */
   private record Known(Reservation reservation, long revision) {}
 
   private Future<Known> readReservation(String orderId) {
@@ -215,19 +223,11 @@ public final class InventoryVerticle extends VerticleBase {
   }
 
   private Future<Long> replace(Reservation next, long revision) {
-    return reservations.update(next.orderId(), next.encode(), revision, null).map(KeyValueStore.Write::revision);
+    return reservations.update(next.orderId(), next.encode(), revision);
   }
 
-  /** Runs {@code step} for each line in turn; completes with {@code reservation} when all are done. */
-  private static Future<Reservation> forEachLine(Reservation reservation, Function<Reservation.Line, Future<?>> step) {
-    Future<?> done = Future.succeededFuture();
-    for (Reservation.Line line : reservation.lines()) {
-      done = done.compose(v -> step.apply(line));
-    }
-    return done.map(reservation);
-  }
-
-  private static String writeId(String orderId, String step, String sku) {
-    return orderId + ":" + step + ":" + sku;
+  /** Runs {@code step} for every line at once; completes when all are done. */
+  private static Future<Void> forEachLine(Reservation reservation, Function<Reservation.Line, Future<?>> step) {
+    return Future.all(reservation.lines().stream().map(step).toList()).mapEmpty();
   }
 }

@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What inventory did for one order: reserved its lines, rejected it, or released what it had reserved. The
- * record is the idempotency point of reservation and release: a redelivered event finds it and repeats only the
- * announcement.
+ * What inventory did for one order: claimed it, reserved its lines, rejected it, or released what it had
+ * reserved. The record is the idempotency point of reservation and release: a redelivered event finds the outcome
+ * and repeats only the announcement.
  *
  * @param lines the quantities per SKU (reserved, or for a rejection, asked for)
  * @param missing the SKUs that lacked stock (rejections only)
@@ -22,10 +22,10 @@ import java.util.TreeMap;
 record Reservation(String orderId, Status status, List<Line> lines, List<String> missing, Instant changedAt) {
 
   /**
-   * RESERVED holds stock; REJECTED never did (or gave back what it briefly took); RELEASING is giving its stock
-   * back; RELEASED gave it back.
+   * PENDING: claimed by the delivery that works on it, stock not settled yet. RESERVED holds stock; REJECTED holds
+   * none (it gave back any line it took); RELEASING is giving its stock back; RELEASED gave it back.
    */
-  enum Status { RESERVED, REJECTED, RELEASING, RELEASED }
+  enum Status { PENDING, RESERVED, REJECTED, RELEASING, RELEASED }
 
   /** A quantity of one SKU. */
   record Line(String sku, long quantity) {}
@@ -47,6 +47,16 @@ record Reservation(String orderId, Status status, List<Line> lines, List<String>
     List<Line> plan = new ArrayList<>(bySku.size());
     bySku.forEach((sku, quantity) -> plan.add(new Line(sku, quantity)));
     return plan;
+  }
+
+  /** The claim on an order: whoever creates it works on the order's stock; everyone else waits for the outcome. */
+  static Reservation pending(String orderId, List<Line> lines, Instant at) {
+    return new Reservation(orderId, Status.PENDING, lines, List.of(), at);
+  }
+
+  /** Whether this is an outcome (anything but PENDING). */
+  boolean decided() {
+    return status != Status.PENDING;
   }
 
   static Reservation reserved(String orderId, List<Line> lines, Instant at) {

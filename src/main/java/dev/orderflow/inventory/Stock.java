@@ -2,40 +2,113 @@ package dev.orderflow.inventory;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import java.util.Optional;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * The stock of one SKU: units free to reserve, and units held by orders. Immutable; a reservation moves units
- * from available to reserved, a release moves them back.
+ * The stock of one SKU: units free to reserve, units held by orders, and which orders' changes are applied but
+ * not yet settled. Immutable.
+ *
+ * <p>{@code holds} names the orders whose reservation is in {@code reserved} but whose reservation record is not
+ * final yet; {@code returns} the orders whose release is applied but not yet recorded. Because they travel in the
+ * same value as the counts, applying an order's change twice (a redelivery, a second instance, a crash between
+ * two steps) is recognised in the same compare-and-set that would apply it, and changes nothing. An entry is
+ * settled (removed) once the order's record is final; from then on the record answers for the order.
  */
-record Stock(long available, long reserved) {
+record Stock(long available, long reserved, Map<String, Long> holds, Map<String, Long> returns) {
+
+  /** The result of one change: the stock after it, and whether the order holds the units. */
+  record Change(Stock stock, boolean held) {}
 
   Stock {
     if (available < 0 || reserved < 0) {
       throw new IllegalArgumentException("stock cannot be negative: " + available + " available, " + reserved
           + " reserved");
     }
+    holds = Map.copyOf(holds);
+    returns = Map.copyOf(returns);
   }
 
-  /** The stock after reserving {@code quantity}, or empty when not enough is available. */
-  Optional<Stock> reserve(long quantity) {
-    return available >= quantity ? Optional.of(new Stock(available - quantity, reserved + quantity)) : Optional.empty();
+  static Stock of(long available) {
+    return new Stock(available, 0, Map.of(), Map.of());
   }
 
-  /** The stock after giving back {@code quantity} reserved units. */
-  Stock release(long quantity) {
+  /**
+   * Reserves {@code quantity} for {@code orderId}: held if it was already held (applied before) or if enough is
+   * available; not held (and unchanged) otherwise.
+   */
+  Change reserve(String orderId, long quantity) {
+    if (holds.containsKey(orderId)) {
+      return new Change(this, true);
+    }
+    if (available < quantity) {
+      return new Change(this, false);
+    }
+    return new Change(new Stock(available - quantity, reserved + quantity, with(holds, orderId, quantity), returns),
+        true);
+  }
+
+  /** Gives back what {@code orderId} holds and has not settled (a rejected order's partial reservation). */
+  Stock unreserve(String orderId) {
+    Long quantity = holds.get(orderId);
+    if (quantity == null) {
+      return this;
+    }
+    return new Stock(available + quantity, reserved - quantity, without(holds, orderId), returns);
+  }
+
+  /** Releases {@code quantity} that {@code orderId} reserved, once: a release already applied changes nothing. */
+  Stock release(String orderId, long quantity) {
+    if (returns.containsKey(orderId)) {
+      return this;
+    }
     if (quantity > reserved) {
       throw new IllegalStateException("cannot release " + quantity + " units, only " + reserved + " are reserved");
     }
-    return new Stock(available + quantity, reserved - quantity);
+    return new Stock(available + quantity, reserved - quantity, without(holds, orderId),
+        with(returns, orderId, quantity));
+  }
+
+  /** Forgets {@code orderId}'s entries once its record is final. */
+  Stock settle(String orderId) {
+    if (!holds.containsKey(orderId) && !returns.containsKey(orderId)) {
+      return this;
+    }
+    return new Stock(available, reserved, without(holds, orderId), without(returns, orderId));
   }
 
   byte[] encode() {
-    return new JsonObject().put("available", available).put("reserved", reserved).toBuffer().getBytes();
+    return new JsonObject()
+        .put("available", available)
+        .put("reserved", reserved)
+        .put("holds", new JsonObject(new HashMap<>(holds)))
+        .put("returns", new JsonObject(new HashMap<>(returns)))
+        .toBuffer().getBytes();
   }
 
   static Stock decode(byte[] data) {
     JsonObject json = Buffer.buffer(data).toJsonObject();
-    return new Stock(json.getLong("available"), json.getLong("reserved"));
+    return new Stock(json.getLong("available"), json.getLong("reserved"), counts(json.getJsonObject("holds")),
+        counts(json.getJsonObject("returns")));
+  }
+
+  private static Map<String, Long> counts(JsonObject json) {
+    Map<String, Long> counts = new HashMap<>();
+    if (json != null) {
+      json.forEach(entry -> counts.put(entry.getKey(), ((Number) entry.getValue()).longValue()));
+    }
+    return counts;
+  }
+
+  private static Map<String, Long> with(Map<String, Long> map, String key, long value) {
+    Map<String, Long> copy = new HashMap<>(map);
+    copy.put(key, value);
+    return copy;
+  }
+
+  private static Map<String, Long> without(Map<String, Long> map, String key) {
+    Map<String, Long> copy = new HashMap<>(map);
+    copy.remove(key);
+    return copy;
   }
 }

@@ -3,38 +3,48 @@ package dev.orderflow.inventory;
 import dev.orderflow.messaging.KeyValueStore;
 import dev.orderflow.messaging.WriteConflict;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Function;
 
 /**
- * Changes stock with compare-and-set writes on each SKU's key-value revision, so instances never oversell.
+ * Changes stock with compare-and-set writes on each SKU's key-value revision, so any number of instances never
+ * oversell, and batches them so that hot SKUs are not limited to one change per round trip.
  *
- * <p>Within one instance the changes to a SKU are queued one after the other, and the stock last written is
- * remembered with its revision, so a change costs one write rather than a read and a write, and hot SKUs do not
- * make this instance race itself. A write lost to another instance re-reads and tries again.
+ * <p>Per SKU, at most one write is in flight from this instance. Changes asked for meanwhile wait and then go
+ * out together: the next write applies all of them, in order, to the stock last written (whose revision is
+ * remembered, so no read is needed), and answers each. A write lost to another instance re-reads and applies the
+ * same batch again. Every change is idempotent by itself (see {@link Stock}), so a batch that failed in an unknown
+ * state, a redelivery or a second instance can repeat it safely.
  *
- * <p>Every change carries a write id (order, step, SKU). Repeating it after a crash or a redelivery is recognised
- * by the stream's duplicate window and changes nothing. Confined to the owning verticle's context.
+ * <p>Confined to the owning verticle's event loop.
  */
 final class StockKeeper {
 
-  private static final Logger LOG = LoggerFactory.getLogger(StockKeeper.class);
-  private static final int MAX_CONFLICTS = 50;
+  private static final int MAX_CONFLICTS = 100;
 
   /** A stock level as read or last written, with its revision. */
   private record Read(Stock stock, long revision) {}
 
-  private static final class Slot {
-    Future<?> tail = Future.succeededFuture();
+  /** A change waiting for its SKU's next write, and who waits for its answer. */
+  private record Pending(Function<Stock, Stock.Change> change, Promise<Boolean> answer) {}
+
+  private static final class Sku {
+    final String name;
     Read known;
+    boolean writing;
+    List<Pending> waiting = new ArrayList<>();
+
+    Sku(String name) {
+      this.name = name;
+    }
   }
 
   private final KeyValueStore store;
-  private final Map<String, Slot> slots = new HashMap<>();
+  private final Map<String, Sku> skus = new HashMap<>();
 
   StockKeeper(KeyValueStore store) {
     this.store = store;
@@ -42,88 +52,126 @@ final class StockKeeper {
 
   /** Sets a SKU's stock if it has none yet (first start); never overwrites. */
   Future<Void> seed(String sku, long initialStock) {
-    return store.create(sku, new Stock(initialStock, 0).encode()).<Void>mapEmpty()
+    return store.create(sku, Stock.of(initialStock).encode()).<Void>mapEmpty()
         .recover(e -> e instanceof WriteConflict ? Future.succeededFuture() : Future.failedFuture(e));
   }
 
+  /** Reserves {@code quantity} for {@code orderId}; true if the order holds the units (now or from before). */
+  Future<Boolean> reserve(String sku, String orderId, long quantity) {
+    return enqueue(sku, stock -> stock.reserve(orderId, quantity));
+  }
+
+  /** Gives back whatever {@code orderId} holds of {@code sku} and has not settled. */
+  Future<Void> unreserve(String sku, String orderId) {
+    return enqueue(sku, stock -> new Stock.Change(stock.unreserve(orderId), false)).mapEmpty();
+  }
+
+  /** Releases {@code quantity} reserved by {@code orderId}, once. */
+  Future<Void> release(String sku, String orderId, long quantity) {
+    return enqueue(sku, stock -> new Stock.Change(stock.release(orderId, quantity), false)).mapEmpty();
+  }
+
   /**
-   * Reserves {@code quantity} of {@code sku} under {@code writeId}. True if reserved, now or by an earlier write
-   * with the same id; false if there is not enough and no earlier write reserved it (or the SKU is unknown).
+   * Forgets {@code orderId}'s entries in {@code sku} once its record is final. Rides on the SKU's next write;
+   * nothing waits for it (a forgotten entry that outlives a crash is harmless: the final record answers first).
    */
-  Future<Boolean> reserve(String sku, long quantity, String writeId) {
-    return queued(sku, slot -> tryReserve(slot, sku, quantity, writeId, MAX_CONFLICTS));
+  void settle(String sku, String orderId) {
+    enqueue(sku, stock -> new Stock.Change(stock.settle(orderId), false));
   }
 
-  /** Gives back {@code quantity} reserved units of {@code sku}, once per write id. */
-  Future<Void> release(String sku, long quantity, String writeId) {
-    return queued(sku, slot -> tryRelease(slot, sku, quantity, writeId, MAX_CONFLICTS));
-  }
-
-  /** Whether a change with {@code writeId} was made to {@code sku} (within the duplicate window). */
-  Future<Boolean> changed(String sku, String writeId) {
-    return queued(sku, slot -> store.written(sku, writeId));
-  }
-
-  private Future<Boolean> tryReserve(Slot slot, String sku, long quantity, String writeId, int conflictsLeft) {
-    return current(slot, sku).compose(read -> {
-      if (read == null) {
-        return Future.succeededFuture(false);
-      }
-      Optional<Stock> next = read.stock().reserve(quantity);
-      if (next.isEmpty()) {
-        // Not enough: unless an earlier delivery of this order already took these very units.
-        return store.written(sku, writeId);
-      }
-      return write(slot, sku, read, next.get(), writeId)
-          .map(true)
-          .recover(e -> retry(e, conflictsLeft, () -> tryReserve(slot, sku, quantity, writeId, conflictsLeft - 1)));
-    });
-  }
-
-  private Future<Void> tryRelease(Slot slot, String sku, long quantity, String writeId, int conflictsLeft) {
-    return current(slot, sku).compose(read -> {
-      if (read == null || read.stock().reserved() < quantity) {
-        // Fewer units held than this release gives back: fine if it already happened, a bug otherwise.
-        return store.written(sku, writeId).<Void>map(done -> {
-          if (!done) {
-            LOG.error("release {} skipped: {} does not hold {} reserved units", writeId, sku, quantity);
-          }
-          return null;
-        });
-      }
-      return write(slot, sku, read, read.stock().release(quantity), writeId)
-          .<Void>mapEmpty()
-          .recover(e -> retry(e, conflictsLeft, () -> tryRelease(slot, sku, quantity, writeId, conflictsLeft - 1)));
-    });
-  }
-
-  /** Writes {@code next} over {@code read}; answers whether the stream found it a duplicate (already done). */
-  private Future<Boolean> write(Slot slot, String sku, Read read, Stock next, String writeId) {
-    return store.update(sku, next.encode(), read.revision(), writeId)
-        .map(write -> {
-          // After a duplicate the revision answered is the earlier write's, not the current one.
-          slot.known = write.duplicate() ? null : new Read(next, write.revision());
-          return write.duplicate();
-        })
-        .onFailure(e -> slot.known = null);
-  }
-
-  private Future<Read> current(Slot slot, String sku) {
-    if (slot.known != null) {
-      return Future.succeededFuture(slot.known);
+  private Future<Boolean> enqueue(String name, Function<Stock, Stock.Change> change) {
+    Sku sku = skus.computeIfAbsent(name, Sku::new);
+    Promise<Boolean> answer = Promise.promise();
+    sku.waiting.add(new Pending(change, answer));
+    if (!sku.writing) {
+      writeNext(sku);
     }
-    return store.get(sku).map(entry -> entry == null ? null : new Read(Stock.decode(entry.value()), entry.revision()));
+    return answer.future();
   }
 
-  private static <T> Future<T> retry(Throwable failure, int conflictsLeft, Supplier<Future<T>> again) {
-    return failure instanceof WriteConflict && conflictsLeft > 0 ? again.get() : Future.failedFuture(failure);
+  /** Writes everything waiting for {@code sku} in one write, then the next batch, until none waits. */
+  private void writeNext(Sku sku) {
+    if (sku.waiting.isEmpty()) {
+      sku.writing = false;
+      return;
+    }
+    sku.writing = true;
+    List<Pending> batch = sku.waiting;
+    sku.waiting = new ArrayList<>();
+    write(sku, batch, MAX_CONFLICTS);
   }
 
-  /** Runs {@code change} after every change queued before it for the same SKU, whatever their outcome. */
-  private <T> Future<T> queued(String sku, java.util.function.Function<Slot, Future<T>> change) {
-    Slot slot = slots.computeIfAbsent(sku, s -> new Slot());
-    Future<T> result = slot.tail.transform(previous -> change.apply(slot));
-    slot.tail = result;
-    return result;
+  private void write(Sku sku, List<Pending> batch, int conflictsLeft) {
+    current(sku).onComplete(read -> {
+      if (read.failed()) {
+        finish(sku, batch, null, read.cause());
+        return;
+      }
+      Outcomes outcomes = new Outcomes(batch.size());
+      if (read.result() == null) {
+        // An unknown SKU has no stock: nothing can be reserved, nothing changes.
+        finish(sku, batch, outcomes, null);
+        return;
+      }
+      Stock before = read.result().stock();
+      Stock after = before;
+      for (int i = 0; i < batch.size(); i++) {
+        try {
+          Stock.Change change = batch.get(i).change().apply(after);
+          after = change.stock();
+          outcomes.held[i] = change.held();
+        } catch (RuntimeException refused) {
+          outcomes.refused[i] = refused; // this change alone fails; the rest of the batch goes ahead
+        }
+      }
+      if (after.equals(before)) {
+        finish(sku, batch, outcomes, null);
+        return;
+      }
+      Stock written = after;
+      store.update(sku.name, written.encode(), read.result().revision()).onComplete(done -> {
+        if (done.succeeded()) {
+          sku.known = new Read(written, done.result());
+          finish(sku, batch, outcomes, null);
+        } else if (done.cause() instanceof WriteConflict && conflictsLeft > 0) {
+          sku.known = null;
+          write(sku, batch, conflictsLeft - 1);
+        } else {
+          // Applied or not, unknown: forget what we knew; each change is safe to repeat.
+          sku.known = null;
+          finish(sku, batch, outcomes, done.cause());
+        }
+      });
+    });
+  }
+
+  /** What each change of a batch came to. */
+  private static final class Outcomes {
+    final boolean[] held;
+    final RuntimeException[] refused;
+
+    Outcomes(int size) {
+      held = new boolean[size];
+      refused = new RuntimeException[size];
+    }
+  }
+
+  private void finish(Sku sku, List<Pending> batch, Outcomes outcomes, Throwable failure) {
+    for (int i = 0; i < batch.size(); i++) {
+      Throwable refused = failure != null ? failure : outcomes == null ? null : outcomes.refused[i];
+      if (refused != null) {
+        batch.get(i).answer().fail(refused);
+      } else {
+        batch.get(i).answer().complete(outcomes.held[i]);
+      }
+    }
+    writeNext(sku);
+  }
+
+  private Future<Read> current(Sku sku) {
+    if (sku.known != null) {
+      return Future.succeededFuture(sku.known);
+    }
+    return store.get(sku.name).map(entry -> entry == null ? null : new Read(Stock.decode(entry.value()), entry.revision()));
   }
 }

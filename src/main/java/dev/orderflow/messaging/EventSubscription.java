@@ -15,6 +15,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       then {@code term};</li>
  *   <li>any other failure → {@code nak} with exponential backoff.</li>
  * </ul>
- * In-flight messages are bounded by the consumer's {@code max_ack_pending}, enforced by the server.
+ * In-flight messages are bounded by the consumer's {@code max_ack_pending}, enforced by the server. A handler
+ * that takes longer than a third of the ack wait keeps its message with in-progress acknowledgements.
  */
 public final class EventSubscription {
 
@@ -57,7 +59,9 @@ public final class EventSubscription {
   private final Consumer<EventSubscription> onStop;
   private volatile MessageConsumer consumer;
   private volatile boolean stopped;
-  private int inFlight;
+  /** Messages being handled, with when their handling started; touched only on the event loop. */
+  private final Map<io.nats.client.Message, Long> inHand = new IdentityHashMap<>();
+  private long keepAliveTimer = -1;
 
   EventSubscription(
       Vertx vertx, Context context, ConsumerSpec spec, Handlers handlers, ConsumerConfig settings,
@@ -76,6 +80,14 @@ public final class EventSubscription {
 
   /** Starts pulling (the consumer must exist: {@link NatsBridge} provisions it). */
   Future<EventSubscription> start(Connection connection) {
+    if (keepAliveTimer < 0) {
+      long every = Math.max(settings.ackWait().toMillis() / 3, 100);
+      context.runOnContext(v -> keepAliveTimer = vertx.setPeriodic(every, id -> keepAlive(every)));
+    }
+    return pull(connection);
+  }
+
+  private Future<EventSubscription> pull(Connection connection) {
     return vertx.executeBlocking(() -> {
       consumer = connection.getConsumerContext(spec.stream().name(), spec.durable()).consume(
           ConsumeOptions.builder().batchSize(settings.batchSize()).expiresIn(PULL_EXPIRES_MILLIS).build(),
@@ -97,7 +109,7 @@ public final class EventSubscription {
     if (previous != null) {
       previous.stop();
     }
-    return start(connection);
+    return pull(connection);
   }
 
   /**
@@ -117,19 +129,38 @@ public final class EventSubscription {
   }
 
   private void awaitIdle(Promise<Void> drained, long giveUpAt) {
-    if (inFlight == 0 || System.nanoTime() >= giveUpAt) {
-      if (inFlight > 0) {
-        LOG.warn("{}: stopping with {} messages still in hand; they will be redelivered", spec.durable(), inFlight);
+    if (inHand.isEmpty() || System.nanoTime() >= giveUpAt) {
+      if (!inHand.isEmpty()) {
+        LOG.warn("{}: stopping with {} messages still in hand; they will be redelivered", spec.durable(),
+            inHand.size());
       }
+      vertx.cancelTimer(keepAliveTimer);
       drained.complete();
     } else {
       vertx.setTimer(20, id -> awaitIdle(drained, giveUpAt));
     }
   }
 
+  /**
+   * Tells the server that messages handled for longer than a third of the ack wait are still being worked on, so
+   * that it does not hand them to another instance while their handler is alive.
+   */
+  private void keepAlive(long everyMillis) {
+    long longAgo = System.nanoTime() - everyMillis * 1_000_000;
+    inHand.forEach((message, started) -> {
+      if (started < longAgo) {
+        try {
+          message.inProgress();
+        } catch (RuntimeException e) {
+          // Disconnected: the message may be redelivered, which idempotent handlers tolerate.
+        }
+      }
+    });
+  }
+
   private void handle(io.nats.client.Message message) {
-    inFlight++;
     long start = System.nanoTime();
+    inHand.put(message, start);
     int attempt = (int) message.metaData().deliveredCount();
     long sequence = message.metaData().streamSequence();
     Decoded decoded = decode(message);
@@ -151,7 +182,7 @@ public final class EventSubscription {
           (System.nanoTime() - start) / 1_000);
       telemetry.endProcess(span, spec, event, start, settled, failure);
       scope.close();
-      inFlight--;
+      inHand.remove(message);
     });
   }
 

@@ -3,6 +3,7 @@ package dev.orderflow.messaging;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.PublishOptions;
+import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,24 +16,14 @@ import java.util.regex.Pattern;
  * <p>Written by hand because jnats's {@code KeyValue} API blocks the calling thread. It keeps to the key-value
  * conventions (ADR-8), so the {@code nats kv} tools and jnats read the same data: a value is the last message on
  * {@code $KV.<bucket>.<key>}, and its stream sequence is the entry's revision. Reads use JetStream's direct get;
- * writes are publishes that carry {@code Nats-Expected-Last-Subject-Sequence} (the revision read), and may carry
- * a {@code Nats-Msg-Id} so that repeating a write after a crash is recognised within the duplicate window.
+ * writes are publishes that carry {@code Nats-Expected-Last-Subject-Sequence} (the revision read).
  */
 public final class KeyValueStore {
 
   /** One entry. {@code revision} is what a compare-and-set write must name. */
   public record Entry(String key, byte[] value, long revision) {}
 
-  /** A write that took effect. {@code duplicate}: an earlier write with the same write id had already done it. */
-  public record Write(long revision, boolean duplicate) {}
-
   private static final Pattern KEY = Pattern.compile("[-/_=.a-zA-Z0-9]+");
-  /**
-   * An expected last-subject sequence no key ever reaches. A write naming it is refused by every server, unless
-   * its message id is a duplicate, which the server answers first: standalone servers check duplicates before
-   * expectations, and clustered ones skip their early sequence check for values beyond the stream's last.
-   */
-  private static final long NEVER = 1L << 62;
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
@@ -64,45 +55,24 @@ public final class KeyValueStore {
 
   /** Writes {@code value} only if {@code key} has no value yet; fails with {@link WriteConflict} if it has. */
   public Future<Long> create(String key, byte[] value) {
-    return write(key, value, 0, null).map(Write::revision);
+    return write(key, value, 0);
   }
 
   /**
    * Writes {@code value} only if {@code key} is still at {@code revision}; fails with {@link WriteConflict} if
-   * it moved on.
-   *
-   * @param writeId identifies this logical write: repeating it (same id) within the bucket's duplicate window
-   *     does nothing and answers {@code duplicate}, even if the expected revision is stale by then
+   * it moved on. Answers the new revision.
    */
-  public Future<Write> update(String key, byte[] value, long revision, String writeId) {
-    return write(key, value, revision, writeId);
+  public Future<Long> update(String key, byte[] value, long revision) {
+    return write(key, value, revision);
   }
 
-  /**
-   * Whether a write with {@code writeId} to {@code key} took effect within the duplicate window. Changes
-   * nothing either way.
-   */
-  public Future<Boolean> written(String key, String writeId) {
-    return write(key, new byte[0], NEVER, writeId)
-        .map(write -> {
-          if (!write.duplicate()) {
-            throw new IllegalStateException("the server stored a probe of " + bucket.name() + "/" + key);
-          }
-          return true;
-        })
-        .recover(e -> e instanceof WriteConflict ? Future.succeededFuture(false) : Future.failedFuture(e));
-  }
-
-  private Future<Write> write(String key, byte[] value, long revision, String writeId) {
+  private Future<Long> write(String key, byte[] value, long revision) {
     checkKey(key);
-    PublishOptions.Builder options = PublishOptions.builder()
+    PublishOptions options = PublishOptions.builder()
         .expectedStream(bucket.streamName())
-        .expectedLastSubjectSequence(revision);
-    if (writeId != null) {
-      options.messageId(writeId);
-    }
-    return publisher.publish(bucket.subject(key), new Headers(), value, options.build())
-        .map(ack -> new Write(ack.getSeqno(), ack.isDuplicate()));
+        .expectedLastSubjectSequence(revision)
+        .build();
+    return publisher.publish(bucket.subject(key), new Headers(), value, options).map(PublishAck::getSeqno);
   }
 
   private Entry toEntry(String key, Message reply) {

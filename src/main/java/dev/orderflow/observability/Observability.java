@@ -60,7 +60,7 @@ public final class Observability implements AutoCloseable {
 
   /**
    * Sets up OpenTelemetry from {@code config} and the standard {@code OTEL_*} environment variables (which win):
-   * spans are exported over OTLP only when an endpoint is configured.
+   * spans are recorded and exported over OTLP only when an endpoint is configured.
    */
   public static Observability create(ObservabilityConfig config) {
     String endpoint = firstNonBlank(System.getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
@@ -71,7 +71,8 @@ public final class Observability implements AutoCloseable {
     if (!config.otlpEndpoint().isEmpty()) {
       defaults.put("otel.exporter.otlp.endpoint", config.otlpEndpoint());
     }
-    defaults.put("otel.traces.sampler", "parentbased_traceidratio");
+    // Spans nobody exports are not recorded (their context still propagates, so logs keep their trace ids).
+    defaults.put("otel.traces.sampler", endpoint.isEmpty() ? "parentbased_always_off" : "parentbased_traceidratio");
     defaults.put("otel.traces.sampler.arg", Double.toString(config.sampleRatio()));
     defaults.put("otel.propagators", "tracecontext,baggage");
     // Metrics go to Prometheus through Micrometer, logs to the console.

@@ -34,7 +34,7 @@ final class OrderViews {
 
   /** Replaces the view read at {@code revision}; fails with {@code WriteConflict} if it changed since. */
   Future<Long> replace(Order order, long revision) {
-    return store.update(order.id(), encode(order), revision, null).map(KeyValueStore.Write::revision);
+    return store.update(order.id(), encode(order), revision);
   }
 
   private static byte[] encode(Order order) {

@@ -8,6 +8,7 @@ import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -49,7 +50,8 @@ final class GatewayClient {
 
   GatewayClient(Vertx vertx, PaymentsConfig config, MeterRegistry registry) {
     this.config = config;
-    this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("orderflow-payments"));
+    this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("orderflow-payments"),
+        new PoolOptions().setHttp1MaxSize(config.maxConnections()));
     this.breaker = CircuitBreaker.create(BREAKER, vertx, new CircuitBreakerOptions()
             .setMaxFailures(config.breakerMaxFailures())
             .setResetTimeout(config.breakerResetTimeout().toMillis())

@@ -15,32 +15,68 @@ class StockLedgerTest {
   private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
 
   @Test
-  @DisplayName("moves reserved units from available to reserved, and a release moves them back")
-  void reserveAndRelease() {
-    Stock stock = new Stock(10, 0);
-    Stock reserved = stock.reserve(4).orElseThrow();
-    assertThat(reserved).isEqualTo(new Stock(6, 4));
-    assertThat(reserved.release(4)).isEqualTo(stock);
+  @DisplayName("moves reserved units from available to reserved, holding them for the order")
+  void reserve() {
+    Stock.Change change = Stock.of(10).reserve("o-1", 4);
+    assertThat(change.held()).isTrue();
+    assertThat(change.stock().available()).isEqualTo(6);
+    assertThat(change.stock().reserved()).isEqualTo(4);
+    assertThat(change.stock().holds()).containsEntry("o-1", 4L);
   }
 
   @Test
-  @DisplayName("refuses to reserve more than is available, down to the last unit")
+  @DisplayName("recognises an order's reservation applied before, and does not reserve twice")
+  void reserveTwice() {
+    Stock once = Stock.of(10).reserve("o-1", 4).stock();
+    Stock.Change twice = once.reserve("o-1", 4);
+    assertThat(twice.held()).isTrue();
+    assertThat(twice.stock()).isEqualTo(once);
+    // Even when what is left would not cover it again.
+    Stock lastUnits = Stock.of(4).reserve("o-2", 4).stock();
+    assertThat(lastUnits.reserve("o-2", 4).held()).isTrue();
+  }
+
+  @Test
+  @DisplayName("refuses to reserve more than is available, down to the last unit, and changes nothing")
   void neverOversells() {
-    assertThat(new Stock(3, 0).reserve(3)).contains(new Stock(0, 3));
-    assertThat(new Stock(3, 0).reserve(4)).isEmpty();
-    assertThat(new Stock(0, 7).reserve(1)).isEmpty();
+    assertThat(Stock.of(3).reserve("o-1", 3).held()).isTrue();
+    Stock.Change refused = Stock.of(3).reserve("o-1", 4);
+    assertThat(refused.held()).isFalse();
+    assertThat(refused.stock()).isEqualTo(Stock.of(3));
+  }
+
+  @Test
+  @DisplayName("gives back a rejected order's held units once, and nothing for an order that holds none")
+  void unreserve() {
+    Stock held = Stock.of(10).reserve("o-1", 4).stock();
+    Stock givenBack = held.unreserve("o-1");
+    assertThat(givenBack).isEqualTo(Stock.of(10));
+    assertThat(givenBack.unreserve("o-1")).isEqualTo(givenBack);
+    assertThat(Stock.of(10).unreserve("o-2")).isEqualTo(Stock.of(10));
+  }
+
+  @Test
+  @DisplayName("releases a settled reservation once, however often the release is repeated")
+  void releaseOnce() {
+    Stock reserved = Stock.of(10).reserve("o-1", 4).stock().settle("o-1");
+    Stock released = reserved.release("o-1", 4);
+    assertThat(released.available()).isEqualTo(10);
+    assertThat(released.reserved()).isZero();
+    assertThat(released.release("o-1", 4)).isEqualTo(released);
+    assertThat(released.settle("o-1")).isEqualTo(Stock.of(10));
   }
 
   @Test
   @DisplayName("refuses to release more than is reserved")
   void neverReleasesWhatIsNotHeld() {
-    assertThatThrownBy(() -> new Stock(5, 2).release(3)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> Stock.of(5).release("o-1", 3)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
-  @DisplayName("survives encoding unchanged")
+  @DisplayName("survives encoding unchanged, per-order entries included")
   void encoding() {
-    assertThat(Stock.decode(new Stock(123, 45).encode())).isEqualTo(new Stock(123, 45));
+    Stock stock = Stock.of(123).reserve("o-1", 5).stock().reserve("o-2", 7).stock().settle("o-1").release("o-1", 5);
+    assertThat(Stock.decode(stock.encode())).isEqualTo(stock);
   }
 
   @Test
@@ -51,9 +87,12 @@ class StockLedgerTest {
   }
 
   @Test
-  @DisplayName("releases a reservation once: only a held reservation starts releasing, only a releasing one ends")
-  void releaseOnce() {
-    Reservation reserved = Reservation.reserved("o-1", List.of(new Reservation.Line("MUG", 2)), NOW);
+  @DisplayName("takes a reservation record from PENDING to an outcome, and releases a held one once")
+  void reservationRecord() {
+    Reservation pending = Reservation.pending("o-1", List.of(new Reservation.Line("MUG", 2)), NOW);
+    assertThat(pending.decided()).isFalse();
+    Reservation reserved = Reservation.reserved("o-1", pending.lines(), NOW);
+    assertThat(reserved.decided()).isTrue();
     Reservation released = reserved.releasing(NOW).released(NOW);
     assertThat(released.status()).isEqualTo(Reservation.Status.RELEASED);
     assertThatThrownBy(() -> released.releasing(NOW)).isInstanceOf(IllegalStateException.class);

@@ -74,34 +74,8 @@ class KeyValueStoreComponentTest {
   @DisplayName("updates only from the revision read; a stale revision conflicts")
   void compareAndSet() {
     long first = store.create("cas", bytes("1")).await();
-    long second = store.update("cas", bytes("2"), first, null).await().revision();
-    assertThatThrownBy(() -> store.update("cas", bytes("3"), first, null).await()).isInstanceOf(WriteConflict.class);
+    long second = store.update("cas", bytes("2"), first).await();
+    assertThatThrownBy(() -> store.update("cas", bytes("3"), first).await()).isInstanceOf(WriteConflict.class);
     assertThat(store.get("cas").await().revision()).isEqualTo(second);
-  }
-
-  @Test
-  @DisplayName("recognises a repeated write id as already done, even from a stale revision, and changes nothing")
-  void repeatedWrite() {
-    long first = store.create("repeat", bytes("10")).await();
-    KeyValueStore.Write once = store.update("repeat", bytes("9"), first, "order-1:reserve:repeat").await();
-    KeyValueStore.Write twice = store.update("repeat", bytes("8"), first, "order-1:reserve:repeat").await();
-
-    assertThat(once.duplicate()).isFalse();
-    assertThat(twice.duplicate()).isTrue();
-    assertThat(new String(store.get("repeat").await().value(), StandardCharsets.UTF_8)).isEqualTo("9");
-  }
-
-  @Test
-  @DisplayName("tells whether a write id was used without storing anything or using up the id")
-  void probe() {
-    long first = store.create("probe", bytes("5")).await();
-    store.update("probe", bytes("4"), first, "written-id").await();
-    long revision = store.get("probe").await().revision();
-
-    assertThat(store.written("probe", "written-id").await()).isTrue();
-    assertThat(store.written("probe", "unused-id").await()).isFalse();
-    assertThat(store.get("probe").await().revision()).isEqualTo(revision);
-    // The probe did not use the id up: a real write with it still takes effect.
-    assertThat(store.update("probe", bytes("3"), revision, "unused-id").await().duplicate()).isFalse();
   }
 }
