@@ -2,58 +2,32 @@ package dev.orderflow.inventory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orderflow.config.ConsumerConfig;
-import dev.orderflow.config.NatsConfig;
 import dev.orderflow.messaging.KeyValueStore;
-import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.messaging.Topology;
-import dev.orderflow.testing.NatsTestServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
+import dev.orderflow.testing.BridgeExtension;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two keepers on two event loops stand for two inventory instances sharing one bucket. */
 @DisplayName("Stock keepers of two instances, on a real nats-server")
 class StockKeeperComponentTest {
 
-  private static NatsTestServer nats;
-  private static Vertx vertx;
-  private static NatsBridge bridge;
+  @RegisterExtension
+  static final BridgeExtension env = new BridgeExtension();
+
   private static KeyValueStore store;
 
   @BeforeAll
   static void start() {
-    nats = NatsTestServer.start();
-    vertx = Vertx.vertx();
-    NatsConfig natsConfig = new NatsConfig(nats.url(), "test", 1, Duration.ofHours(1), Duration.ofMinutes(2), 10_000,
-        Duration.ofSeconds(10), Duration.ofSeconds(5));
-    ConsumerConfig consumers = new ConsumerConfig(64, 256, Duration.ofSeconds(5), 3, Duration.ofMillis(20),
-        Duration.ofMillis(100));
-    bridge = NatsBridge.connect(vertx, nats.url(), natsConfig, consumers, OpenTelemetry.noop(),
-        new SimpleMeterRegistry()).await();
-    bridge.provision(Duration.ofHours(1)).await();
-    store = bridge.keyValue(Topology.STOCK);
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      bridge.close().await();
-      vertx.close().await();
-    } finally {
-      nats.close();
-    }
+    store = env.bridge().keyValue(Topology.STOCK);
   }
 
   /** Runs {@code work} on {@code context} with that context's keeper and waits for its result. */
@@ -66,8 +40,8 @@ class StockKeeperComponentTest {
   @Test
   @DisplayName("never oversell: 300 one-unit orders from two instances for 100 units leave exactly 100 held")
   void neverOversell() {
-    Context first = vertx.getOrCreateContext();
-    Context second = vertx.getOrCreateContext();
+    Context first = env.vertx().getOrCreateContext();
+    Context second = env.vertx().getOrCreateContext();
     StockKeeper a = new StockKeeper(store);
     StockKeeper b = new StockKeeper(store);
     on(first, a, keeper -> keeper.seed("HOT", 100));
@@ -99,8 +73,8 @@ class StockKeeperComponentTest {
   @Test
   @DisplayName("count an order asked for by both instances once")
   void sameOrderTwice() {
-    Context first = vertx.getOrCreateContext();
-    Context second = vertx.getOrCreateContext();
+    Context first = env.vertx().getOrCreateContext();
+    Context second = env.vertx().getOrCreateContext();
     StockKeeper a = new StockKeeper(store);
     StockKeeper b = new StockKeeper(store);
     on(first, a, keeper -> keeper.seed("TWICE", 10));

@@ -3,9 +3,8 @@ package dev.orderflow.it;
 import static dev.orderflow.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orderflow.testing.NatsTestServer;
 import dev.orderflow.testing.Prometheus;
-import dev.orderflow.testing.TestOrderflow;
+import dev.orderflow.testing.OrderflowExtension;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +13,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("The Grafana dashboard")
 class DashboardIT {
@@ -25,25 +23,8 @@ class DashboardIT {
   private static final Path DASHBOARD = Path.of("deploy/grafana/orderflow-dashboard.json");
   private static final Pattern METRIC = Pattern.compile("\\b((?:orderflow|vertx|jvm|process|system)_[a-z0-9_]+)\\b");
 
-  private static NatsTestServer nats;
-  private static TestOrderflow orderflow;
-
-  @BeforeAll
-  static void start() throws Exception {
-    nats = NatsTestServer.start();
-    orderflow = TestOrderflow.start(nats);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (orderflow != null) {
-        orderflow.close();
-      }
-    } finally {
-      nats.close();
-    }
-  }
+  @RegisterExtension
+  static final OrderflowExtension env = new OrderflowExtension();
 
   @Test
   @DisplayName("queries only metrics that GET /metrics serves")
@@ -57,10 +38,10 @@ class DashboardIT {
     assertThat(queried).contains("orderflow_orders_accepted_total", "orderflow_order_latency_seconds_bucket",
         "orderflow_consumer_pending", "orderflow_circuit_breaker_state", "orderflow_dead_letters_total");
 
-    String orderId = orderflow.placeOrder("wes", Map.of("MUG-LOGO", 1));
-    orderflow.awaitStatus(orderId, "SHIPPED");
-    nats.connection().jetStream().publish("orders.placed", new byte[] {1, 2, 3});
-    Prometheus metrics = eventually(() -> Prometheus.parse(orderflow.metrics()),
+    String orderId = env.app().placeOrder("wes", Map.of("MUG-LOGO", 1));
+    env.app().awaitStatus(orderId, "SHIPPED");
+    env.nats().connection().jetStream().publish("orders.placed", new byte[] {1, 2, 3});
+    Prometheus metrics = eventually(() -> Prometheus.parse(env.app().metrics()),
         m -> m.has("orderflow_dead_letters_total"));
 
     for (String series : queried) {

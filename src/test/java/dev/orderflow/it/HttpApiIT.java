@@ -2,17 +2,15 @@ package dev.orderflow.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orderflow.testing.NatsTestServer;
-import dev.orderflow.testing.TestOrderflow;
+import dev.orderflow.testing.OrderflowExtension;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,25 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HttpApiIT {
 
   private static final String JSON = "application/json";
-  private static NatsTestServer nats;
-  private static TestOrderflow orderflow;
-
-  @BeforeAll
-  static void start() throws Exception {
-    nats = NatsTestServer.start();
-    orderflow = TestOrderflow.start(nats);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (orderflow != null) {
-        orderflow.close();
-      }
-    } finally {
-      nats.close();
-    }
-  }
+  @RegisterExtension
+  static final OrderflowExtension env = new OrderflowExtension();
 
   static Stream<Arguments> badOrders() {
     String fiftyOneLines = IntStream.range(0, 51).mapToObj(i -> "{\"sku\":\"MUG-LOGO\",\"quantity\":1}")
@@ -79,9 +60,9 @@ class HttpApiIT {
   @MethodSource("badOrders")
   @DisplayName("answers POST /orders with problem+json naming the offending field, and publishes nothing, for")
   void refuses(String name, String contentType, String body, int status, String type, String field) throws Exception {
-    int before = nats.messages("ORDERS", "orders.placed").size();
+    int before = env.nats().messages("ORDERS", "orders.placed").size();
 
-    HttpResponse<String> response = orderflow.post("/orders", contentType, body);
+    HttpResponse<String> response = env.app().post("/orders", contentType, body);
 
     assertThat(response.statusCode()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
@@ -92,7 +73,7 @@ class HttpApiIT {
     if (field != null) {
       assertThat(problem.getString("field")).isEqualTo(field);
     }
-    assertThat(nats.messages("ORDERS", "orders.placed").size()).isEqualTo(before);
+    assertThat(env.nats().messages("ORDERS", "orders.placed").size()).isEqualTo(before);
   }
 
   @Test
@@ -100,7 +81,7 @@ class HttpApiIT {
   void notFound() throws Exception {
     for (String path : new String[] {"/orders/7b0c6f4e-0000-4000-8000-000000000000", "/orders/..", "/inventory/NOPE",
         "/nowhere"}) {
-      HttpResponse<String> response = orderflow.get(path);
+      HttpResponse<String> response = env.app().get(path);
       assertThat(response.statusCode()).as(path).isEqualTo(404);
       assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
     }
@@ -109,7 +90,7 @@ class HttpApiIT {
   @Test
   @DisplayName("answers 405 problem+json for a method the resource does not have")
   void methodNotAllowed() throws Exception {
-    HttpResponse<String> response = orderflow.post("/inventory/MUG-LOGO", JSON, "{}");
+    HttpResponse<String> response = env.app().post("/inventory/MUG-LOGO", JSON, "{}");
     assertThat(response.statusCode()).isEqualTo(405);
     assertThat(new JsonObject(response.body()).getString("type")).endsWith("/method-not-allowed");
   }
@@ -117,7 +98,7 @@ class HttpApiIT {
   @Test
   @DisplayName("shows a SKU's available and reserved stock")
   void inventory() throws Exception {
-    JsonObject stock = orderflow.stock("VINYL-SOLD-OUT");
+    JsonObject stock = env.app().stock("VINYL-SOLD-OUT");
     assertThat(stock).isEqualTo(new JsonObject().put("sku", "VINYL-SOLD-OUT").put("available", 0).put("reserved", 0));
   }
 }

@@ -3,55 +3,36 @@ package dev.orderflow.it;
 import static dev.orderflow.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orderflow.testing.NatsTestServer;
 import dev.orderflow.testing.Prometheus;
-import dev.orderflow.testing.TestOrderflow;
+import dev.orderflow.testing.OrderflowExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("GET /metrics")
 class MetricsIT {
 
-  private static NatsTestServer nats;
-  private static TestOrderflow orderflow;
-
-  @BeforeAll
-  static void start() throws Exception {
-    nats = NatsTestServer.start();
-    orderflow = TestOrderflow.start(nats);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (orderflow != null) {
-        orderflow.close();
-      }
-    } finally {
-      nats.close();
-    }
-  }
+  @RegisterExtension
+  static final OrderflowExtension env = new OrderflowExtension();
 
   @Test
   @DisplayName("moves the counters and histograms by exactly what happened, on every path")
   void countsWhatHappened() throws Exception {
-    Prometheus before = Prometheus.parse(orderflow.metrics());
+    Prometheus before = Prometheus.parse(env.app().metrics());
 
-    String shipped = orderflow.placeOrder("sam", Map.of("MUG-LOGO", 1));
-    String outOfStock = orderflow.placeOrder("tia", Map.of("VINYL-SOLD-OUT", 1));
-    String declined = orderflow.placeOrder("decline-uma", Map.of("MUG-LOGO", 2));
-    assertThat(orderflow.post("/orders", "application/json", "{\"customerId\":\"x\",\"items\":[]}").statusCode())
+    String shipped = env.app().placeOrder("sam", Map.of("MUG-LOGO", 1));
+    String outOfStock = env.app().placeOrder("tia", Map.of("VINYL-SOLD-OUT", 1));
+    String declined = env.app().placeOrder("decline-uma", Map.of("MUG-LOGO", 2));
+    assertThat(env.app().post("/orders", "application/json", "{\"customerId\":\"x\",\"items\":[]}").statusCode())
         .isEqualTo(422);
-    nats.connection().jetStream().publish("orders.placed", "garbage".getBytes(StandardCharsets.UTF_8));
-    orderflow.awaitStatus(shipped, "SHIPPED");
-    orderflow.awaitStatus(outOfStock, "CANCELLED");
-    orderflow.awaitStatus(declined, "CANCELLED");
+    env.nats().connection().jetStream().publish("orders.placed", "garbage".getBytes(StandardCharsets.UTF_8));
+    env.app().awaitStatus(shipped, "SHIPPED");
+    env.app().awaitStatus(outOfStock, "CANCELLED");
+    env.app().awaitStatus(declined, "CANCELLED");
 
-    Prometheus after = eventually(() -> Prometheus.parse(orderflow.metrics()),
+    Prometheus after = eventually(() -> Prometheus.parse(env.app().metrics()),
         metrics -> metrics.sum("orderflow_dead_letters_total") - before.sum("orderflow_dead_letters_total") == 2
             && delta(before, metrics, "orderflow_handler_duration_seconds_count", "consumer", "orders-shipping") == 1
             && delta(before, metrics, "orderflow_handler_duration_seconds_count", "consumer", "inventory-payments")
@@ -81,7 +62,7 @@ class MetricsIT {
         .isEqualTo(1);
 
     assertThat(after.sum("orderflow_circuit_breaker_state", "name", "payment-gateway")).isZero();
-    Prometheus idle = eventually(() -> Prometheus.parse(orderflow.metrics()),
+    Prometheus idle = eventually(() -> Prometheus.parse(env.app().metrics()),
         metrics -> metrics.has("orderflow_consumer_pending")
             && metrics.sum("orderflow_consumer_pending") == 0 && metrics.sum("orderflow_consumer_ack_pending") == 0);
     assertThat(idle.has("vertx_http_server_requests_total")).isTrue();

@@ -3,17 +3,15 @@ package dev.orderflow.it;
 import static dev.orderflow.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orderflow.testing.NatsTestServer;
-import dev.orderflow.testing.TestOrderflow;
+import dev.orderflow.testing.OrderflowExtension;
 import io.nats.client.api.MessageInfo;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every event of a finished order is published again by the test, without a message id so that the stream keeps
@@ -28,34 +26,17 @@ class RedeliveryIT {
       new String[] {"INVENTORY", "payments-inventory"}, new String[] {"PAYMENTS", "orders-payments"},
       new String[] {"PAYMENTS", "inventory-payments"}, new String[] {"SHIPPING", "orders-shipping"});
 
-  private static NatsTestServer nats;
-  private static TestOrderflow orderflow;
-
-  @BeforeAll
-  static void start() throws Exception {
-    nats = NatsTestServer.start();
-    orderflow = TestOrderflow.start(nats);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (orderflow != null) {
-        orderflow.close();
-      }
-    } finally {
-      nats.close();
-    }
-  }
+  @RegisterExtension
+  static final OrderflowExtension env = new OrderflowExtension();
 
   @Test
   @DisplayName("changes no order, no stock, and charges nothing twice, on the happy path")
   void shippedOrder() throws Exception {
-    String orderId = orderflow.placeOrder("hana", Map.of("POSTER-A2", 2));
-    orderflow.awaitStatus(orderId, "SHIPPED");
+    String orderId = env.app().placeOrder("hana", Map.of("POSTER-A2", 2));
+    env.app().awaitStatus(orderId, "SHIPPED");
     awaitAllIdle();
-    JsonObject view = orderflow.order(orderId);
-    JsonObject stock = orderflow.stock("POSTER-A2");
+    JsonObject view = env.app().order(orderId);
+    JsonObject stock = env.app().stock("POSTER-A2");
 
     republish(orderId, "ORDERS", "orders.placed");
     republish(orderId, "INVENTORY", "inventory.stock-reserved");
@@ -64,54 +45,54 @@ class RedeliveryIT {
     republish(orderId, "SHIPPING", "shipping.shipment-scheduled");
     awaitAllIdle();
 
-    assertThat(orderflow.order(orderId)).isEqualTo(view);
-    assertThat(orderflow.stock("POSTER-A2")).isEqualTo(stock);
-    assertThat(orderflow.charges(orderId)).hasSize(1);
+    assertThat(env.app().order(orderId)).isEqualTo(view);
+    assertThat(env.app().stock("POSTER-A2")).isEqualTo(stock);
+    assertThat(env.app().charges(orderId)).hasSize(1);
     assertThat(eventsFor(orderId, "SHIPPING", "shipping.shipment-scheduled")).hasSize(2); // the original and our copy
   }
 
   @Test
   @DisplayName("releases a declined order's stock only once")
   void declinedOrder() throws Exception {
-    JsonObject before = orderflow.stock("POSTER-A2");
-    String orderId = orderflow.placeOrder("decline-ivan", Map.of("POSTER-A2", 4));
-    orderflow.awaitStatus(orderId, "CANCELLED");
+    JsonObject before = env.app().stock("POSTER-A2");
+    String orderId = env.app().placeOrder("decline-ivan", Map.of("POSTER-A2", 4));
+    env.app().awaitStatus(orderId, "CANCELLED");
     awaitAllIdle();
-    assertThat(orderflow.stock("POSTER-A2")).isEqualTo(before);
-    JsonObject view = orderflow.order(orderId);
+    assertThat(env.app().stock("POSTER-A2")).isEqualTo(before);
+    JsonObject view = env.app().order(orderId);
 
     republish(orderId, "PAYMENTS", "payments.declined");
     republish(orderId, "INVENTORY", "inventory.stock-reserved");
     awaitAllIdle();
 
-    assertThat(orderflow.stock("POSTER-A2")).isEqualTo(before);
-    assertThat(orderflow.order(orderId)).isEqualTo(view);
-    assertThat(orderflow.charges(orderId)).hasSize(1);
+    assertThat(env.app().stock("POSTER-A2")).isEqualTo(before);
+    assertThat(env.app().order(orderId)).isEqualTo(view);
+    assertThat(env.app().charges(orderId)).hasSize(1);
   }
 
   @Test
   @DisplayName("does not reserve again for a rejected order, nor give back stock it never held")
   void rejectedOrder() throws Exception {
-    JsonObject mugs = orderflow.stock("MUG-LOGO");
-    String orderId = orderflow.placeOrder("jane", Map.of("MUG-LOGO", 1, "VINYL-SOLD-OUT", 1));
-    orderflow.awaitStatus(orderId, "CANCELLED");
+    JsonObject mugs = env.app().stock("MUG-LOGO");
+    String orderId = env.app().placeOrder("jane", Map.of("MUG-LOGO", 1, "VINYL-SOLD-OUT", 1));
+    env.app().awaitStatus(orderId, "CANCELLED");
     awaitAllIdle();
 
     republish(orderId, "ORDERS", "orders.placed");
     awaitAllIdle();
 
-    assertThat(orderflow.stock("MUG-LOGO")).isEqualTo(mugs);
-    assertThat(orderflow.order(orderId).getString("cancellationReason")).isEqualTo("OUT_OF_STOCK");
+    assertThat(env.app().stock("MUG-LOGO")).isEqualTo(mugs);
+    assertThat(env.app().order(orderId).getString("cancellationReason")).isEqualTo("OUT_OF_STOCK");
   }
 
   private static void republish(String orderId, String stream, String subject) throws Exception {
     List<MessageInfo> originals = eventsFor(orderId, stream, subject);
     assertThat(originals).as("%s for %s", subject, orderId).hasSize(1);
-    nats.connection().jetStream().publish(subject, originals.get(0).getData());
+    env.nats().connection().jetStream().publish(subject, originals.get(0).getData());
   }
 
   private static List<MessageInfo> eventsFor(String orderId, String stream, String subject) throws Exception {
-    return nats.messages(stream, subject).stream()
+    return env.nats().messages(stream, subject).stream()
         .filter(m -> new String(m.getData(), StandardCharsets.ISO_8859_1).contains(orderId))
         .toList();
   }
@@ -119,7 +100,7 @@ class RedeliveryIT {
   private static void awaitAllIdle() {
     eventually(() -> {
       for (String[] consumer : CONSUMERS) {
-        if (!nats.idle(consumer[0], consumer[1])) {
+        if (!env.nats().idle(consumer[0], consumer[1])) {
           return false;
         }
       }

@@ -3,8 +3,7 @@ package dev.orderflow.it;
 import static dev.orderflow.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orderflow.testing.NatsTestServer;
-import dev.orderflow.testing.TestOrderflow;
+import dev.orderflow.testing.OrderflowExtension;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
@@ -21,9 +20,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("Tracing")
 class TracingIT {
@@ -34,38 +33,25 @@ class TracingIT {
   private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
 
   private static final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-  private static OpenTelemetrySdk openTelemetry;
-  private static NatsTestServer nats;
-  private static TestOrderflow orderflow;
+  private static final OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder()
+      .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+      .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
+          W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+      .build();
 
-  @BeforeAll
-  static void start() throws Exception {
-    openTelemetry = OpenTelemetrySdk.builder()
-        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
-        .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
-            W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
-        .build();
-    nats = NatsTestServer.start();
-    orderflow = TestOrderflow.start(nats, new JsonObject(), openTelemetry);
-  }
+  @RegisterExtension
+  static final OrderflowExtension env = new OrderflowExtension(new JsonObject(), openTelemetry);
 
   @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (orderflow != null) {
-        orderflow.close();
-      }
-    } finally {
-      nats.close();
-      openTelemetry.close();
-    }
+  static void closeTracing() {
+    openTelemetry.close();
   }
 
   @Test
   @DisplayName("follows one order in one trace: the POST, every publish, every consumer, and the gateway call")
   void oneTracePerOrder() throws Exception {
-    String orderId = orderflow.placeOrder("quinn", Map.of("MUG-LOGO", 1));
-    orderflow.awaitStatus(orderId, "SHIPPED");
+    String orderId = env.app().placeOrder("quinn", Map.of("MUG-LOGO", 1));
+    env.app().awaitStatus(orderId, "SHIPPED");
     SpanData post = eventually(() -> exporter.getFinishedSpanItems().stream()
         .filter(s -> s.getKind() == SpanKind.SERVER && s.getName().startsWith("POST")
             && "/orders".equals(s.getAttributes().get(AttributeKey.stringKey("url.path"))))
@@ -107,18 +93,18 @@ class TracingIT {
   @Test
   @DisplayName("records a handler's failure on its consumer span")
   void failuresAreRecorded() throws Exception {
-    orderflow.gatewayFaults(new JsonObject().put("errorRate", 1.0));
+    env.app().gatewayFaults(new JsonObject().put("errorRate", 1.0));
     try {
-      String orderId = orderflow.placeOrder("ruth", Map.of("MUG-LOGO", 1));
+      String orderId = env.app().placeOrder("ruth", Map.of("MUG-LOGO", 1));
       SpanData failed = eventually(() -> exporter.getFinishedSpanItems().stream()
           .filter(s -> consumerOf(s, "inventory.stock-reserved", "payments-inventory"))
           .filter(s -> s.getStatus().getStatusCode() == StatusCode.ERROR)
           .findFirst().orElse(null), span -> span != null);
       assertThat(failed.getEvents()).anyMatch(event -> event.getName().equals("exception"));
-      orderflow.gatewayFaults(new JsonObject().put("errorRate", 0.0));
-      orderflow.awaitStatus(orderId, "SHIPPED");
+      env.app().gatewayFaults(new JsonObject().put("errorRate", 0.0));
+      env.app().awaitStatus(orderId, "SHIPPED");
     } finally {
-      orderflow.gatewayFaults(new JsonObject().put("errorRate", 0.0));
+      env.app().gatewayFaults(new JsonObject().put("errorRate", 0.0));
     }
   }
 

@@ -4,62 +4,44 @@ import static dev.orderflow.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderflow.events.v1.OrderPlaced;
-import dev.orderflow.testing.NatsTestServer;
+import dev.orderflow.testing.BridgeExtension;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.MessageInfo;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The bridge's ack policy, seen from a handler that fails on purpose. */
 @DisplayName("A subscription, on a real nats-server")
 class EventSubscriptionComponentTest {
 
+  @RegisterExtension
+  static final BridgeExtension env = new BridgeExtension();
+
   private static final ConsumerSpec SPEC = new ConsumerSpec("ack-policy-test", Topology.ORDERS,
       List.of(Topology.ORDER_PLACED));
 
-  private static NatsTestServer nats;
-  private static Vertx vertx;
-  private static NatsBridge bridge;
   private static final Map<String, List<Integer>> attempts = new ConcurrentHashMap<>();
 
   @BeforeAll
   static void start() throws Exception {
-    nats = NatsTestServer.start();
-    vertx = Vertx.vertx();
-    String url = nats.url();
-    bridge = NatsBridge.connect(vertx, url, KeyValueStoreComponentTest.natsConfig(url),
-        KeyValueStoreComponentTest.consumerConfig(), io.opentelemetry.api.OpenTelemetry.noop(),
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).await();
-    bridge.provision(Duration.ofHours(1)).await();
-    nats.management().addOrUpdateConsumer("ORDERS", ConsumerConfiguration.builder()
+    env.nats().management().addOrUpdateConsumer("ORDERS", ConsumerConfiguration.builder()
         .durable(SPEC.durable()).filterSubjects(SPEC.filterSubjects()).ackPolicy(AckPolicy.Explicit)
         .ackWait(Duration.ofSeconds(5)).build());
-    vertx.deployVerticle(new io.vertx.core.VerticleBase() {
+    env.vertx().deployVerticle(new io.vertx.core.VerticleBase() {
       @Override
       public Future<?> start() {
-        return bridge.subscribe(SPEC, Handlers.of(Topology.ORDER_PLACED, EventSubscriptionComponentTest::handle));
+        return env.bridge().subscribe(SPEC, Handlers.of(Topology.ORDER_PLACED, EventSubscriptionComponentTest::handle));
       }
     }).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      bridge.close().await();
-      vertx.close().await();
-    } finally {
-      nats.close();
-    }
   }
 
   /** The customer id says how to behave: succeed, succeed on the third try, always fail, or be poison. */
@@ -78,11 +60,11 @@ class EventSubscriptionComponentTest {
   private static void publish(String orderId, String customerId) {
     OrderPlaced event = OrderPlaced.newBuilder().setEventId("e-" + orderId).setOrderId(orderId)
         .setCustomerId(customerId).build();
-    bridge.publisher().publish(Topology.ORDER_PLACED, orderId, event).await();
+    env.bridge().publisher().publish(Topology.ORDER_PLACED, orderId, event).await();
   }
 
   private static List<MessageInfo> deadLetters(String orderId) throws Exception {
-    return nats.messages("DEADLETTERS", "deadletter." + SPEC.durable()).stream()
+    return env.nats().messages("DEADLETTERS", "deadletter." + SPEC.durable()).stream()
         .filter(m -> new String(m.getData(), java.nio.charset.StandardCharsets.ISO_8859_1).contains(orderId))
         .toList();
   }
@@ -92,7 +74,7 @@ class EventSubscriptionComponentTest {
   void retriesUntilSuccess() throws Exception {
     publish("o-lucky", "third-time-lucky");
     eventually(() -> attempts.getOrDefault("o-lucky", List.of()), tries -> tries.size() == 3);
-    eventually(() -> nats.idle("ORDERS", SPEC.durable()), idle -> idle);
+    eventually(() -> env.nats().idle("ORDERS", SPEC.durable()), idle -> idle);
     assertThat(attempts.get("o-lucky")).containsExactly(1, 2, 3);
     assertThat(deadLetters("o-lucky")).isEmpty();
   }
@@ -106,7 +88,7 @@ class EventSubscriptionComponentTest {
     assertThat(letter.getHeaders().getFirst(DeadLetters.REASON))
         .isEqualTo("gave up after 3 deliveries: the database is on fire");
     assertThat(letter.getHeaders().getFirst(DeadLetters.DELIVERIES)).isEqualTo("3");
-    eventually(() -> nats.idle("ORDERS", SPEC.durable()), idle -> idle);
+    eventually(() -> env.nats().idle("ORDERS", SPEC.durable()), idle -> idle);
   }
 
   @Test
@@ -115,7 +97,7 @@ class EventSubscriptionComponentTest {
     publish("o-poison", "poison");
     MessageInfo letter = eventually(() -> deadLetters("o-poison"), letters -> letters.size() == 1).get(0);
     assertThat(letter.getHeaders().getFirst(DeadLetters.REASON)).isEqualTo("customer poison is not welcome");
-    eventually(() -> nats.idle("ORDERS", SPEC.durable()), idle -> idle);
+    eventually(() -> env.nats().idle("ORDERS", SPEC.durable()), idle -> idle);
     assertThat(attempts.get("o-poison")).containsExactly(1);
   }
 }

@@ -3,52 +3,24 @@ package dev.orderflow.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.orderflow.config.ConsumerConfig;
-import dev.orderflow.config.NatsConfig;
-import dev.orderflow.testing.NatsTestServer;
-import io.vertx.core.Vertx;
+import dev.orderflow.testing.BridgeExtension;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("The key-value store, on a real nats-server")
 class KeyValueStoreComponentTest {
 
-  private static NatsTestServer nats;
-  private static Vertx vertx;
-  private static NatsBridge bridge;
+  @RegisterExtension
+  static final BridgeExtension env = new BridgeExtension();
+
   private static KeyValueStore store;
-
-  static NatsConfig natsConfig(String url) {
-    return new NatsConfig(url, "test", 1, Duration.ofHours(1), Duration.ofMinutes(2), 1000, Duration.ofSeconds(5),
-        Duration.ofSeconds(5));
-  }
-
-  static ConsumerConfig consumerConfig() {
-    return new ConsumerConfig(64, 256, Duration.ofSeconds(5), 3, Duration.ofMillis(20), Duration.ofMillis(100));
-  }
 
   @BeforeAll
   static void start() {
-    nats = NatsTestServer.start();
-    vertx = Vertx.vertx();
-    bridge = NatsBridge.connect(vertx, nats.url(), natsConfig(nats.url()), consumerConfig(),
-        io.opentelemetry.api.OpenTelemetry.noop(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).await();
-    bridge.provision(Duration.ofHours(1)).await();
-    store = bridge.keyValue(Topology.STOCK);
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      bridge.close().await();
-      vertx.close().await();
-    } finally {
-      nats.close();
-    }
+    store = env.bridge().keyValue(Topology.STOCK);
   }
 
   private static byte[] bytes(String text) {
