@@ -101,16 +101,20 @@ public final class OrderEventsVerticle extends VerticleBase {
   }
 
   private Future<Void> apply(String orderId, OrderFact fact, Timestamp occurredAt) {
-    return apply(orderId, fact, EventTime.toInstant(occurredAt), MAX_CONFLICTS);
+    return apply(orderId, fact, EventTime.toInstant(occurredAt), Instant.now(), MAX_CONFLICTS);
   }
 
-  private Future<Void> apply(String orderId, OrderFact fact, Instant at, int conflictsLeft) {
+  /**
+   * @param decidedAt when this delivery first decided: a retry after a lost compare-and-set keeps it, because the
+   *     reaction (say OrderConfirmed) went out then, and later steps (shipping) may already have followed it
+   */
+  private Future<Void> apply(String orderId, OrderFact fact, Instant at, Instant decidedAt, int conflictsLeft) {
     return views.get(orderId).compose(view -> {
       if (view == null) {
         // The view is made from OrderPlaced on another consumer, which may lag; retry after a backoff.
         return Future.failedFuture(new IllegalStateException("order " + orderId + " has no view yet"));
       }
-      OrderStateMachine.Decision decision = OrderStateMachine.decide(view.order(), fact, at, Instant.now());
+      OrderStateMachine.Decision decision = OrderStateMachine.decide(view.order(), fact, at, decidedAt);
       if (decision.order() == view.order()) {
         return Future.succeededFuture();
       }
@@ -123,7 +127,7 @@ public final class OrderEventsVerticle extends VerticleBase {
           })
           .recover(e -> {
             if (e instanceof WriteConflict && conflictsLeft > 0) {
-              return apply(orderId, fact, at, conflictsLeft - 1);
+              return apply(orderId, fact, at, decidedAt, conflictsLeft - 1);
             }
             return Future.failedFuture(e);
           });

@@ -8,6 +8,8 @@ import static dev.orderflow.orders.OrderStatus.SHIPPED;
 
 import dev.orderflow.events.v1.CancellationReason;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
 
 /**
  * The order's state machine: given the order view and a fact, the next view and what the orders context must
@@ -72,11 +74,20 @@ final class OrderStateMachine {
     return new Decision(order, Reaction.NONE);
   }
 
-  /** Records the time of a stage the order passed without it, unless it was cancelled or has the time. */
+  /**
+   * Records the time of a stage the order passed without it, unless it was cancelled or has the time. The time is
+   * never later than that of a stage after it, so the order's timeline reads in order.
+   */
   private static Order late(Order order, OrderStatus passed, Instant at) {
     if (order.status() == CANCELLED || order.transitions().containsKey(passed)) {
       return order;
     }
-    return order.record(passed, at);
+    Instant time = order.transitions().entrySet().stream()
+        .filter(transition -> passed.before(transition.getKey()))
+        .map(Map.Entry::getValue)
+        .filter(later -> later.isBefore(at))
+        .min(Comparator.naturalOrder())
+        .orElse(at);
+    return order.record(passed, time);
   }
 }

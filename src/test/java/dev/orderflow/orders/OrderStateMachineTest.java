@@ -123,6 +123,17 @@ class OrderStateMachineTest {
   }
 
   @Test
+  @DisplayName("keeps the timeline in order when a stage is recorded after a later one (a confirmation redelivered)")
+  void lateStageIsNotTimedAfterLaterOnes() {
+    Order shipped = decide(decide(placed(), STOCK_RESERVED, 1).order(), SHIPMENT_SCHEDULED, 3).order();
+    Order late = decide(shipped, PAYMENT_AUTHORIZED, 9).order();
+    assertThat(late.status()).isEqualTo(OrderStatus.SHIPPED);
+    assertThat(late.transitions().keySet()).containsExactly(OrderStatus.PENDING, OrderStatus.RESERVED,
+        OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.SHIPPED);
+    assertThat(List.copyOf(late.transitions().values())).isSorted();
+  }
+
+  @Test
   @DisplayName("does not cancel an order that is already paid when a contradicting decline arrives")
   void declineAfterPaymentIsIgnored() {
     Order confirmed = decide(placed(), PAYMENT_AUTHORIZED, 1).order();
