@@ -7,7 +7,6 @@ import java.time.Duration;
  *
  * @param instances event-loop instances of the HTTP server (one per core is typical)
  * @param maxInFlightRequests requests being worked on at once per process; beyond it the API answers 503
- * @param requestTimeout how long a request may wait for the broker before it is answered 503
  * @param retryAfterSeconds the {@code Retry-After} value sent with 429 and 503 answers
  */
 public record HttpConfig(
@@ -18,7 +17,6 @@ public record HttpConfig(
     int maxOrderLines,
     int maxQuantityPerLine,
     int maxInFlightRequests,
-    Duration requestTimeout,
     int retryAfterSeconds,
     Duration idempotencyKeyTtl) {
 
@@ -31,7 +29,6 @@ public record HttpConfig(
         s.positive("maxOrderLines"),
         s.positive("maxQuantityPerLine"),
         s.positive("maxInFlightRequests"),
-        s.millis("requestTimeoutMs"),
         s.positive("retryAfterSeconds"),
         Duration.ofHours(s.integer("idempotencyKeyTtlHours", 1, 24 * 365)));
   }

@@ -9,7 +9,8 @@ import java.time.Duration;
  * @param replicas replicas of every stream and bucket (3 on a production cluster)
  * @param duplicateWindow how long JetStream remembers a {@code Nats-Msg-Id} to drop a repeated publish
  * @param publishWindow publishes awaiting their acknowledgement at once; beyond it a publish fails fast
- * @param publishTimeout how long a publish may wait for its acknowledgement
+ * @param publishTimeout how long a publish may wait for its acknowledgement; for {@code POST /orders}, the deadline
+ *     after which the answer is 503
  */
 public record NatsConfig(
     String url,
