@@ -50,6 +50,7 @@ public final class Orderflow {
   private EmbeddedNatsServer embeddedNats;
   private NatsBridge bridge;
   private GatewaySimulatorVerticle gateway;
+  private String gatewayDeployment;
 
   private Orderflow(Vertx vertx, OrderflowConfig config, Observability observability) {
     this.vertx = vertx;
@@ -77,25 +78,35 @@ public final class Orderflow {
         .recover(failure -> app.stop().transform(stopped -> Future.failedFuture(failure)));
   }
 
-  /** Stops gracefully; safe to call more than once. */
+  /**
+   * Stops gracefully; safe to call more than once. The API and the contexts stop together (the API already
+   * refuses new requests), within one deadline; the gateway simulator last, so that charges in flight finish.
+   */
   public Future<Void> stop() {
     admission.close();
-    Future<Void> undeployed = Future.succeededFuture();
-    // Last deployed first: the API stops taking requests before the consumers stop.
-    while (!deployments.isEmpty()) {
-      String id = deployments.pop();
-      undeployed = undeployed.compose(v -> vertx.undeploy(id).otherwise(e -> {
-        LOG.warn("stopping {} failed: {}", id, e.getMessage());
-        return null;
-      }));
-    }
+    List<String> first = new ArrayList<>(deployments);
+    deployments.clear();
+    Future<Void> undeployed = Future.all(first.stream()
+            .filter(id -> !id.equals(gatewayDeployment))
+            .map(this::undeploy)
+            .toList())
+        .<Void>mapEmpty()
+        .compose(v -> gatewayDeployment == null ? Future.<Void>succeededFuture() : undeploy(gatewayDeployment));
     return undeployed
         .compose(v -> bridge == null ? Future.<Void>succeededFuture() : bridge.close())
         .compose(v -> embeddedNats == null ? Future.<Void>succeededFuture() : embeddedNats.stop())
         .onComplete(v -> {
           bridge = null;
           embeddedNats = null;
+          gatewayDeployment = null;
         });
+  }
+
+  private Future<Void> undeploy(String id) {
+    return vertx.undeploy(id).otherwise(e -> {
+      LOG.warn("stopping {} failed: {}", id, e.getMessage());
+      return null;
+    });
   }
 
   /** The port of the HTTP API. */
@@ -137,22 +148,25 @@ public final class Orderflow {
       return Future.succeededFuture();
     }
     gateway = new GatewaySimulatorVerticle(config.gateway());
-    return deploy(gateway).onSuccess(v -> LOG.info("Payment gateway simulator on port {}", gateway.port()));
+    return deploy(gateway).onSuccess(v -> {
+      gatewayDeployment = deployments.peek();
+      LOG.info("Payment gateway simulator on port {}", gateway.port());
+    });
   }
 
   private Future<Void> deployContexts() {
     List<VerticleBase> contexts = new ArrayList<>();
     if (config.runs(Role.ORDERS)) {
-      contexts.add(new OrderEventsVerticle(bridge, config.consumers(), observability.registry()));
+      contexts.add(new OrderEventsVerticle(bridge, observability.registry()));
     }
     if (config.runs(Role.INVENTORY)) {
-      contexts.add(new InventoryVerticle(bridge, config.catalogue(), config.consumers()));
+      contexts.add(new InventoryVerticle(bridge, config.catalogue()));
     }
     if (config.runs(Role.PAYMENTS)) {
-      contexts.add(new PaymentsVerticle(bridge, config.payments(), config.consumers(), observability.registry()));
+      contexts.add(new PaymentsVerticle(bridge, config.payments(), observability.registry()));
     }
     if (config.runs(Role.SHIPPING)) {
-      contexts.add(new ShippingVerticle(bridge, config.consumers()));
+      contexts.add(new ShippingVerticle(bridge));
     }
     Future<Void> deployed = Future.succeededFuture();
     for (VerticleBase context : contexts) {
@@ -167,7 +181,7 @@ public final class Orderflow {
       routes.add(new OrdersApi(config.http(), config.catalogue(), bridge, admission, observability.registry()));
     }
     if (config.runs(Role.INVENTORY)) {
-      routes.add(new InventoryApi(config.catalogue(), bridge));
+      routes.add(new InventoryApi(config.catalogue(), bridge, admission));
     }
     HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
     HealthChecks readiness = HealthChecks.create(vertx)

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 public final class Catalogue {
 
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+  /** SKUs key the stock records and appear in subjects: letters, digits, '-' and '_'. */
+  private static final Pattern SKU = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   /** One product. Prices are in minor units of the catalogue's currency. */
   public record Item(String sku, String name, long unitPriceMinor, long initialStock) {}
@@ -60,8 +62,12 @@ public final class Catalogue {
           item.string("name"),
           item.integer("unitPriceMinor", 0, Long.MAX_VALUE),
           item.integer("initialStock", 0, Long.MAX_VALUE / 2));
-      if (parsed.sku().isEmpty() || items.put(parsed.sku(), parsed) != null) {
-        throw new ConfigException(source + ": items[" + i + "].sku must be present and unique");
+      if (!SKU.matcher(parsed.sku()).matches()) {
+        throw new ConfigException(source + ": items[" + i + "].sku must be 1 to 64 letters, digits, '-' or '_', was '"
+            + parsed.sku() + "'");
+      }
+      if (items.put(parsed.sku(), parsed) != null) {
+        throw new ConfigException(source + ": items[" + i + "].sku '" + parsed.sku() + "' appears twice");
       }
     }
     return new Catalogue(currency, items);

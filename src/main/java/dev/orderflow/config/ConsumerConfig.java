@@ -26,9 +26,9 @@ public record ConsumerConfig(
     return new ConsumerConfig(
         s.positive("batchSize"),
         s.positive("maxAckPending"),
-        s.millis("ackWaitMs"),
+        s.positiveMillis("ackWaitMs"),
         (int) s.integer("maxDeliver", 1, 1000),
-        s.millis("backoffInitialMs"),
-        s.millis("backoffMaxMs"));
+        s.positiveMillis("backoffInitialMs"),
+        s.positiveMillis("backoffMaxMs"));
   }
 }

@@ -35,7 +35,7 @@ public record NatsConfig(
         Duration.ofHours(s.integer("streamMaxAgeHours", 1, 24 * 3650)),
         Duration.ofSeconds(s.integer("duplicateWindowSeconds", 1, 24 * 3600)),
         s.positive("publishWindow"),
-        s.millis("publishTimeoutMs"),
-        s.millis("drainTimeoutMs"));
+        s.positiveMillis("publishTimeoutMs"),
+        s.positiveMillis("drainTimeoutMs"));
   }
 }

@@ -19,9 +19,9 @@ public record PaymentsConfig(
     Settings breaker = s.section("breaker");
     return new PaymentsConfig(
         s.string("gatewayUrl").replaceAll("/+$", ""),
-        s.millis("requestTimeoutMs"),
+        s.positiveMillis("requestTimeoutMs"),
         s.positive("maxConnections"),
         breaker.positive("maxFailures"),
-        breaker.millis("resetTimeoutMs"));
+        breaker.positiveMillis("resetTimeoutMs"));
   }
 }

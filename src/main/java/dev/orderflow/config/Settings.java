@@ -64,8 +64,14 @@ final class Settings {
     return (int) integer(key, 1, Integer.MAX_VALUE);
   }
 
+  /** A duration in milliseconds, zero allowed (e.g. no added latency). */
   Duration millis(String key) {
     return Duration.ofMillis(integer(key, 0, Long.MAX_VALUE / 1_000_000));
+  }
+
+  /** A duration in milliseconds that must be at least 1 (timeouts and waits: zero would mean none). */
+  Duration positiveMillis(String key) {
+    return Duration.ofMillis(integer(key, 1, Long.MAX_VALUE / 1_000_000));
   }
 
   double ratio(String key) {

@@ -44,8 +44,4 @@ public final class Admission implements PlatformHandler {
   public boolean closed() {
     return closed;
   }
-
-  public int inFlight() {
-    return inFlight.get();
-  }
 }

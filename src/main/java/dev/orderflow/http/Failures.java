@@ -53,8 +53,10 @@ final class Failures {
     }
     if (failure instanceof BrokerUnavailable unavailable) {
       LOG.warn("{} {}: {}", ctx.request().method(), ctx.request().path(), unavailable.getMessage());
-      return HttpProblem.unavailable("broker-unavailable", "The order could not be recorded in time",
-          "The message broker did not confirm in time; nothing was accepted. Try again: " + unavailable.getMessage());
+      return HttpProblem.unavailable("broker-unavailable", "The order was not confirmed in time",
+          "The message broker did not confirm in time, so the order was not accepted; it may still have been "
+              + "stored. Retry with the same Idempotency-Key to be sure of exactly one order: "
+              + unavailable.getMessage());
     }
     if (failure == null) {
       return forStatus(ctx.statusCode(), ctx.request().method() + " " + ctx.request().path());

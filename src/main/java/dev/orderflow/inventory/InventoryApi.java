@@ -1,6 +1,7 @@
 package dev.orderflow.inventory;
 
 import dev.orderflow.config.Catalogue;
+import dev.orderflow.http.Admission;
 import dev.orderflow.http.HttpProblem;
 import dev.orderflow.http.Routes;
 import dev.orderflow.messaging.KeyValueStore;
@@ -16,15 +17,17 @@ public final class InventoryApi implements Routes {
 
   private final Catalogue catalogue;
   private final KeyValueStore stock;
+  private final Admission admission;
 
-  public InventoryApi(Catalogue catalogue, NatsBridge bridge) {
+  public InventoryApi(Catalogue catalogue, NatsBridge bridge, Admission admission) {
     this.catalogue = catalogue;
+    this.admission = admission;
     this.stock = bridge.keyValue(Topology.STOCK);
   }
 
   @Override
   public void mount(Router router) {
-    router.get("/inventory/:sku").handler(this::show);
+    router.get("/inventory/:sku").handler(admission).handler(this::show);
   }
 
   private void show(RoutingContext ctx) {

@@ -1,7 +1,6 @@
 package dev.orderflow.inventory;
 
 import dev.orderflow.config.Catalogue;
-import dev.orderflow.config.ConsumerConfig;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.OrderPlaced;
@@ -33,8 +32,9 @@ import java.util.function.Function;
  * <p>Reserving: the delivery that creates the order's PENDING reservation record (an atomic create) owns the
  * order; any other finds the record and waits for its outcome, or takes over if it is a redelivery (the owner
  * died: live owners keep their message with in-progress acknowledgements). The owner reserves every line at once
- * (each SKU batching its changes), gives back any line it took if another fell short, records the outcome with a
- * compare-and-set on the claim, then settles the stock's per-order entries and announces the outcome.
+ * (each SKU batching its changes) and records the outcome with a compare-and-set on the claim; then the stock is
+ * brought in line with the recorded outcome (holds settled, or a rejected order's lines given back), and the
+ * outcome announced.
  *
  * <p>Releasing: the record goes RESERVED → RELEASING → RELEASED around the stock changes. Each step, and each stock
  * change, can be repeated after a crash without effect beyond the first (see {@link Stock}).
@@ -43,16 +43,14 @@ public final class InventoryVerticle extends VerticleBase {
 
   private final NatsBridge bridge;
   private final Catalogue catalogue;
-  private final ConsumerConfig consumers;
   private StockKeeper stock;
   private KeyValueStore reservations;
   private EventPublisher publisher;
   private List<EventSubscription> subscriptions = List.of();
 
-  public InventoryVerticle(NatsBridge bridge, Catalogue catalogue, ConsumerConfig consumers) {
+  public InventoryVerticle(NatsBridge bridge, Catalogue catalogue) {
     this.bridge = bridge;
     this.catalogue = catalogue;
-    this.consumers = consumers;
   }
 
   @Override
@@ -71,7 +69,7 @@ public final class InventoryVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.all(subscriptions.stream().map(s -> s.stop(consumers.ackWait())).toList());
+    return Future.all(subscriptions.stream().map(EventSubscription::stop).toList());
   }
 
   private Future<?> reserve(Delivery<OrderPlaced> delivery) {
@@ -83,6 +81,7 @@ public final class InventoryVerticle extends VerticleBase {
     return claim(order.getOrderId(), plan, delivery.attempt() > 1)
         .compose(claim -> claim.reservation().decided() ? Future.succeededFuture(claim.reservation())
             : decide(claim.reservation(), claim.revision()))
+        .compose(this::settle)
         .compose(outcome -> announce(order, outcome));
   }
 
@@ -92,53 +91,58 @@ public final class InventoryVerticle extends VerticleBase {
    */
   private Future<Known> claim(String orderId, List<Reservation.Line> plan, boolean redelivered) {
     Reservation pending = Reservation.pending(orderId, plan, Instant.now());
-    return reservations.create(orderId, pending.encode())
-        .map(revision -> new Known(pending, revision))
-        .recover(e -> {
-          if (!(e instanceof WriteConflict)) {
-            return Future.failedFuture(e);
-          }
-          return readReservation(orderId).compose(known -> {
-            if (known == null) {
-              return Future.failedFuture(new IllegalStateException("reservation of " + orderId + " not readable yet"));
-            }
-            if (!known.reservation().decided() && !redelivered) {
-              // Another delivery owns the order right now; come back for its outcome.
-              return Future.failedFuture(new IllegalStateException("order " + orderId + " is being reserved"));
-            }
-            return Future.succeededFuture(known);
-          });
-        });
+    return reservations.createOrGet(orderId, pending.encode()).compose(claim -> {
+      Known known = new Known(Reservation.decode(claim.entry().value()), claim.entry().revision());
+      if (!claim.created() && !known.reservation().decided() && !redelivered) {
+        // Another delivery owns the order right now; come back for its outcome.
+        return Future.failedFuture(new IllegalStateException("order " + orderId + " is being reserved"));
+      }
+      return Future.succeededFuture(known);
+    });
   }
 
-  /** Reserves every line; if one falls short, gives back the others; records the outcome over the claim. */
+  /**
+   * Reserves every line and records the outcome over the claim: RESERVED, or REJECTED if a line fell short. The
+   * record comes first: if another delivery recorded an outcome first, that one stands, and nothing taken here is
+   * given back unless it says REJECTED.
+   */
   private Future<Reservation> decide(Reservation claimed, long claimRevision) {
     String orderId = claimed.orderId();
     List<Future<Boolean>> lines = claimed.lines().stream()
         .map(line -> stock.reserve(line.sku(), orderId, line.quantity()))
         .toList();
     return Future.all(lines)
-        .compose(all -> {
+        .map(all -> {
           List<String> missing = new ArrayList<>();
           for (int i = 0; i < lines.size(); i++) {
             if (!lines.get(i).result()) {
               missing.add(claimed.lines().get(i).sku());
             }
           }
-          if (missing.isEmpty()) {
-            return Future.succeededFuture(Reservation.reserved(orderId, claimed.lines(), Instant.now()));
-          }
-          return forEachLine(claimed, line -> stock.unreserve(line.sku(), orderId))
-              .map(v -> Reservation.rejected(orderId, claimed.lines(), missing, Instant.now()));
+          return missing.isEmpty()
+              ? Reservation.reserved(orderId, claimed.lines(), Instant.now())
+              : Reservation.rejected(orderId, claimed.lines(), missing, Instant.now());
         })
         .compose(outcome -> replace(outcome, claimRevision)
             .map(outcome)
-            .recover(e -> e instanceof WriteConflict ? decidedElsewhere(orderId) : Future.failedFuture(e)))
-        .onSuccess(outcome -> {
-          if (outcome.status() == Reservation.Status.RESERVED) {
-            outcome.lines().forEach(line -> stock.settle(line.sku(), orderId));
-          }
-        });
+            .recover(e -> e instanceof WriteConflict ? decidedElsewhere(orderId) : Future.failedFuture(e)));
+  }
+
+  /**
+   * Brings the stock in line with a recorded outcome: a reserved order's holds are settled; a rejected order gives
+   * back whatever line it took. Idempotent, so it runs whenever an outcome is seen, which also finishes the work
+   * of a delivery that crashed after recording it.
+   */
+  private Future<Reservation> settle(Reservation outcome) {
+    String orderId = outcome.orderId();
+    return switch (outcome.status()) {
+      case RESERVED -> {
+        outcome.lines().forEach(line -> stock.settleHold(line.sku(), orderId));
+        yield Future.succeededFuture(outcome);
+      }
+      case REJECTED -> forEachLine(outcome, line -> stock.unreserve(line.sku(), orderId)).map(outcome);
+      case PENDING, RELEASING, RELEASED -> Future.succeededFuture(outcome);
+    };
   }
 
   /** Another delivery recorded the outcome first (a takeover race); that one stands. */
@@ -175,7 +179,7 @@ public final class InventoryVerticle extends VerticleBase {
     Reservation released = releasing.released(Instant.now());
     return forEachLine(releasing, line -> stock.release(line.sku(), orderId, line.quantity()))
         .compose(v -> replace(released, revision))
-        .onSuccess(v -> released.lines().forEach(line -> stock.settle(line.sku(), orderId)))
+        .onSuccess(v -> released.lines().forEach(line -> stock.settleReturn(line.sku(), orderId)))
         .compose(v -> announceReleased(released));
   }
 

@@ -69,12 +69,17 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
         with(returns, orderId, quantity));
   }
 
-  /** Forgets {@code orderId}'s entries once its record is final. */
-  Stock settle(String orderId) {
-    if (!holds.containsKey(orderId) && !returns.containsKey(orderId)) {
-      return this;
-    }
-    return new Stock(available, reserved, without(holds, orderId), without(returns, orderId));
+  /** Forgets that {@code orderId} holds units, once its reservation record is final. */
+  Stock settleHold(String orderId) {
+    return holds.containsKey(orderId) ? new Stock(available, reserved, without(holds, orderId), returns) : this;
+  }
+
+  /**
+   * Forgets {@code orderId}'s applied release, once its record says RELEASED. Separate from {@link #settleHold}, so
+   * that a late settle of the reservation can never erase the marker that keeps a release from happening twice.
+   */
+  Stock settleReturn(String orderId) {
+    return returns.containsKey(orderId) ? new Stock(available, reserved, holds, without(returns, orderId)) : this;
   }
 
   byte[] encode() {

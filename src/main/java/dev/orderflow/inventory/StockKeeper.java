@@ -72,11 +72,16 @@ final class StockKeeper {
   }
 
   /**
-   * Forgets {@code orderId}'s entries in {@code sku} once its record is final. Rides on the SKU's next write;
-   * nothing waits for it (a forgotten entry that outlives a crash is harmless: the final record answers first).
+   * Forgets that {@code orderId} holds units of {@code sku}, once its reservation record is final. Rides on the
+   * SKU's next write; nothing waits for it (an entry that outlives a crash is harmless: the record answers first).
    */
-  void settle(String sku, String orderId) {
-    enqueue(sku, stock -> new Stock.Change(stock.settle(orderId), false));
+  void settleHold(String sku, String orderId) {
+    enqueue(sku, stock -> new Stock.Change(stock.settleHold(orderId), false));
+  }
+
+  /** Forgets {@code orderId}'s applied release of {@code sku}, once its record says RELEASED. */
+  void settleReturn(String sku, String orderId) {
+    enqueue(sku, stock -> new Stock.Change(stock.settleReturn(orderId), false));
   }
 
   private Future<Boolean> enqueue(String name, Function<Stock, Stock.Change> change) {
@@ -102,7 +107,14 @@ final class StockKeeper {
   }
 
   private void write(Sku sku, List<Pending> batch, int conflictsLeft) {
-    current(sku).onComplete(read -> {
+    Future<Read> current;
+    try {
+      current = current(sku);
+    } catch (RuntimeException e) {
+      finish(sku, batch, null, e); // never leave a batch, and the SKU's queue behind it, unanswered
+      return;
+    }
+    current.onComplete(read -> {
       if (read.failed()) {
         finish(sku, batch, null, read.cause());
         return;

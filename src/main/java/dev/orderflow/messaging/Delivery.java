@@ -6,7 +6,7 @@ package dev.orderflow.messaging;
  * @param attempt which delivery of this message this is, from 1
  * @param maxAttempts the delivery after which a failing message is given up and dead-lettered
  */
-public record Delivery<T>(T event, EventType<?> type, long streamSequence, int attempt, int maxAttempts) {
+public record Delivery<T>(T event, int attempt, int maxAttempts) {
 
   /** Whether a failure now ends this message's retries. */
   public boolean lastAttempt() {

@@ -5,8 +5,6 @@ import dev.orderflow.config.EmbeddedNatsConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,6 +102,9 @@ public final class EmbeddedNatsServer {
         .append("host: \"").append(config.host()).append("\"\n")
         .append("port: ").append(config.port()).append('\n')
         .append("pid_file: \"").append(pidFile).append("\"\n")
+        // The server writes <name>_<pid>.ports here once it listens: proof that this process (and not another
+        // server on the same port) is the one answering.
+        .append("ports_file_dir: \"").append(home).append("\"\n")
         .append("jetstream {\n")
         .append("  store_dir: \"").append(home.resolve("jetstream")).append("\"\n");
     if (!config.syncInterval().isEmpty()) {
@@ -113,18 +114,17 @@ public final class EmbeddedNatsServer {
   }
 
   private void awaitListening(Path log) throws IOException, InterruptedException {
+    Path portsFile = home.resolve(executable.getFileName() + "_" + process.pid() + ".ports");
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("nats-server exited at start-up (exit code " + process.exitValue()
             + "); its log " + log + " ends with:\n" + tail(log));
       }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress(config.host(), config.port()), 200);
+      if (Files.exists(portsFile)) {
         return;
-      } catch (IOException notYet) {
-        Thread.sleep(50); // polling the port: the server gives no other readiness signal
       }
+      Thread.sleep(25); // polling: the ports file is the server's only readiness signal
     }
     process.destroyForcibly();
     throw new IllegalStateException("nats-server did not listen on " + url() + " within " + START_TIMEOUT.toSeconds()

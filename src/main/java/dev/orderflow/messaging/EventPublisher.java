@@ -107,11 +107,6 @@ public final class EventPublisher {
     return promise.future();
   }
 
-  /** Publishes awaiting acknowledgement right now. */
-  public int inFlight() {
-    return inFlight.get();
-  }
-
   /** Maps a jnats failure (often wrapped twice) onto the {@link MessagingException} catalogue. */
   static Throwable translate(Throwable failure) {
     Throwable cause = failure;

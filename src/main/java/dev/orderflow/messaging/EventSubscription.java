@@ -44,6 +44,10 @@ public final class EventSubscription {
    * is noticed (through missing heartbeats) within seconds even without a reconnect.
    */
   private static final long PULL_EXPIRES_MILLIS = 10_000;
+  /** The longest a stopping subscription waits for its handlers: graceful shutdown must fit its own deadline. */
+  private static final long STOP_DEADLINE_SECONDS = 15;
+
+  private static final int MAX_ORDER_ID_LENGTH = 64;
 
   /** A delivered message, decoded (or the reason it cannot be). */
   private record Decoded(EventType<?> type, Message event, String orderId, PoisonMessage poison) {}
@@ -93,6 +97,9 @@ public final class EventSubscription {
           ConsumeOptions.builder().batchSize(settings.batchSize()).expiresIn(PULL_EXPIRES_MILLIS).build(),
           // A duplicated context per message: the message's trace stays with its own callbacks (Vert.x's idiom).
           message -> context.duplicate().runOnContext(v -> handle(message)));
+      if (stopped) {
+        consumer.stop(); // stopped while this (re)start was under way
+      }
       return this;
     });
   }
@@ -113,10 +120,13 @@ public final class EventSubscription {
   }
 
   /**
-   * Stops pulling and waits, up to {@code deadline}, for the handlers still running to finish and settle their
-   * messages. Messages not settled by then are redelivered by the server after the ack wait.
+   * Stops pulling and waits, up to the ack wait (at most {@value #STOP_DEADLINE_SECONDS} s), for the handlers still
+   * running to finish and settle their messages. Messages not settled by then are redelivered after the ack wait,
+   * and messages pulled but not yet started are handed back at once.
    */
-  public Future<Void> stop(Duration deadline) {
+  public Future<Void> stop() {
+    Duration deadline = settings.ackWait().compareTo(Duration.ofSeconds(STOP_DEADLINE_SECONDS)) < 0
+        ? settings.ackWait() : Duration.ofSeconds(STOP_DEADLINE_SECONDS);
     stopped = true;
     onStop.accept(this);
     if (consumer != null) {
@@ -159,6 +169,14 @@ public final class EventSubscription {
   }
 
   private void handle(io.nats.client.Message message) {
+    if (stopped) {
+      try {
+        message.nak(); // pulled before the stop: hand it straight back for another instance
+      } catch (RuntimeException e) {
+        // disconnected: it comes back after the ack wait
+      }
+      return;
+    }
     long start = System.nanoTime();
     inHand.put(message, start);
     int attempt = (int) message.metaData().deliveredCount();
@@ -170,7 +188,7 @@ public final class EventSubscription {
     Scope scope = parent.with(span).makeCurrent();
     Future<?> outcome;
     try {
-      outcome = decoded.poison() != null ? Future.failedFuture(decoded.poison()) : dispatch(decoded, sequence, attempt);
+      outcome = decoded.poison() != null ? Future.failedFuture(decoded.poison()) : dispatch(decoded, attempt);
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }
@@ -203,14 +221,18 @@ public final class EventSubscription {
       return new Decoded(type, event, orderId.isBlank() ? null : orderId,
           new PoisonMessage("invalid " + type.name() + ": order_id or event_id is missing"));
     }
+    if (!KeyValueStore.validKey(orderId) || orderId.length() > MAX_ORDER_ID_LENGTH) {
+      // Order ids key every record; one that cannot be a key can never be handled.
+      return new Decoded(type, event, null, new PoisonMessage("invalid " + type.name() + ": order_id '"
+          + orderId.substring(0, Math.min(orderId.length(), MAX_ORDER_ID_LENGTH)) + "' cannot be a key"));
+    }
     return new Decoded(type, event, orderId, null);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private Future<?> dispatch(Decoded decoded, long sequence, int attempt) {
+  private Future<?> dispatch(Decoded decoded, int attempt) {
     EventType type = decoded.type();
-    return handlers.handler(type).handle(
-        new Delivery<>(decoded.event(), type, sequence, attempt, settings.maxDeliver()));
+    return handlers.handler(type).handle(new Delivery<>(decoded.event(), attempt, settings.maxDeliver()));
   }
 
   private static String text(Message event, String field) {

@@ -23,6 +23,9 @@ public final class KeyValueStore {
   /** One entry. {@code revision} is what a compare-and-set write must name. */
   public record Entry(String key, byte[] value, long revision) {}
 
+  /** The entry that stands after {@link #createOrGet}, and whether this call created it. */
+  public record Claim(Entry entry, boolean created) {}
+
   private static final Pattern KEY = Pattern.compile("[-/_=.a-zA-Z0-9]+");
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
@@ -45,7 +48,9 @@ public final class KeyValueStore {
 
   /** The current entry for {@code key}, or {@code null} if there is none. */
   public Future<Entry> get(String key) {
-    checkKey(key);
+    if (!validKey(key)) {
+      return invalidKey(key);
+    }
     String api = "$JS.API.DIRECT.GET." + bucket.streamName() + "." + bucket.subject(key);
     return Future.fromCompletionStage(
             connection.requestWithTimeout(api, null, null, READ_TIMEOUT), vertx.getOrCreateContext())
@@ -59,6 +64,19 @@ public final class KeyValueStore {
   }
 
   /**
+   * Creates {@code key} with {@code value} unless it exists; either way answers the entry that stands. The
+   * idempotency point of many handlers: the first delivery creates, a repeated one finds what the first made.
+   */
+  public Future<Claim> createOrGet(String key, byte[] value) {
+    return create(key, value)
+        .map(revision -> new Claim(new Entry(key, value, revision), true))
+        .recover(e -> e instanceof WriteConflict
+            ? get(key).compose(existing -> existing != null ? Future.succeededFuture(new Claim(existing, false))
+                : Future.failedFuture(new BrokerUnavailable("key " + key + " exists but cannot be read yet", null)))
+            : Future.failedFuture(e));
+  }
+
+  /**
    * Writes {@code value} only if {@code key} is still at {@code revision}; fails with {@link WriteConflict} if
    * it moved on. Answers the new revision.
    */
@@ -67,7 +85,9 @@ public final class KeyValueStore {
   }
 
   private Future<Long> write(String key, byte[] value, long revision) {
-    checkKey(key);
+    if (!validKey(key)) {
+      return invalidKey(key);
+    }
     PublishOptions options = PublishOptions.builder()
         .expectedStream(bucket.streamName())
         .expectedLastSubjectSequence(revision)
@@ -94,9 +114,7 @@ public final class KeyValueStore {
     return new Entry(key, reply.getData(), Long.parseLong(sequence));
   }
 
-  private void checkKey(String key) {
-    if (!validKey(key)) {
-      throw new IllegalArgumentException("not a valid key for bucket " + bucket.name() + ": " + key);
-    }
+  private <T> Future<T> invalidKey(String key) {
+    return Future.failedFuture(new IllegalArgumentException("not a valid key for bucket " + bucket.name() + ": " + key));
   }
 }

@@ -166,7 +166,7 @@ public final class NatsBridge {
     EventSubscription subscription = new EventSubscription(vertx, vertx.getOrCreateContext(), consumer, handlers,
         consumers, deadLetters, telemetry, subscriptions::remove);
     subscriptions.add(subscription);
-    return subscription.start(connection);
+    return subscription.start(connection).onFailure(e -> subscriptions.remove(subscription));
   }
 
   /** Whether the connection is up right now. */

@@ -3,7 +3,6 @@ package dev.orderflow.orders;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.http.HttpProblem;
 import dev.orderflow.messaging.KeyValueStore;
-import dev.orderflow.messaging.WriteConflict;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -46,28 +45,21 @@ final class IdempotencyKeys {
     JsonObject record = new JsonObject()
         .put("fingerprint", fingerprint)
         .put("orderPlaced", Base64.getEncoder().encodeToString(candidate.toByteArray()));
-    return store.create(storeKey, record.toBuffer().getBytes())
-        .map(candidate)
-        .recover(e -> e instanceof WriteConflict ? earlier(storeKey, fingerprint) : Future.failedFuture(e));
+    return store.createOrGet(storeKey, record.toBuffer().getBytes())
+        .map(claim -> claim.created() ? candidate : earlier(claim.entry().value(), fingerprint));
   }
 
-  private Future<OrderPlaced> earlier(String storeKey, String fingerprint) {
-    return store.get(storeKey).map(entry -> {
-      if (entry == null) {
-        // Expired between the create and this read; vanishingly rare, and a retry starts afresh.
-        throw HttpProblem.unavailable("idempotency-key-expired", "Try again", "The Idempotency-Key just expired");
-      }
-      JsonObject record = Buffer.buffer(entry.value()).toJsonObject();
-      if (!fingerprint.equals(record.getString("fingerprint"))) {
-        throw HttpProblem.of(422, "idempotency-key-reused", "Idempotency-Key reused",
-            "This Idempotency-Key was already used for a different order; use a new key for a new order");
-      }
-      try {
-        return OrderPlaced.parseFrom(Base64.getDecoder().decode(record.getString("orderPlaced")));
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new IllegalStateException("corrupt idempotency record " + storeKey, e);
-      }
-    });
+  private static OrderPlaced earlier(byte[] stored, String fingerprint) {
+    JsonObject record = Buffer.buffer(stored).toJsonObject();
+    if (!fingerprint.equals(record.getString("fingerprint"))) {
+      throw HttpProblem.of(422, "idempotency-key-reused", "Idempotency-Key reused",
+          "This Idempotency-Key was already used for a different order; use a new key for a new order");
+    }
+    try {
+      return OrderPlaced.parseFrom(Base64.getDecoder().decode(record.getString("orderPlaced")));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt idempotency record", e);
+    }
   }
 
   /** Keys are hashed: clients may send characters a bucket key cannot hold, and hashes have a fixed length. */

@@ -1,6 +1,5 @@
 package dev.orderflow.orders;
 
-import dev.orderflow.config.ConsumerConfig;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderConfirmed;
@@ -41,15 +40,13 @@ public final class OrderEventsVerticle extends VerticleBase {
   private static final int MAX_CONFLICTS = 10;
 
   private final NatsBridge bridge;
-  private final ConsumerConfig consumers;
   private final OrderMetrics metrics;
   private OrderViews views;
   private EventPublisher publisher;
   private List<EventSubscription> subscriptions = List.of();
 
-  public OrderEventsVerticle(NatsBridge bridge, ConsumerConfig consumers, MeterRegistry registry) {
+  public OrderEventsVerticle(NatsBridge bridge, MeterRegistry registry) {
     this.bridge = bridge;
-    this.consumers = consumers;
     this.metrics = new OrderMetrics(registry);
   }
 
@@ -79,7 +76,7 @@ public final class OrderEventsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.all(subscriptions.stream().map(s -> s.stop(consumers.ackWait())).toList());
+    return Future.all(subscriptions.stream().map(EventSubscription::stop).toList());
   }
 
   private Future<?> onPlaced(Delivery<OrderPlaced> delivery) {

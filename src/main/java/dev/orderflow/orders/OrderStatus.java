@@ -4,10 +4,6 @@ package dev.orderflow.orders;
 public enum OrderStatus {
   PENDING, RESERVED, PAID, CONFIRMED, SHIPPED, CANCELLED;
 
-  boolean terminal() {
-    return this == SHIPPED || this == CANCELLED;
-  }
-
   /** Whether this status lies before {@code other} on the happy path (CANCELLED lies on no path). */
   boolean before(OrderStatus other) {
     return this != CANCELLED && other != CANCELLED && ordinal() < other.ordinal();

@@ -27,6 +27,11 @@ final class OrderViews {
         : new Versioned(OrderJson.fromJson(Buffer.buffer(entry.value()).toJsonObject()), entry.revision()));
   }
 
+  /** The view as the JSON document it is stored as (which is also the API's answer), or {@code null}. */
+  Future<byte[]> document(String orderId) {
+    return store.get(orderId).map(entry -> entry == null ? null : entry.value());
+  }
+
   /** Stores a new view; fails with {@code WriteConflict} if one exists. */
   Future<Long> create(Order order) {
     return store.create(order.id(), encode(order));

@@ -14,6 +14,7 @@ import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -61,7 +62,7 @@ public final class OrdersApi implements Routes {
         .handler(admission)
         .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
         .handler(this::place);
-    router.get("/orders/:id").handler(this::show);
+    router.get("/orders/:id").handler(admission).handler(this::show);
   }
 
   private void place(RoutingContext ctx) {
@@ -98,7 +99,7 @@ public final class OrdersApi implements Routes {
     if (!OrderViews.plausibleId(orderId)) {
       throw HttpProblem.notFound("There is no order " + orderId);
     }
-    views.get(orderId)
+    views.document(orderId)
         .onSuccess(view -> {
           if (view == null) {
             ctx.fail(HttpProblem.notFound("There is no order " + orderId
@@ -106,7 +107,7 @@ public final class OrdersApi implements Routes {
           } else {
             ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(OrderJson.toJson(view.order()).encode());
+                .end(Buffer.buffer(view));
           }
         })
         .onFailure(ctx::fail);

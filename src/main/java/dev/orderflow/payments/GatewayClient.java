@@ -9,10 +9,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,11 +93,33 @@ final class GatewayClient {
         .map(GatewayClient::toCharge);
   }
 
+  /**
+   * The charge the gateway made for {@code orderId}, if any, from its charge log. Outside the circuit breaker: it
+   * is asked only before giving up on an order, to tell "not charged" from "charged, answer lost".
+   */
+  Future<Optional<Charge>> findCharge(String orderId) {
+    return client.getAbs(config.gatewayUrl() + "/v1/charges")
+        .addQueryParam("orderId", orderId)
+        .timeout(config.requestTimeout().toMillis())
+        .send()
+        .recover(e -> Future.failedFuture(new Unavailable("gateway charge log unreachable: " + e.getMessage())))
+        .map(response -> {
+          if (response.statusCode() != 200) {
+            throw new Unavailable("gateway charge log answered " + response.statusCode());
+          }
+          JsonArray charges = response.bodyAsJsonObject().getJsonArray("charges", new JsonArray());
+          return charges.isEmpty() ? Optional.<Charge>empty() : Optional.of(toCharge(charges.getJsonObject(0)));
+        });
+  }
+
   private static Charge toCharge(HttpResponse<Buffer> response) {
     if (response.statusCode() >= 400) {
       throw new Refused("gateway refused the charge with " + response.statusCode() + ": " + response.bodyAsString());
     }
-    JsonObject body = response.bodyAsJsonObject();
+    return toCharge(response.bodyAsJsonObject());
+  }
+
+  private static Charge toCharge(JsonObject body) {
     String status = body.getString("status", "");
     if (!status.equals("AUTHORIZED") && !status.equals("DECLINED")) {
       throw new Refused("gateway answered an unknown charge status '" + status + "'");

@@ -1,6 +1,5 @@
 package dev.orderflow.payments;
 
-import dev.orderflow.config.ConsumerConfig;
 import dev.orderflow.config.PaymentsConfig;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.PaymentAuthorized;
@@ -16,7 +15,6 @@ import dev.orderflow.messaging.KeyValueStore;
 import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
-import dev.orderflow.messaging.WriteConflict;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -28,25 +26,24 @@ import java.util.UUID;
  * (a redelivery finds its outcome and only announces it again); otherwise charge it through the gateway, record
  * the outcome, and announce it.
  *
- * <p>A gateway that is down is retried with the consumer's backoff; on the last allowed delivery, or when the
- * gateway refuses the request outright, the payment is recorded as FAILED and the order is cancelled.
+ * <p>A gateway that is down is retried with the consumer's backoff. The payment is recorded as FAILED (and the
+ * order cancelled) when the gateway refuses the request outright, or on the last allowed delivery once the
+ * gateway's charge log shows no charge for the order.
  */
 public final class PaymentsVerticle extends VerticleBase {
 
   private final NatsBridge bridge;
   private final PaymentsConfig config;
-  private final ConsumerConfig consumers;
   private final MeterRegistry registry;
   private GatewayClient gateway;
   private KeyValueStore ledger;
   private EventPublisher publisher;
   private EventSubscription subscription;
 
-  public PaymentsVerticle(NatsBridge bridge, PaymentsConfig config, ConsumerConfig consumers, MeterRegistry registry) {
+  public PaymentsVerticle(NatsBridge bridge, PaymentsConfig config, MeterRegistry registry) {
     this.bridge = bridge;
     this.registry = registry;
     this.config = config;
-    this.consumers = consumers;
   }
 
   @Override
@@ -60,7 +57,7 @@ public final class PaymentsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return subscription == null ? Future.succeededFuture() : subscription.stop(consumers.ackWait());
+    return subscription == null ? Future.succeededFuture() : subscription.stop();
   }
 
   private Future<?> charge(Delivery<StockReserved> delivery) {
@@ -70,30 +67,41 @@ public final class PaymentsVerticle extends VerticleBase {
       throw new PoisonMessage("StockReserved " + reserved.getOrderId() + " has no amount to charge");
     }
     String orderId = reserved.getOrderId();
+    long amount = total.getAmountMinor();
+    String currency = total.getCurrency();
     return ledger.get(orderId)
         .compose(entry -> entry != null ? Future.succeededFuture(Payment.decode(entry.value()))
-            : gateway.charge(orderId, reserved.getCustomerId(), total.getAmountMinor(), total.getCurrency())
-                .map(charge -> Payment.charged(orderId, charge, total.getAmountMinor(), total.getCurrency(),
-                    Instant.now()))
-                .recover(e -> giveUp(e, delivery)
-                    ? Future.succeededFuture(Payment.failed(orderId, total.getAmountMinor(), total.getCurrency(),
-                        e.getMessage(), Instant.now()))
-                    : Future.failedFuture(e))
+            : gateway.charge(orderId, reserved.getCustomerId(), amount, currency)
+                .map(charge -> Payment.charged(orderId, charge, amount, currency, Instant.now()))
+                .recover(e -> afterFailure(e, delivery, amount, currency))
                 .compose(this::record))
         .compose(this::announce);
   }
 
-  private static boolean giveUp(Throwable failure, Delivery<?> delivery) {
-    return failure instanceof GatewayClient.Refused || delivery.lastAttempt();
+  /**
+   * A refused charge (4xx: nothing was charged) fails the payment. Any other failure is retried; on the last
+   * delivery the payment fails only if the gateway's charge log confirms there is no charge. A charge found there
+   * (its answer was lost) is recorded as it stands, and a gateway that cannot say leaves the message to be
+   * dead-lettered for an operator, rather than cancel an order that may be paid.
+   */
+  private Future<Payment> afterFailure(Throwable failure, Delivery<StockReserved> delivery, long amount,
+      String currency) {
+    String orderId = delivery.event().getOrderId();
+    if (failure instanceof GatewayClient.Refused) {
+      return Future.succeededFuture(Payment.failed(orderId, amount, currency, failure.getMessage(), Instant.now()));
+    }
+    if (!delivery.lastAttempt()) {
+      return Future.failedFuture(failure);
+    }
+    return gateway.findCharge(orderId).map(found -> found
+        .map(charge -> Payment.charged(orderId, charge, amount, currency, Instant.now()))
+        .orElseGet(() -> Payment.failed(orderId, amount, currency, failure.getMessage(), Instant.now())));
   }
 
   /** Records the outcome once; if another delivery recorded one first, that one stands. */
   private Future<Payment> record(Payment payment) {
-    return ledger.create(payment.orderId(), payment.encode())
-        .map(payment)
-        .recover(e -> e instanceof WriteConflict
-            ? ledger.get(payment.orderId()).map(entry -> Payment.decode(entry.value()))
-            : Future.failedFuture(e));
+    return ledger.createOrGet(payment.orderId(), payment.encode())
+        .map(claim -> Payment.decode(claim.entry().value()));
   }
 
   private Future<Void> announce(Payment payment) {

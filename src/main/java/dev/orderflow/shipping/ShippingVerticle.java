@@ -1,6 +1,5 @@
 package dev.orderflow.shipping;
 
-import dev.orderflow.config.ConsumerConfig;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.messaging.Delivery;
@@ -11,7 +10,6 @@ import dev.orderflow.messaging.KeyValueStore;
 import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
-import dev.orderflow.messaging.WriteConflict;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -25,13 +23,11 @@ import java.util.UUID;
 public final class ShippingVerticle extends VerticleBase {
 
   private final NatsBridge bridge;
-  private final ConsumerConfig consumers;
   private KeyValueStore shipments;
   private EventSubscription subscription;
 
-  public ShippingVerticle(NatsBridge bridge, ConsumerConfig consumers) {
+  public ShippingVerticle(NatsBridge bridge) {
     this.bridge = bridge;
-    this.consumers = consumers;
   }
 
   @Override
@@ -43,7 +39,7 @@ public final class ShippingVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return subscription == null ? Future.succeededFuture() : subscription.stop(consumers.ackWait());
+    return subscription == null ? Future.succeededFuture() : subscription.stop();
   }
 
   private Future<?> schedule(Delivery<OrderConfirmed> delivery) {
@@ -60,11 +56,8 @@ public final class ShippingVerticle extends VerticleBase {
         .put("customerId", order.getCustomerId())
         .put("lines", lines)
         .put("scheduledAt", Instant.now().toString());
-    return shipments.create(order.getOrderId(), shipment.toBuffer().getBytes())
-        .map(shipment)
-        .recover(e -> e instanceof WriteConflict
-            ? shipments.get(order.getOrderId()).map(entry -> Buffer.buffer(entry.value()).toJsonObject())
-            : Future.failedFuture(e))
+    return shipments.createOrGet(order.getOrderId(), shipment.toBuffer().getBytes())
+        .map(claim -> Buffer.buffer(claim.entry().value()).toJsonObject())
         .compose(scheduled -> bridge.publisher().publish(Topology.SHIPMENT_SCHEDULED, order.getOrderId(),
             ShipmentScheduled.newBuilder()
                 .setEventId(UUID.randomUUID().toString())

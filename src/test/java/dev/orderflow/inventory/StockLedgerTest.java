@@ -58,12 +58,21 @@ class StockLedgerTest {
   @Test
   @DisplayName("releases a settled reservation once, however often the release is repeated")
   void releaseOnce() {
-    Stock reserved = Stock.of(10).reserve("o-1", 4).stock().settle("o-1");
+    Stock reserved = Stock.of(10).reserve("o-1", 4).stock().settleHold("o-1");
     Stock released = reserved.release("o-1", 4);
     assertThat(released.available()).isEqualTo(10);
     assertThat(released.reserved()).isZero();
     assertThat(released.release("o-1", 4)).isEqualTo(released);
-    assertThat(released.settle("o-1")).isEqualTo(Stock.of(10));
+    assertThat(released.settleReturn("o-1")).isEqualTo(Stock.of(10));
+  }
+
+  @Test
+  @DisplayName("keeps a release's marker when a late settle of the reservation comes through")
+  void lateSettleKeepsTheReleaseMarker() {
+    Stock released = Stock.of(10).reserve("o-1", 4).stock().settleHold("o-1").release("o-1", 4);
+    Stock afterLateSettle = released.settleHold("o-1");
+    assertThat(afterLateSettle.returns()).containsKey("o-1");
+    assertThat(afterLateSettle.release("o-1", 4)).isEqualTo(afterLateSettle);
   }
 
   @Test
@@ -75,7 +84,8 @@ class StockLedgerTest {
   @Test
   @DisplayName("survives encoding unchanged, per-order entries included")
   void encoding() {
-    Stock stock = Stock.of(123).reserve("o-1", 5).stock().reserve("o-2", 7).stock().settle("o-1").release("o-1", 5);
+    Stock stock = Stock.of(123).reserve("o-1", 5).stock().reserve("o-2", 7).stock().settleHold("o-1")
+        .release("o-1", 5);
     assertThat(Stock.decode(stock.encode())).isEqualTo(stock);
   }
 

@@ -50,4 +50,17 @@ class DeadLetterIT {
     assertThat(letter.getHeaders().getFirst("Orderflow-Dead-Letter-Reason")).contains("has no lines");
     assertThat(env.app().order("order-without-lines")).isNull();
   }
+
+  @Test
+  @DisplayName("whose order id cannot key a record is dead-lettered at once, not retried")
+  void unusableOrderId() throws Exception {
+    OrderPlaced odd = OrderPlaced.newBuilder().setEventId("e-2").setOrderId("not a usable id!").build();
+    env.nats().connection().jetStream().publish("orders.placed", odd.toByteArray());
+
+    MessageInfo letter = eventually(() -> env.nats().messages("DEADLETTERS", "deadletter.inventory-orders").stream()
+        .filter(m -> new String(m.getData(), StandardCharsets.ISO_8859_1).contains("not a usable id!"))
+        .findFirst().orElse(null), found -> found != null);
+    assertThat(letter.getHeaders().getFirst("Orderflow-Dead-Letter-Reason")).contains("cannot be a key");
+    assertThat(letter.getHeaders().getFirst("Orderflow-Deliveries")).isEqualTo("1");
+  }
 }

@@ -54,6 +54,19 @@ class PaymentFaultsIT {
   }
 
   @Test
+  @DisplayName("keeps a charge whose answer is lost on every try: found in the gateway's log, never cancelled")
+  void answerLostEveryTime() throws Exception {
+    // Every answer comes after the client's 1 s deadline, through the last allowed delivery.
+    env.app().gatewayFaults(new JsonObject().put("latencyMs", 1500));
+    String orderId = env.app().placeOrder("ola", Map.of("MUG-LOGO", 1));
+
+    JsonObject shipped = env.app().awaitStatus(orderId, "SHIPPED");
+
+    assertThat(shipped.getString("cancellationReason")).isNull();
+    assertThat(env.app().charges(orderId)).hasSize(1);
+  }
+
+  @Test
   @DisplayName("cancels as PAYMENT_FAILED after the last retry of a gateway outage, and releases the stock")
   void outage() throws Exception {
     JsonObject before = env.app().stock("POSTER-A2");
