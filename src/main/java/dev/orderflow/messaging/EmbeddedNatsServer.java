@@ -196,7 +196,7 @@ public final class EmbeddedNatsServer {
       }
     }
     throw new ConfigException("no nats-server found (looked at tools/bin/nats-server and on PATH). Run "
-        + "bin/ensure-nats-server (the Maven build does), install nats-server 2.10 or newer, set "
+        + "bin/ensure-nats-server (the Maven build does), install nats-server 2.11 or newer, set "
         + "ORDERFLOW_NATS_SERVER to its path, or set ORDERFLOW_NATS_URL to use a running server.");
   }
 
@@ -210,8 +210,8 @@ public final class EmbeddedNatsServer {
     }
     int major = Integer.parseInt(matcher.group(1));
     int minor = Integer.parseInt(matcher.group(2));
-    if (major < 2 || (major == 2 && minor < 10)) {
-      throw new ConfigException(executable + " is " + output + "; Orderflow needs nats-server 2.10 or newer "
+    if (major < 2 || (major == 2 && minor < 11)) {
+      throw new ConfigException(executable + " is " + output + "; Orderflow needs nats-server 2.11 or newer "
           + "(bin/ensure-nats-server fetches one)");
     }
   }
