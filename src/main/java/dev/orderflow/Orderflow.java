@@ -166,7 +166,7 @@ public final class Orderflow {
       contexts.add(new PaymentsVerticle(bridge, config.payments(), observability.registry()));
     }
     if (config.runs(Role.SHIPPING)) {
-      contexts.add(new ShippingVerticle(bridge));
+      contexts.add(new ShippingVerticle(bridge, observability.registry()));
     }
     Future<Void> deployed = Future.succeededFuture();
     for (VerticleBase context : contexts) {

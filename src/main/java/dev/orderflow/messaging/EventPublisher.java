@@ -49,9 +49,30 @@ public final class EventPublisher {
     this.timeout = timeout;
   }
 
+  /** How a {@link #publishFirst write-once publish} came out. */
+  public enum Written {
+    /** The event is stored now. */
+    STORED,
+    /** The same event (same message id) was stored before, within the duplicate window: a repeat of this publish. */
+    DUPLICATE,
+    /** Another event stood in its place already, so this one was not stored. */
+    PREEMPTED
+  }
+
+  /** What a {@link #publishFirst write-once publish} must be the first of, for its order. */
+  public enum First {
+    /** The first event of its type: a repeat is refused however late it comes. */
+    OF_ITS_TYPE,
+    /**
+     * The first event of the order in its stream: of several possible outcomes of a step (stock reserved or
+     * rejected; payment authorized, declined or failed), only one is ever stored.
+     */
+    IN_ITS_STREAM
+  }
+
   /**
    * Publishes {@code event} of {@code type} for {@code orderId}, with the message id that makes a repeat of
-   * this publish a no-op (see {@link EventType#messageId}).
+   * this publish within the duplicate window a no-op (see {@link EventType#messageId}).
    */
   public <T extends Message> Future<Void> publish(EventType<T> type, String orderId, T event) {
     String messageId = type.messageId(orderId);
@@ -59,17 +80,39 @@ public final class EventPublisher {
         .messageId(messageId)
         .expectedStream(type.stream().name())
         .build();
-    return traced(type.subject(), messageId, orderId, type.name(), new Headers(), event.toByteArray(), options);
+    return traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(), event.toByteArray(), options)
+        .mapEmpty();
+  }
+
+  /**
+   * Publishes {@code event} only if it is the {@code first} of its kind for the order: the stream checks, in the
+   * same write, that no such event is stored yet ({@code Nats-Expected-Last-Subject-Sequence: 0}, scoped by
+   * {@code Nats-Expected-Last-Subject-Sequence-Subject}). The event is thereby also its context's record of the
+   * order: a step that announced its outcome needs no separate ledger, and a repeated or competing delivery
+   * cannot announce a second one.
+   */
+  public <T extends Message> Future<Written> publishFirst(EventType<T> type, String orderId, T event, First first) {
+    String messageId = type.messageId(orderId);
+    PublishOptions.Builder options = PublishOptions.builder()
+        .messageId(messageId)
+        .expectedStream(type.stream().name())
+        .expectedLastSubjectSequence(0);
+    if (first == First.IN_ITS_STREAM) {
+      options.expectedLastSubjectSequenceSubject(type.stream().orderSubjects(orderId));
+    }
+    return traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(), event.toByteArray(),
+            options.build())
+        .map(ack -> ack.isDuplicate() ? Written.DUPLICATE : Written.STORED)
+        .recover(e -> e instanceof WriteConflict ? Future.succeededFuture(Written.PREEMPTED) : Future.failedFuture(e));
   }
 
   /** A publish with its producer span and latency measured; {@code headers} receive the trace context. */
-  Future<Void> traced(String subject, String messageId, String orderId, String event, Headers headers, byte[] data,
-      PublishOptions options) {
+  Future<PublishAck> traced(String subject, String messageId, String orderId, String event, Headers headers,
+      byte[] data, PublishOptions options) {
     var span = telemetry.startPublish(subject, messageId, orderId, headers);
     long start = System.nanoTime();
     return publish(subject, headers, data, options)
-        .onComplete(done -> telemetry.endPublish(span, event, start, done.cause()))
-        .mapEmpty();
+        .onComplete(done -> telemetry.endPublish(span, event, start, done.cause()));
   }
 
   /** Publishes raw bytes; the building block of the typed publish, dead letters and key-value writes. */

@@ -37,6 +37,7 @@ final class MessagingTelemetry {
 
   private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
   private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+  private static final AttributeKey<String> TEMPLATE = AttributeKey.stringKey("messaging.destination.template");
   private static final AttributeKey<String> OPERATION_TYPE = AttributeKey.stringKey("messaging.operation.type");
   private static final AttributeKey<String> OPERATION_NAME = AttributeKey.stringKey("messaging.operation.name");
   private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
@@ -79,11 +80,13 @@ final class MessagingTelemetry {
    */
   Span startPublish(String subject, String messageId, String orderId, Headers headers) {
     Context parent = Context.current();
-    Span span = tracer.spanBuilder("publish " + subject)
+    String template = template(subject, orderId);
+    Span span = tracer.spanBuilder("publish " + template)
         .setParent(parent)
         .setSpanKind(SpanKind.PRODUCER)
         .setAttribute(SYSTEM, "nats")
         .setAttribute(DESTINATION, subject)
+        .setAttribute(TEMPLATE, template)
         .setAttribute(OPERATION_TYPE, "send")
         .setAttribute(OPERATION_NAME, "publish")
         .setAttribute(MESSAGE_ID, messageId)
@@ -107,13 +110,15 @@ final class MessagingTelemetry {
   }
 
   /** Starts the consumer span of one delivery, as a child of the publisher's span. */
-  Span startProcess(ConsumerSpec consumer, String subject, String messageId, long sequence, int attempt,
-      Context parent) {
-    return tracer.spanBuilder("process " + subject)
+  Span startProcess(ConsumerSpec consumer, String subject, String orderId, String messageId, long sequence,
+      int attempt, Context parent) {
+    String template = template(subject, orderId);
+    return tracer.spanBuilder("process " + template)
         .setParent(parent)
         .setSpanKind(SpanKind.CONSUMER)
         .setAttribute(SYSTEM, "nats")
         .setAttribute(DESTINATION, subject)
+        .setAttribute(TEMPLATE, template)
         .setAttribute(OPERATION_TYPE, "process")
         .setAttribute(OPERATION_NAME, "process")
         .setAttribute(CONSUMER_GROUP, consumer.durable())
@@ -180,6 +185,17 @@ final class MessagingTelemetry {
       span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
     }
     span.end();
+  }
+
+  /**
+   * The subject with its order id replaced by {@code {order_id}}: span names must not carry an id (OpenTelemetry's
+   * messaging conventions), and the template groups every order's spans of one event.
+   */
+  private static String template(String subject, String orderId) {
+    if (orderId == null || orderId.isEmpty() || !subject.endsWith("." + orderId)) {
+      return subject;
+    }
+    return subject.substring(0, subject.length() - orderId.length()) + "{order_id}";
   }
 
   private static Context withOrder(Context context, String orderId) {

@@ -50,6 +50,7 @@ public final class NatsBridge {
   private final ConsumerConfig consumers;
   private final EventPublisher publisher;
   private final DeadLetters deadLetters;
+  private final EventLog eventLog;
   private final Map<BucketSpec, KeyValueStore> buckets = new ConcurrentHashMap<>();
   private final List<EventSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private volatile Duration idempotencyKeyTtl;
@@ -72,6 +73,7 @@ public final class NatsBridge {
     this.publisher = new EventPublisher(vertx, connection, connection.jetStream(), nats.publishWindow(),
         nats.publishTimeout(), telemetry);
     this.deadLetters = new DeadLetters(publisher, telemetry);
+    this.eventLog = new EventLog(vertx, connection);
     telemetry.registerConsumers(Topology.CONSUMERS);
   }
 
@@ -119,6 +121,8 @@ public final class NatsBridge {
             .replicas(nats.replicas())
             .maxAge(nats.streamMaxAge())
             .duplicateWindow(nats.duplicateWindow())
+            // Each order's events are read back by subject (EventLog), from any replica.
+            .allowDirect(true)
             .build();
         createOrUpdate(() -> management.addStream(config), () -> management.updateStream(config));
       }
@@ -152,6 +156,11 @@ public final class NatsBridge {
 
   public EventPublisher publisher() {
     return publisher;
+  }
+
+  /** Reads orders' events back from the streams. */
+  public EventLog eventLog() {
+    return eventLog;
   }
 
   public KeyValueStore keyValue(BucketSpec bucket) {

@@ -1,48 +1,46 @@
 package dev.orderflow.orders;
 
-import dev.orderflow.messaging.KeyValueStore;
+import dev.orderflow.events.v1.OrderCancelled;
+import dev.orderflow.events.v1.OrderConfirmed;
+import dev.orderflow.messaging.EventLog;
+import dev.orderflow.messaging.OrderIds;
+import dev.orderflow.messaging.Topology;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 
-/** The order views in their key-value bucket, keyed by order id, with the revision a compare-and-set needs. */
+/**
+ * Order views, read from the order's events in the streams (each context's record of the order): five direct gets
+ * at once, one round trip. No view is written on the saga's way, so the saga pays nothing for it.
+ */
 final class OrderViews {
 
-  /** An order view as read, with the revision to name when replacing it. */
-  record Versioned(Order order, long revision) {}
+  private final EventLog log;
 
-  private final KeyValueStore store;
-
-  OrderViews(KeyValueStore store) {
-    this.store = store;
+  OrderViews(EventLog log) {
+    this.log = log;
   }
 
   /** Whether {@code orderId} could name an order at all (anything else is simply not found). */
   static boolean plausibleId(String orderId) {
-    return KeyValueStore.validKey(orderId) && orderId.length() <= 64;
+    return OrderIds.valid(orderId);
   }
 
   /** The view, or {@code null} if there is no such order (yet). */
-  Future<Versioned> get(String orderId) {
-    return store.get(orderId).map(entry -> entry == null ? null
-        : new Versioned(OrderJson.fromJson(Buffer.buffer(entry.value()).toJsonObject()), entry.revision()));
-  }
-
-  /** The view as the JSON document it is stored as (which is also the API's answer), or {@code null}. */
-  Future<byte[]> document(String orderId) {
-    return store.get(orderId).map(entry -> entry == null ? null : entry.value());
-  }
-
-  /** Stores a new view; fails with {@code WriteConflict} if one exists. */
-  Future<Long> create(Order order) {
-    return store.create(order.id(), encode(order));
-  }
-
-  /** Replaces the view read at {@code revision}; fails with {@code WriteConflict} if it changed since. */
-  Future<Long> replace(Order order, long revision) {
-    return store.update(order.id(), encode(order), revision);
-  }
-
-  private static byte[] encode(Order order) {
-    return OrderJson.toJson(order).toBuffer().getBytes();
+  Future<Order> get(String orderId) {
+    var placed = log.find(Topology.ORDER_PLACED, orderId);
+    var reserved = log.find(Topology.STOCK_RESERVED, orderId);
+    var paid = log.find(Topology.PAYMENT_AUTHORIZED, orderId);
+    // The orders stream's last event of the order: its decision (confirmed or cancelled), or OrderPlaced.
+    var decided = log.last(Topology.ORDER_PLACED, orderId);
+    var shipped = log.find(Topology.SHIPMENT_SCHEDULED, orderId);
+    return Future.all(placed, reserved, paid, decided, shipped).map(all -> {
+      if (placed.result() == null) {
+        return null;
+      }
+      var decision = decided.result() == null ? null : decided.result().event();
+      return OrderProjection.project(new OrderProjection.Events(placed.result(), reserved.result(), paid.result(),
+          decision instanceof OrderConfirmed confirmed ? confirmed : null,
+          decision instanceof OrderCancelled cancelled ? cancelled : null,
+          shipped.result()));
+    });
   }
 }

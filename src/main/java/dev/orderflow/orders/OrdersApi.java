@@ -14,7 +14,6 @@ import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -47,7 +46,7 @@ public final class OrdersApi implements Routes {
     this.admission = admission;
     this.requests = new OrderRequests(config, catalogue);
     this.publisher = bridge.publisher();
-    this.views = new OrderViews(bridge.keyValue(Topology.ORDER_VIEWS));
+    this.views = new OrderViews(bridge.eventLog());
     this.idempotencyKeys = new IdempotencyKeys(bridge.keyValue(Topology.IDEMPOTENCY_KEYS));
   }
 
@@ -75,6 +74,7 @@ public final class OrdersApi implements Routes {
       IdempotencyKeys.check(key);
       placed = idempotencyKeys.claim(key, order.fingerprint(), () -> order.toEvent(newOrderId(), Instant.now()));
     }
+    boolean keyed = key != null;
     placed
         .map(event -> {
           // The order's id travels as baggage: in the trace, in every log line, and in the events' headers.
@@ -84,8 +84,7 @@ public final class OrdersApi implements Routes {
           ctx.addEndHandler(done -> scope.close());
           return event;
         })
-        .compose(event -> publisher.publish(Topology.ORDER_PLACED, event.getOrderId(), event)
-            .map(event.getOrderId()))
+        .compose(event -> publish(event, keyed).map(event.getOrderId()))
         .onSuccess(orderId -> ctx.response()
             .setStatusCode(202)
             .putHeader(HttpHeaders.LOCATION, "/orders/" + orderId)
@@ -94,12 +93,22 @@ public final class OrdersApi implements Routes {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * A keyed order may be a retry of one already stored, long after the duplicate window: it is published only if
+   * its order has no {@code OrderPlaced} yet, and the one stored stands. A new order (a new id) needs no check.
+   */
+  private Future<?> publish(OrderPlaced event, boolean keyed) {
+    return keyed
+        ? publisher.publishFirst(Topology.ORDER_PLACED, event.getOrderId(), event, EventPublisher.First.OF_ITS_TYPE)
+        : publisher.publish(Topology.ORDER_PLACED, event.getOrderId(), event);
+  }
+
   private void show(RoutingContext ctx) {
     String orderId = ctx.pathParam("id");
     if (!OrderViews.plausibleId(orderId)) {
       throw HttpProblem.notFound("There is no order " + orderId);
     }
-    views.document(orderId)
+    views.get(orderId)
         .onSuccess(view -> {
           if (view == null) {
             ctx.fail(HttpProblem.notFound("There is no order " + orderId
@@ -107,7 +116,7 @@ public final class OrdersApi implements Routes {
           } else {
             ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(Buffer.buffer(view));
+                .end(OrderJson.toJson(view).toBuffer());
           }
         })
         .onFailure(ctx::fail);
