@@ -1,14 +1,14 @@
 package dev.orderflow.orders;
 
-import dev.orderflow.events.v1.OrderCancelled;
-import dev.orderflow.events.v1.OrderConfirmed;
+import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.OrderIds;
 import dev.orderflow.messaging.Topology;
 import io.vertx.core.Future;
+import java.util.List;
 
 /**
- * Order views, read from the order's events in the streams (each context's record of the order): five direct gets
+ * Order views, read from the order's events in the streams (each context's record of the order): six direct gets
  * at once, one round trip. No view is written on the saga's way, so the saga pays nothing for it.
  */
 final class OrderViews {
@@ -29,18 +29,17 @@ final class OrderViews {
     var placed = log.find(Topology.ORDER_PLACED, orderId);
     var reserved = log.find(Topology.STOCK_RESERVED, orderId);
     var paid = log.find(Topology.PAYMENT_AUTHORIZED, orderId);
-    // The orders stream's last event of the order: its decision (confirmed or cancelled), or OrderPlaced.
-    var decided = log.last(Topology.ORDER_PLACED, orderId);
+    var confirmed = log.find(Topology.ORDER_CONFIRMED, orderId);
+    var cancelled = log.find(Topology.ORDER_CANCELLED, orderId);
     var shipped = log.find(Topology.SHIPMENT_SCHEDULED, orderId);
-    return Future.all(placed, reserved, paid, decided, shipped).map(all -> {
-      if (placed.result() == null) {
+    return Future.all(List.of(placed, reserved, paid, confirmed, cancelled, shipped)).map(all -> {
+      OrderPlaced order = placed.result();
+      if (order == null || order.getLinesCount() == 0 || !order.hasTotal()) {
+        // Only an order the API accepted is one; anything else on its subject was dead-lettered, never processed.
         return null;
       }
-      var decision = decided.result() == null ? null : decided.result().event();
-      return OrderProjection.project(new OrderProjection.Events(placed.result(), reserved.result(), paid.result(),
-          decision instanceof OrderConfirmed confirmed ? confirmed : null,
-          decision instanceof OrderCancelled cancelled ? cancelled : null,
-          shipped.result()));
+      return OrderProjection.project(new OrderProjection.Events(order, reserved.result(), paid.result(),
+          confirmed.result(), cancelled.result(), shipped.result()));
     });
   }
 }

@@ -34,6 +34,7 @@ class MetricsIT {
 
     Prometheus after = eventually(() -> Prometheus.parse(env.app().metrics()),
         metrics -> metrics.sum("orderflow_dead_letters_total") - before.sum("orderflow_dead_letters_total") == 1
+            && delta(before, metrics, "orderflow_saga_outcomes_total") == 3
             && delta(before, metrics, "orderflow_handler_duration_seconds_count", "consumer", "inventory-payments")
                 == 1);
 
