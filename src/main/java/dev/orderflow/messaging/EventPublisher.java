@@ -12,7 +12,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Queue;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -38,6 +40,11 @@ public final class EventPublisher {
   private final Duration timeout;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final MessagingTelemetry telemetry;
+  /** Publishes awaiting their acknowledgement, oldest first, with when they are overdue. */
+  private final Queue<Awaiting> awaiting = new ConcurrentLinkedQueue<>();
+  private final long sweeper;
+
+  private record Awaiting(CompletableFuture<PublishAck> sent, long deadline) {}
 
   EventPublisher(Vertx vertx, Connection connection, JetStream jetStream, int window, Duration timeout,
       MessagingTelemetry telemetry) {
@@ -47,6 +54,7 @@ public final class EventPublisher {
     this.jetStream = jetStream;
     this.window = window;
     this.timeout = timeout;
+    this.sweeper = vertx.setPeriodic(Math.max(10, Math.min(100, timeout.toMillis() / 10)), id -> expireOverdue());
   }
 
   /** How a {@link #publishFirst write-once publish} came out. */
@@ -132,14 +140,12 @@ public final class EventPublisher {
       inFlight.decrementAndGet();
       return Future.failedFuture(new BrokerUnavailable("NATS refused the publish: " + e.getMessage(), e));
     }
+    awaiting.add(new Awaiting(sent, System.nanoTime() + timeout.toNanos()));
     Context context = vertx.getOrCreateContext();
     Promise<PublishAck> promise = Promise.promise();
-    long timer = vertx.setTimer(timeout.toMillis(), id -> promise.tryFail(
-        new BrokerUnavailable("no acknowledgement from JetStream within " + timeout.toMillis() + " ms", null)));
     sent.whenComplete((ack, failure) -> {
       inFlight.decrementAndGet();
       context.runOnContext(v -> {
-        vertx.cancelTimer(timer);
         if (failure == null) {
           promise.tryComplete(ack);
         } else {
@@ -148,6 +154,27 @@ public final class EventPublisher {
       });
     });
     return promise.future();
+  }
+
+  /**
+   * Fails the publishes whose acknowledgement is overdue. One sweep over a queue in publish order, instead of a timer
+   * set and cancelled for each publish: every publish has the same deadline, so the overdue ones are at its head.
+   */
+  private void expireOverdue() {
+    long now = System.nanoTime();
+    for (Awaiting head = awaiting.peek(); head != null; head = awaiting.peek()) {
+      if (!head.sent().isDone() && head.deadline() - now > 0) {
+        return;
+      }
+      awaiting.poll();
+      head.sent().completeExceptionally(
+          new TimeoutException("no acknowledgement from JetStream within " + timeout.toMillis() + " ms"));
+    }
+  }
+
+  /** Stops watching for overdue acknowledgements. */
+  void close() {
+    vertx.cancelTimer(sweeper);
   }
 
   /** Maps a jnats failure (often wrapped twice) onto the {@link MessagingException} catalogue. */

@@ -243,6 +243,7 @@ public final class NatsBridge {
   public Future<Void> close() {
     closing = true;
     vertx.cancelTimer(checkTimer);
+    publisher.close();
     return vertx.executeBlocking(() -> {
       try {
         connection.drain(nats.drainTimeout()).get();

@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
  * Checks a {@code POST /orders} body and prices it from the catalogue. Shape and bounds are checked by a JSON
  * Schema; what a schema cannot know (is the SKU on sale, is the currency ours) is checked against the catalogue.
  * Every refusal is a 422 naming the offending field as a JSON Pointer.
+ *
+ * <p>The schema validator costs more than everything else on the way to a 202, so a body is first held against a
+ * hand-written copy of the schema's rules that is at least as strict; only a body that fails it (or that it cannot
+ * judge cheaply, such as a quantity written as {@code 2.0}) goes to the validator, which then names the problem.
  */
 final class OrderRequests {
 
@@ -43,9 +47,11 @@ final class OrderRequests {
 
   /** The validated, priced request; throws {@link HttpProblem} (422) when the body is not acceptable. */
   PlaceOrder validate(JsonObject body) {
-    OutputUnit result = validator.validate(body);
-    if (!Boolean.TRUE.equals(result.getValid())) {
-      throw refusal(result);
+    if (!plainlyValid(body)) {
+      OutputUnit result = validator.validate(body);
+      if (!Boolean.TRUE.equals(result.getValid())) {
+        throw refusal(result);
+      }
     }
     String currency = body.getString("currency", catalogue.currency());
     if (!currency.equals(catalogue.currency())) {
@@ -75,6 +81,57 @@ final class OrderRequests {
       lines.add(new Order.Line(sku, quantity, product.unitPriceMinor()));
     }
     return new PlaceOrder(body.getString("customerId"), currency, lines, total);
+  }
+
+  /**
+   * Whether {@code body} plainly meets every rule of {@link #schema}: true only when it certainly does, so that a
+   * false answer merely sends the body to the validator.
+   */
+  private boolean plainlyValid(JsonObject body) {
+    for (String field : body.fieldNames()) {
+      if (!field.equals("customerId") && !field.equals("items") && !field.equals("currency")) {
+        return false;
+      }
+    }
+    if (!(body.getValue("customerId") instanceof String customerId) || !customerIdLike(customerId)) {
+      return false;
+    }
+    if (body.containsKey("currency") && !(body.getValue("currency") instanceof String currency
+        && currency.length() == 3 && isUpper(currency.charAt(0)) && isUpper(currency.charAt(1))
+        && isUpper(currency.charAt(2)))) {
+      return false;
+    }
+    if (!(body.getValue("items") instanceof JsonArray items) || items.isEmpty()
+        || items.size() > limits.maxOrderLines()) {
+      return false;
+    }
+    for (int i = 0; i < items.size(); i++) {
+      if (!(items.getValue(i) instanceof JsonObject item) || item.size() != 2
+          || !(item.getValue("sku") instanceof String sku) || sku.isEmpty() || sku.length() > 64
+          || !(item.getValue("quantity") instanceof Integer quantity) || quantity < 1
+          || quantity > limits.maxQuantityPerLine()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The schema's {@code ^[A-Za-z0-9._:@-]{1,128}$}, without a regex. */
+  private static boolean customerIdLike(String id) {
+    if (id.isEmpty() || id.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (!(isUpper(c) || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || ".-_:@".indexOf(c) >= 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isUpper(char c) {
+    return c >= 'A' && c <= 'Z';
   }
 
   private HttpProblem refusal(OutputUnit result) {
