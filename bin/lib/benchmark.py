@@ -101,6 +101,8 @@ def snapshot(src, jsz=False):
             consumers.setdefault(l.get('consumer', '?'), {})['ack_pending' if 'ack' in n else 'pending'] = v
     snap['consumers'] = consumers
     snap['heap_used'] = sum(v for n, l, v in series if n == 'jvm_memory_used_bytes' and l.get('area') == 'heap')
+    snap['old_gen'] = sum(v for n, l, v in series if n == 'jvm_memory_used_bytes' and l.get('area') == 'heap'
+                          and ('Old' in l.get('id', '') or 'Tenured' in l.get('id', '')))
     snap['live_data'] = total('jvm_gc_live_data_size_bytes') if any(
         n == 'jvm_gc_live_data_size_bytes' for n, _, _ in series) else None
     if src['nats']:
@@ -290,21 +292,27 @@ def sustain_series(path, start, rate):
                      'pending': sum(c.get('pending', 0) for c in s['consumers'].values()),
                      'ack_pending': sum(c.get('ack_pending', 0) for c in s['consumers'].values()),
                      'heap_used_mib': s['heap_used'] / 2 ** 20,
+                     'old_gen_mib': s.get('old_gen', 0) / 2 ** 20,
                      'live_data_mib': s['live_data'] / 2 ** 20 if s['live_data'] is not None else None})
         prev = s
     backlog = [(r['t_s'], r['pending'] + r['ack_pending']) for r in rows]
-    live = [(r['t_s'], r['live_data_mib']) for r in rows if r['live_data_mib'] is not None]
+    old_gen = [(r['t_s'], r['old_gen_mib']) for r in rows]
     span = rows[-1]['t_s'] - rows[0]['t_s'] if len(rows) > 1 else 0
-    # Flat: the least-squares trend over the run adds less than a quarter second of orders to the backlog
-    # (at least 100 messages), and less than 10 % of its mean to the heap after GC.
+    orders = sum(r['accepted_per_s'] for r in rows[1:]) / max(len(rows) - 1, 1) * span
+    # Flat: the least-squares trend over the run adds less than a quarter second of orders to the backlog (at least
+    # 100 messages), and less than 16 MiB or 10 % of its mean (whichever is more) to the old generation, where
+    # whatever outlives the young collections ends up. jvm_gc_live_data_size_bytes is printed too, but G1 updates
+    # it only after a collection that shrinks the old generation, so it can stay put while the heap grows.
     backlog_growth = slope(backlog) * span
-    live_growth = slope(live) * span if len(live) > 1 else None
+    old_growth = slope(old_gen) * span
     backlog_limit = max(100.0, 0.25 * rate)
+    old_limit = max(16.0, 0.1 * statistics.mean(v for _, v in old_gen)) if old_gen else None
+    enough = len(rows) > 2
     verdict = {'backlog_growth': backlog_growth, 'backlog_limit': backlog_limit,
-               'backlog_flat': abs(backlog_growth) < backlog_limit if len(rows) > 2 else None,
-               'live_growth_mib': live_growth,
-               'live_flat': (abs(live_growth) < 0.1 * statistics.mean(v for _, v in live))
-               if live_growth is not None and len(live) > 2 else None}
+               'backlog_flat': backlog_growth < backlog_limit if enough else None,
+               'old_gen_growth_mib': old_growth, 'old_gen_limit_mib': old_limit,
+               'old_gen_bytes_per_order': old_growth * 2 ** 20 / orders if orders else None,
+               'heap_flat': old_growth < old_limit if enough else None}
     return {'rows': rows, 'verdict': verdict}
 
 
@@ -352,28 +360,29 @@ def print_run(r, saga):
     if saga:
         cols += [('window / saga (%d)' % r['saga_in_window'], r['per_order_window_saga']),
                  ('window+drain / accepted', r['per_order_with_drain'])]
-    print('per order:      %-22s' % '' + ''.join('%-26s' % c for c, _ in cols))
+    print('per order:      %-20s' % '' + ''.join('%-28s' % c for c, _ in cols))
     for key, label in (('msgs', 'NATS msgs in+out'), ('jvm_us', 'JVM CPU µs'), ('nats_us', 'nats-server CPU µs')):
-        print('                %-22s' % label + ''.join('%-26s' % fmt(v[key], '%.1f') for _, v in cols))
+        print('                %-20s' % label + ''.join('%-28s' % fmt(v[key], '%.1f') for _, v in cols))
     if 'sustain' in r:
         print_sustain(r['sustain'])
 
 
 def print_sustain(s):
-    print('sustained run, sampled (pending / ack-pending: sums over the orderflow_consumer_* gauges; heap: '
-          'jvm_memory_used_bytes{area="heap"}, after GC: jvm_gc_live_data_size_bytes):')
-    print('  %7s %11s %9s %9s %11s %14s %14s' % ('t (s)', 'accepted/s', 'saga/s', 'pending', 'ack-pending',
-                                               'heap used MiB', 'after GC MiB'))
+    print('sustained run, sampled (pending / ack-pending: sums over the orderflow_consumer_* gauges; heap, old gen: '
+          'jvm_memory_used_bytes; live after GC: jvm_gc_live_data_size_bytes):')
+    print('  %7s %11s %9s %9s %11s %9s %9s %9s' % ('t (s)', 'accepted/s', 'saga/s', 'pending', 'ack-pending',
+                                                  'heap MiB', 'old MiB', 'live MiB'))
     for row in s['rows']:
-        print('  %7.1f %11.0f %9.0f %9.0f %11.0f %14.0f %14s' % (
+        print('  %7.1f %11.0f %9.0f %9.0f %11.0f %9.0f %9.1f %9s' % (
             row['t_s'], row['accepted_per_s'], row['saga_per_s'], row['pending'], row['ack_pending'],
-            row['heap_used_mib'], fmt(row['live_data_mib'])))
+            row['heap_used_mib'], row['old_gen_mib'], fmt(row['live_data_mib'], '%.1f')))
     v = s['verdict']
-    flat = lambda ok: 'n/a' if ok is None else ('flat' if ok else 'GROWING')
-    print('  backlog: %s (trend over the run %+.0f messages; flat below ±%.0f, a quarter second of the rate)' % (
-        flat(v['backlog_flat']), v['backlog_growth'], v['backlog_limit']))
-    print('  heap after GC: %s (trend over the run %s MiB; flat below ±10 %% of its mean)' % (
-        flat(v['live_flat']), fmt(v['live_growth_mib'], '%+.1f')))
+    flat = lambda ok: 'n/a (too few samples)' if ok is None else ('flat' if ok else 'GROWING')
+    print('  backlog: %s (least-squares trend over the run %+.0f messages; flat below +%.0f, a quarter second of '
+          'the rate or 100)' % (flat(v['backlog_flat']), v['backlog_growth'], v['backlog_limit']))
+    print('  heap: %s (old generation trend over the run %+.1f MiB = %s bytes per order; flat below +%s MiB)' % (
+        flat(v['heap_flat']), v['old_gen_growth_mib'], fmt(v['old_gen_bytes_per_order'], '%+.1f'),
+        fmt(v['old_gen_limit_mib'], '%.0f')))
 
 
 COLUMNS = [('accepted/s', 'accepted_per_s', '%.0f'), ('acc p50 ms', 'accept_p50_ms', '%.1f'),
@@ -443,11 +452,13 @@ def print_ceiling(results_txt, medians):
              'ingest_accepted_per_s': med('ingest', 'rps'), 'ingest_accept_p99_ms': med('ingest', 'p99_ms'),
              'runs': {b: len(v) for b, v in groups.items()}}
     ratio = lambda a, b: a / b if a is not None and b else None
-    ratios = {'saga_per_s / probe saga processed/s': ratio(medians.get('saga_per_s'), probe['saga_per_s']),
-              'accepted/s / probe ingest accepted/s': ratio(medians.get('accepted_per_s'),
-                                                            probe['ingest_accepted_per_s']),
-              'accepted/s / probe saga accepted/s': ratio(medians.get('accepted_per_s'),
-                                                          probe['saga_accepted_per_s'])}
+    if medians.get('saga_per_s') is not None:  # the whole saga ran: hold it against the five-hop probe
+        ratios = {'saga/s / probe saga processed/s': ratio(medians['saga_per_s'], probe['saga_per_s']),
+                  'accepted/s / probe saga accepted/s': ratio(medians['accepted_per_s'],
+                                                              probe['saga_accepted_per_s'])}
+    else:  # ingest alone: hold it against the ingest probe
+        ratios = {'accepted/s / probe ingest accepted/s': ratio(medians['accepted_per_s'],
+                                                                probe['ingest_accepted_per_s'])}
     print()
     print('ceiling probe, same sitting (medians of %s; %s):' % (
         ', '.join('%d %s run(s)' % (n, b) for b, n in probe['runs'].items()), results_txt))
@@ -457,7 +468,7 @@ def print_ceiling(results_txt, medians):
     print('  ingest: %s accepted/s, accept p99 %s ms' % (
         fmt(probe['ingest_accepted_per_s']), fmt(probe['ingest_accept_p99_ms'], '%.1f')))
     for label, value in ratios.items():
-        print('  Orderflow %s = %s' % (label, fmt(value, '%.2f')))
+        print('  ratio: Orderflow %s = %s' % (label, fmt(value, '%.2f')))
     return {'probe': probe, 'ratios': ratios}
 
 
