@@ -265,7 +265,10 @@ def cmd_report(run_dir, saga, rate):
         r['audit'] = audit['audit']
         r['shipped_p50_ms'], r['shipped_p99_ms'] = quantiles_ms(start, audit, 'shipped_buckets')
         r['per_order_window_saga'] = per_order(start, end, outcomes)
-        r['per_order_with_drain'] = per_order(start, audit, accepted)
+        # Every order of this load, including answers still in flight when wrk stopped, which the service
+        # counts after the window's end.
+        r['accepted_with_drain'] = audit['accepted'] - start['accepted']
+        r['per_order_with_drain'] = per_order(start, audit, r['accepted_with_drain'])
     series_file = os.path.join(run_dir, 'series.jsonl')
     if os.path.exists(series_file):
         r['sustain'] = sustain_series(series_file, start, float(rate))
@@ -359,7 +362,7 @@ def print_run(r, saga):
     cols = [('window / accepted (%d)' % r['accepted'], r['per_order_window_accepted'])]
     if saga:
         cols += [('window / saga (%d)' % r['saga_in_window'], r['per_order_window_saga']),
-                 ('window+drain / accepted', r['per_order_with_drain'])]
+                 ('window+drain / accepted (%d)' % r['accepted_with_drain'], r['per_order_with_drain'])]
     print('per order:      %-20s' % '' + ''.join('%-28s' % c for c, _ in cols))
     for key, label in (('msgs', 'NATS msgs in+out'), ('jvm_us', 'JVM CPU µs'), ('nats_us', 'nats-server CPU µs')):
         print('                %-20s' % label + ''.join('%-28s' % fmt(v[key], '%.1f') for _, v in cols))
@@ -420,7 +423,7 @@ def cmd_summary(out_json, env_json, *args):
             print('| %s | ' % (i + 1 if i < len(rows) else '**median**') +
                   ' | '.join(fmt(row.get(k), f, '—') for _, k, f in COLUMNS) + ' |')
         print('(per-order columns: %s)' % ('NATS /varz and /proc deltas from the window start to the end of the '
-                                         'audit, divided by the orders accepted in the window' if runs[0].get(
+                                         'audit, divided by the orders this load had accepted by then' if runs[0].get(
             'per_order_with_drain') else 'deltas over the timed window, divided by the orders accepted in it'))
     summary = {'environment': read_json(os.path.dirname(env_json), os.path.basename(env_json)), 'runs': runs,
                'medians': medians}
