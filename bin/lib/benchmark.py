@@ -87,6 +87,7 @@ def snapshot(src, jsz=False):
     snap = {'t': time.monotonic(), 'cpu': {n: cpu_ticks(p) for n, p in src['pids'].items()}}
     total = lambda name: sum(v for n, _, v in series if n == name)
     snap['accepted'] = int(total('orderflow_orders_accepted_total'))
+    snap['rejected'] = {l.get('status'): v for n, l, v in series if n == 'orderflow_orders_rejected_total' and v}
     snap['outcomes'] = {'%s/%s' % (l.get('status'), l.get('reason')): v
                         for n, l, v in series if n == 'orderflow_saga_outcomes_total'}
     for key, name in (('shipped_buckets', SHIPPED_HISTOGRAM), ('confirmed_buckets', CONFIRMED_HISTOGRAM)):
@@ -160,7 +161,7 @@ def cmd_audit(out, timeout, *args):
         if done or time.monotonic() - start > float(timeout):
             break
         time.sleep(0.5)
-    snap['audit'] = {'ok': done, 'accepted': snap['accepted'], 'terminal': terminal, 'busy_consumers': busy,
+    snap['audit'] = {'ok': done, 'accepted': snap['accepted'], 'terminal': int(terminal), 'busy_consumers': busy,
                      'backlog_source': 'nats /jsz' if snap.get('jsz') else 'orderflow_consumer_* gauges',
                      'waited_s': round(time.monotonic() - start, 1)}
     write_json(out, snap)
@@ -263,6 +264,7 @@ def cmd_report(run_dir, saga, rate):
         r['outcomes'] = {k: int(v - start['outcomes'].get(k, 0)) for k, v in audit['outcomes'].items()
                          if v - start['outcomes'].get(k, 0)}
         r['audit'] = audit['audit']
+        r['rejected'] = audit.get('rejected', {})
         r['shipped_p50_ms'], r['shipped_p99_ms'] = quantiles_ms(start, audit, 'shipped_buckets')
         r['per_order_window_saga'] = per_order(start, end, outcomes)
         # Every order of this load, including answers still in flight when wrk stopped, which the service
@@ -347,9 +349,14 @@ def print_run(r, saga):
         print('saga:           %s orders/s reached a terminal status in the timed window (%d in %.1f s; '
               'orderflow_saga_outcomes_total)' % (fmt(r['saga_per_s']), r['saga_in_window'], r['window_s']))
         if a['ok']:
-            print('audit:          all %d accepted orders terminal (this window: %s), every consumer idle (%s), '
-                  '%.1f s after '
-                  'the window' % (a['accepted'], ', '.join('%s %d' % kv for kv in r['outcomes'].items()), a['backlog_source'], a['waited_s']))
+            print('audit:          all %d accepted orders terminal (this load: %s), every consumer idle (%s), '
+                  '%.1f s after the window' % (a['accepted'], ', '.join('%s %d' % kv for kv in r['outcomes'].items()),
+                                               a['backlog_source'], a['waited_s']))
+            if a['terminal'] > a['accepted']:
+                print('                but the outcomes exceed the accepted orders by %d (%d outcomes, %d accepted '
+                      'since the service started; answers other than 202: %s): an order counted twice, or placed '
+                      'without its 202 being counted' % (a['terminal'] - a['accepted'], a['terminal'],
+                                                         a['accepted'], json.dumps(r['rejected']) if r['rejected'] else 'none'))
         else:
             print('audit:          NOT DONE after %.1f s: %d of %d accepted orders terminal; consumers with a '
                   'backlog (%s): %s' % (a['waited_s'], a['terminal'], a['accepted'], a['backlog_source'],
