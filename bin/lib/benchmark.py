@@ -421,7 +421,8 @@ def cmd_summary(out_json, env_json, *args):
     for _, key, _ in COLUMNS:
         values = [row[key] for row in rows if isinstance(row.get(key), (int, float))]
         medians[key] = statistics.median(values) if values else None
-    medians['audit_ok'] = 'ok' if all(row['audit_ok'] in ('ok', None) for row in rows) else 'MISSING'
+    audits = [row['audit_ok'] for row in rows if row['audit_ok'] is not None]
+    medians['audit_ok'] = ('ok' if all(a == 'ok' for a in audits) else 'MISSING') if audits else None
     if len(rows) > 1:
         print()
         print('| run | ' + ' | '.join(c for c, _, _ in COLUMNS) + ' |')
