@@ -195,8 +195,10 @@ public final class EventSubscription {
       Throwable failure = result.failed() ? result.cause() : null;
       String settled = settle(message, decoded.orderId(), attempt, failure);
       String event = decoded.type() == null ? "unknown" : decoded.type().name();
-      LOG.debug("{}: {} #{} delivery {} → {} in {} µs", spec.durable(), event, sequence, attempt, settled,
-          (System.nanoTime() - start) / 1_000);
+      if (LOG.isDebugEnabled()) { // the arguments box and allocate even when the line is not written
+        LOG.debug("{}: {} #{} delivery {} → {} in {} µs", spec.durable(), event, sequence, attempt, settled,
+            (System.nanoTime() - start) / 1_000);
+      }
       telemetry.endProcess(span, spec, event, start, settled, failure);
       scope.close();
       inHand.remove(message);

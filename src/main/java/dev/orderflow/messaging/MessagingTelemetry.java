@@ -17,6 +17,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,7 +65,7 @@ final class MessagingTelemetry {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   private final MeterRegistry registry;
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lag = new ConcurrentHashMap<>();
 
@@ -171,8 +172,11 @@ final class MessagingTelemetry {
     });
   }
 
+  /** A timer's identity: its name and tags, compared without building a string on every message. */
+  private record TimerKey(String name, List<String> tags) {}
+
   private Timer timer(String name, String description, String... tags) {
-    return timers.computeIfAbsent(name + String.join("|", tags), key -> Timer.builder(name)
+    return timers.computeIfAbsent(new TimerKey(name, Arrays.asList(tags)), key -> Timer.builder(name)
         .description(description)
         .tags(tags)
         .serviceLevelObjectives(BUCKETS)
