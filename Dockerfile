@@ -14,8 +14,9 @@ WORKDIR /src
 COPY pom.xml ./
 COPY conf conf
 COPY src src
-# -Dexec.skip: the build's nats-server download (bin/ensure-nats-server) is for tests; the image has no nats-server.
-RUN mvn -B -ntp -q -DskipTests -Dexec.skip=true package
+# -Dmaven.test.skip: tests run in the project's own build, not in the image's; -Dexec.skip: the build's nats-server
+# download (bin/ensure-nats-server) is for tests, and the image has no nats-server.
+RUN mvn -B -ntp -q -Dmaven.test.skip=true -Dexec.skip=true package
 
 FROM ${RUNTIME_IMAGE}
 # A user of its own, without a login shell or a writable home besides the data folder.
