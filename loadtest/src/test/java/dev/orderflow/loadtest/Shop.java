@@ -116,8 +116,10 @@ final class Shop {
             .exec(http(POLL).get("/orders/#{orderId}")
                 // 404: an order accepted moments ago may not be readable yet.
                 .check(status().in(200, 404, 429, 503).saveAs("answer"),
-                    header("Retry-After").optional().saveAs("retryAfter"),
-                    jsonPath("$.status").optional().saveAs("status")))
+                    header("Retry-After").optional().saveAs("retryAfter"))
+                // Only an order's view has the order's status (a problem's "status" is the HTTP status).
+                .checkIf((response, session) -> response.status().code() == 200)
+                .then(jsonPath("$.status").saveAs("status")))
             .exec(session -> session.set("polls", session.getInt("polls") + 1))
             .doIf(session -> shed(session.getInt("answer"))).then(pause(this::retryAfter)));
   }
