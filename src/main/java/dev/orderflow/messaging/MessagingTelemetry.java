@@ -143,11 +143,14 @@ final class MessagingTelemetry {
   }
 
   void deadLettered(ConsumerSpec consumer) {
-    deadLetters.computeIfAbsent(consumer.durable(), durable -> Counter.builder("orderflow.dead.letters")
-            .description("Messages given up on and copied to the dead-letter stream")
-            .tag("consumer", durable)
-            .register(registry))
-        .increment();
+    deadLetterCounter(consumer).increment();
+  }
+
+  private Counter deadLetterCounter(ConsumerSpec consumer) {
+    return deadLetters.computeIfAbsent(consumer.durable(), durable -> Counter.builder("orderflow.dead.letters")
+        .description("Messages given up on and copied to the dead-letter stream")
+        .tag("consumer", durable)
+        .register(registry));
   }
 
   /** Records a consumer's backlog: messages not yet delivered, and delivered but not yet acknowledged. */
@@ -158,9 +161,13 @@ final class MessagingTelemetry {
         .set(ackPending);
   }
 
-  /** Every consumer's lag gauge, so that they exist before the first check. */
+  /**
+   * Every consumer's lag gauges and dead-letter counter, so that they exist (at zero) before the first check and
+   * the first dead letter: a dashboard or an alert then sees 0, not "no data".
+   */
   void registerConsumers(List<ConsumerSpec> consumers) {
     consumers.forEach(consumer -> consumerLag(consumer, 0, 0));
+    consumers.forEach(this::deadLetterCounter);
   }
 
   private AtomicLong gauge(String name, String description, ConsumerSpec consumer) {
