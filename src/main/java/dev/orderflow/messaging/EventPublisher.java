@@ -61,7 +61,10 @@ public final class EventPublisher {
   public enum Written {
     /** The event is stored now. */
     STORED,
-    /** The same event (same message id) was stored before, within the duplicate window: a repeat of this publish. */
+    /**
+     * The same event (same message id) was stored before, within the duplicate window: a repeat of this publish.
+     * (nats-server 2.15 checks the expectation first, and answers such a repeat as {@link #PREEMPTED}.)
+     */
     DUPLICATE,
     /** Another event stood in its place already, so this one was not stored. */
     PREEMPTED
