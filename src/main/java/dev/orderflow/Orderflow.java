@@ -79,11 +79,27 @@ public final class Orderflow {
   }
 
   /**
-   * Stops gracefully; safe to call more than once. The API and the contexts stop together (the API already
-   * refuses new requests), within one deadline; the gateway simulator last, so that charges in flight finish.
+   * Stops gracefully; safe to call more than once. First the API stops admitting (every request gets 503
+   * {@code shutting-down}, readiness is down) for {@code http.shutdownDelayMs}; then the HTTP listeners close while
+   * every event loop still runs (see {@link ApiServer#closeListener}), letting requests in progress finish; then the
+   * contexts stop (consumers stop pulling, in-flight handlers settle); the gateway simulator last, so that charges
+   * in flight finish; then the connection drains and the embedded server stops.
    */
   public Future<Void> stop() {
+    boolean first = !admission.closed();
     admission.close();
+    Future<Void> delayed = first && !apiServers.isEmpty() && !config.http().shutdownDelay().isZero()
+        ? delay(config.http().shutdownDelay().toMillis()) : Future.succeededFuture();
+    return delayed
+        .compose(v -> Future.all(apiServers.stream().map(ApiServer::closeListener).toList()).<Void>mapEmpty())
+        .otherwise(e -> {
+          LOG.warn("closing the HTTP listeners failed: {}", e.getMessage());
+          return null;
+        })
+        .compose(v -> stopDeployments());
+  }
+
+  private Future<Void> stopDeployments() {
     List<String> first = new ArrayList<>(deployments);
     deployments.clear();
     Future<Void> undeployed = Future.all(first.stream()
@@ -100,6 +116,12 @@ public final class Orderflow {
           embeddedNats = null;
           gatewayDeployment = null;
         });
+  }
+
+  private Future<Void> delay(long millis) {
+    io.vertx.core.Promise<Void> elapsed = io.vertx.core.Promise.promise();
+    vertx.setTimer(millis, id -> elapsed.complete());
+    return elapsed.future();
   }
 
   private Future<Void> undeploy(String id) {
@@ -192,7 +214,7 @@ public final class Orderflow {
         .register("admitting", promise -> promise.complete(admission.closed() ? Status.KO() : Status.OK()));
     return vertx.deployVerticle(() -> {
           ApiServer server = new ApiServer(config.http(), routes, liveness, readiness,
-              PrometheusScrapingHandler.create(observability.registry()));
+              PrometheusScrapingHandler.create(observability.registry()), admission);
           apiServers.add(server);
           return server;
         }, new DeploymentOptions().setInstances(config.http().instances()))
