@@ -34,7 +34,8 @@ final class LoadDriver implements AutoCloseable {
   private static final long TICK_MILLIS = 10;
 
   /** One answer (status -1 for a transport error), with the times it was sent and answered. */
-  record Answer(long sentNanos, long answeredNanos, int status, String type, boolean retryAfter, String error) {}
+  record Answer(String api, long sentNanos, long answeredNanos, int status, String type, boolean retryAfter,
+      String error) {}
 
   private record Attempt(String key, String body) {}
 
@@ -109,7 +110,7 @@ final class LoadDriver implements AutoCloseable {
         Throwable cause = failure.getCause() == null ? failure : failure.getCause();
         String kind = cause instanceof ConnectException ? "refused" : cause.getClass().getSimpleName();
         count("error " + kind);
-        answers.add(new Answer(sent, answered, -1, null, false, kind));
+        answers.add(new Answer(api, sent, answered, -1, null, false, kind));
         if (!(cause instanceof ConnectException)) {
           uncertain.add(attempt); // the request may have reached the service
         }
@@ -125,7 +126,7 @@ final class LoadDriver implements AutoCloseable {
         }
       }
       count(response.statusCode() + (type.isEmpty() ? "" : " " + type));
-      answers.add(new Answer(sent, answered, response.statusCode(), type,
+      answers.add(new Answer(api, sent, answered, response.statusCode(), type,
           response.headers().firstValue("Retry-After").isPresent(), null));
       if (response.statusCode() == 202) {
         accepted.add(new JsonObject(response.body()).getString("orderId"));
