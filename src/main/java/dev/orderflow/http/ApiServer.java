@@ -19,9 +19,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ApiServer extends VerticleBase {
 
-  /** How long a stopping server lets requests in progress finish. */
-  private static final long SHUTDOWN_GRACE_SECONDS = 10;
-
   private final HttpConfig config;
   private final List<Routes> routes;
   private final HealthChecks liveness;
@@ -66,6 +63,7 @@ public final class ApiServer extends VerticleBase {
             .setPort(config.port()))
         .requestHandler(edge.before(router))
         .invalidRequestHandler(edge::invalid)
+        .connectionHandler(edge::connected)
         .exceptionHandler(edge::connectionError)
         .listen()
         .onSuccess(listening -> server = listening);
@@ -77,9 +75,12 @@ public final class ApiServer extends VerticleBase {
   }
 
   /**
-   * Stops listening, and lets requests in progress finish (up to {@value #SHUTDOWN_GRACE_SECONDS} s). Call it
-   * while every event loop still runs: in Vert.x 5.0, a connection accepted while the last event loop of a shared
-   * server leaves is reset unanswered (eclipse-vertx/vert.x#6087), so listeners must close before the loops go.
+   * Stops listening and closes every connection at once. Call it last, once the requests admitted before shutdown
+   * have finished: until then the process keeps answering (503 while shutting down). A graceful
+   * {@code shutdown(grace)} would be worse here: Vert.x 5.0 then stops reading new requests on open keep-alive
+   * connections and closes them at the end of the grace without an answer. And call it while every event loop
+   * still runs: in Vert.x 5.0, a connection accepted while the last event loop of a shared server leaves is reset
+   * unanswered (eclipse-vertx/vert.x#6087), so listeners must close before the loops go.
    */
   public synchronized Future<Void> closeListener() {
     if (server == null) {
@@ -87,7 +88,7 @@ public final class ApiServer extends VerticleBase {
     }
     HttpServer closing = server;
     server = null;
-    return closing.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+    return closing.close();
   }
 
   /** The port this instance listens on (useful when configured with port 0). */

@@ -7,17 +7,20 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What happens to a request before the router sees it, and to what never becomes a request: requests the codec
  * could not read (400, 414, 431), HTTP/1.1 without {@code Host} (400), requests that do not arrive in time (408,
- * then the connection closes), and connection-level errors (logged at debug, with at most one warning a minute).
+ * then the connection closes; a connection whose first request head never completes is closed), and connection-level errors (logged at debug, with at most one warning a minute).
  * Every answer is problem+json.
  */
 final class Edge {
@@ -29,6 +32,8 @@ final class Edge {
   private final HttpConfig config;
   private final Failures failures;
   private final Admission admission;
+  /** Connections without a first request yet; touched only by this server instance's event loop. */
+  private final Set<HttpConnection> awaitingFirstRequest = new HashSet<>();
   // Shared by every server instance of the process: the limit is per process, not per event loop.
   private static final LogThrottle connectionErrors = new LogThrottle(WARN_INTERVAL);
   private static final LogThrottle invalidRequests = new LogThrottle(WARN_INTERVAL);
@@ -40,9 +45,25 @@ final class Edge {
     this.admission = admission;
   }
 
+  /**
+   * The server's connection handler: a connection whose first request head has not arrived within the request
+   * read timeout is closed (a client trickling header bytes would otherwise hold it for as long as it likes).
+   */
+  void connected(HttpConnection connection) {
+    awaitingFirstRequest.add(connection);
+    connection.closeHandler(v -> awaitingFirstRequest.remove(connection));
+    vertx.setTimer(config.requestReadTimeout().toMillis(), id -> {
+      if (awaitingFirstRequest.remove(connection)) {
+        LOG.debug("no request head within {} ms; closing", config.requestReadTimeout().toMillis());
+        connection.close();
+      }
+    });
+  }
+
   /** The server's request handler: checks {@code request}, then hands it to {@code next}. */
   Handler<HttpServerRequest> before(Handler<HttpServerRequest> next) {
     return request -> {
+      awaitingFirstRequest.remove(request.connection());
       if (admission != null && admission.closed()) {
         // Shutting down: whatever the answer, the client should open its next connection elsewhere.
         request.response().putHeader(HttpHeaders.CONNECTION, "close");

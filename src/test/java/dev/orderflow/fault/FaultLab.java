@@ -77,7 +77,13 @@ final class FaultLab implements AutoCloseable {
 
   /** A worker running every role but the gateway, not yet started. */
   ServiceProcess worker(String name) throws IOException {
-    return own(new ServiceProcess(name, settings(name).put("roles", WORKER_ROLES), dir, logs, Map.of()));
+    return worker(name, new JsonObject());
+  }
+
+  /** A worker with {@code overrides} merged into its settings (deeply), not yet started. */
+  ServiceProcess worker(String name, JsonObject overrides) throws IOException {
+    JsonObject config = settings(name).put("roles", WORKER_ROLES).mergeIn(overrides, true);
+    return own(new ServiceProcess(name, config, dir, logs, Map.of()));
   }
 
   /**

@@ -110,7 +110,8 @@ final class LoadDriver implements AutoCloseable {
         Throwable cause = failure.getCause() == null ? failure : failure.getCause();
         String kind = cause instanceof ConnectException ? "refused" : cause.getClass().getSimpleName();
         count("error " + kind);
-        answers.add(new Answer(api, sent, answered, -1, null, false, kind));
+        answers.add(new Answer(api, sent, answered, -1, null, false,
+            cause instanceof ConnectException ? kind : kind + ": " + cause.getMessage()));
         if (!(cause instanceof ConnectException)) {
           uncertain.add(attempt); // the request may have reached the service
         }
