@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpVersion;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,8 @@ final class Edge {
 
   private static final Logger LOG = LoggerFactory.getLogger(Edge.class);
   private static final Duration WARN_INTERVAL = Duration.ofMinutes(1);
+  /** A '%' not followed by two hex digits: the router's path decoding would fail on it with a 500. */
+  private static final Pattern BAD_PERCENT_ENCODING = Pattern.compile("%(?![0-9A-Fa-f]{2})");
 
   private final Vertx vertx;
   private final HttpConfig config;
@@ -71,6 +74,11 @@ final class Edge {
       if (request.version() == HttpVersion.HTTP_1_1 && request.headers().get(HttpHeaders.HOST) == null) {
         refuse(request, HttpProblem.of(400, "missing-host", "Missing Host header",
             "An HTTP/1.1 request must carry a Host header"));
+        return;
+      }
+      if (BAD_PERCENT_ENCODING.matcher(request.path()).find()) {
+        refuse(request, HttpProblem.of(400, "malformed-request", "Malformed request",
+            "The path has a '%' that is not followed by two hex digits"));
         return;
       }
       if (!request.isEnded()) {

@@ -18,6 +18,10 @@ import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -78,7 +82,21 @@ final class OrderRequests {
     if (body == null || body.length() == 0) {
       throw malformed("The body is empty; send the order as JSON");
     }
-    try (JsonParser parser = STRICT_JSON.createParser(body.getBytes())) {
+    String text;
+    try {
+      // JSON on the wire is UTF-8 (RFC 8259 §8.1): no other encoding, no byte order mark.
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body.getBytes()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw malformed("The body is not UTF-8");
+    }
+    if (text.startsWith("\uFEFF")) {
+      throw malformed("The body starts with a byte order mark; send plain UTF-8");
+    }
+    try (JsonParser parser = STRICT_JSON.createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw malformed("The body must be a JSON object");
       }
@@ -93,7 +111,7 @@ final class OrderRequests {
       String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
       throw malformed("The body is not valid JSON: " + message);
     }
-    return new JsonObject(body);
+    return new JsonObject(text);
   }
 
   private static HttpProblem malformed(String detail) {
