@@ -2,12 +2,14 @@ package dev.orderflow.http;
 
 import dev.orderflow.messaging.BrokerUnavailable;
 import dev.orderflow.messaging.Overloaded;
+import dev.orderflow.observability.LogThrottle;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +18,7 @@ final class Failures {
 
   private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
   static final String PROBLEM_JSON = "application/problem+json";
+  private static final LogThrottle BROKER_REFUSALS = new LogThrottle(Duration.ofMinutes(1));
 
   private final int retryAfterSeconds;
 
@@ -62,7 +65,14 @@ final class Failures {
       return HttpProblem.unavailable("overloaded", "Too busy right now", overloaded.getMessage());
     }
     if (failure instanceof BrokerUnavailable unavailable) {
-      LOG.warn("{} {}: {}", ctx.request().method(), ctx.request().path(), unavailable.getMessage());
+      // One line per refused request would flood the log for as long as the broker is away (the bridge already
+      // says when the connection is lost and back): each at debug, a summary at most once a minute.
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("{} {}: {}", ctx.request().method(), ctx.request().path(), unavailable.getMessage());
+      } else if (BROKER_REFUSALS.allow()) {
+        LOG.warn("{} {}: {} ({} more such answers since the last such line)", ctx.request().method(),
+            ctx.request().path(), unavailable.getMessage(), BROKER_REFUSALS.suppressed());
+      }
       return HttpProblem.unavailable("broker-unavailable", "The order was not confirmed in time",
           "The message broker did not confirm in time, so the order was not accepted; it may still have been "
               + "stored. Retry with the same Idempotency-Key to be sure of exactly one order: "
