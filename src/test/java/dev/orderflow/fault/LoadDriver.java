@@ -81,7 +81,7 @@ final class LoadDriver implements AutoCloseable {
       while (owed >= 1 && running) {
         owed -= 1;
         if (inFlight.tryAcquire()) {
-          send(new Attempt(UUID.randomUUID().toString(), body()), true);
+          send(new Attempt(UUID.randomUUID().toString(), body()));
         } else {
           byStatus.computeIfAbsent("driver-window-full", k -> new AtomicLong()).incrementAndGet();
         }
@@ -94,7 +94,7 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
-  private void send(Attempt attempt, boolean record) {
+  private void send(Attempt attempt) {
     String api = apis.get((int) Math.floorMod(next.getAndIncrement(), (long) apis.size()));
     HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/orders"))
         .timeout(REQUEST_TIMEOUT)
@@ -104,37 +104,44 @@ final class LoadDriver implements AutoCloseable {
         .build();
     long sent = System.nanoTime();
     http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
-      inFlight.release();
-      long answered = System.nanoTime();
-      if (failure != null) {
-        Throwable cause = failure.getCause() == null ? failure : failure.getCause();
-        String kind = cause instanceof ConnectException ? "refused" : cause.getClass().getSimpleName();
-        count("error " + kind);
-        answers.add(new Answer(api, sent, answered, -1, null, false,
-            cause instanceof ConnectException ? kind : kind + ": " + cause.getMessage()));
-        if (!(cause instanceof ConnectException)) {
-          uncertain.add(attempt); // the request may have reached the service
-        }
-        return;
-      }
-      String type = "";
-      if (response.statusCode() != 202) {
-        try {
-          String full = new JsonObject(response.body()).getString("type", "");
-          type = full.substring(full.lastIndexOf('/') + 1);
-        } catch (RuntimeException notJson) {
-          type = "not-problem-json";
-        }
-      }
-      count(response.statusCode() + (type.isEmpty() ? "" : " " + type));
-      answers.add(new Answer(api, sent, answered, response.statusCode(), type,
-          response.headers().firstValue("Retry-After").isPresent(), null));
-      if (response.statusCode() == 202) {
-        accepted.add(new JsonObject(response.body()).getString("orderId"));
-      } else if (response.statusCode() == 503 && type.equals("broker-unavailable")) {
-        uncertain.add(attempt); // "it may still have been stored"
+      try {
+        record(attempt, api, sent, response, failure);
+      } finally {
+        inFlight.release(); // only once recorded: stop() waits for every answer to be counted
       }
     });
+  }
+
+  private void record(Attempt attempt, String api, long sent, HttpResponse<String> response, Throwable failure) {
+    long answered = System.nanoTime();
+    if (failure != null) {
+      Throwable cause = failure.getCause() == null ? failure : failure.getCause();
+      String kind = cause instanceof ConnectException ? "refused" : cause.getClass().getSimpleName();
+      count("error " + kind);
+      answers.add(new Answer(api, sent, answered, -1, null, false,
+          cause instanceof ConnectException ? kind : kind + ": " + cause.getMessage()));
+      if (!(cause instanceof ConnectException)) {
+        uncertain.add(attempt); // the request may have reached the service
+      }
+      return;
+    }
+    String type = "";
+    if (response.statusCode() != 202) {
+      try {
+        String full = new JsonObject(response.body()).getString("type", "");
+        type = full.substring(full.lastIndexOf('/') + 1);
+      } catch (RuntimeException notJson) {
+        type = "not-problem-json";
+      }
+    }
+    count(response.statusCode() + (type.isEmpty() ? "" : " " + type));
+    answers.add(new Answer(api, sent, answered, response.statusCode(), type,
+        response.headers().firstValue("Retry-After").isPresent(), null));
+    if (response.statusCode() == 202) {
+      accepted.add(new JsonObject(response.body()).getString("orderId"));
+    } else if (response.statusCode() == 503 && type.equals("broker-unavailable")) {
+      uncertain.add(attempt); // "it may still have been stored"
+    }
   }
 
   private void count(String what) {
