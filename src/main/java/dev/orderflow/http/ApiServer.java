@@ -19,22 +19,21 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ApiServer extends VerticleBase {
 
-  /** How long a stopping server lets requests in progress finish. */
-  private static final long SHUTDOWN_GRACE_SECONDS = 10;
-
   private final HttpConfig config;
   private final List<Routes> routes;
   private final HealthChecks liveness;
   private final HealthChecks readiness;
   private final Handler<RoutingContext> metrics;
   private final Failures failures;
-  private HttpServer server;
+  private final Admission admission;
+  private volatile HttpServer server;
 
   /**
    * @param metrics serves {@code GET /metrics} (the Prometheus text format)
    */
   public ApiServer(HttpConfig config, List<Routes> routes, HealthChecks liveness, HealthChecks readiness,
-      Handler<RoutingContext> metrics) {
+      Handler<RoutingContext> metrics, Admission admission) {
+    this.admission = admission;
     this.config = config;
     this.metrics = metrics;
     this.routes = List.copyOf(routes);
@@ -54,23 +53,46 @@ public final class ApiServer extends VerticleBase {
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures::handleStatus);
     }
+    Edge edge = new Edge(vertx, config, failures, admission);
     return vertx.createHttpServer(new HttpServerOptions()
             // HTTP/1.1 only: no cleartext HTTP/2 upgrade (h2c) to maintain on a plain JSON API.
             .setHttp2ClearTextEnabled(false)
+            .setIdleTimeout((int) config.idleTimeout().toSeconds())
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setHost(config.host())
             .setPort(config.port()))
-        .requestHandler(router)
+        .requestHandler(edge.before(router))
+        .invalidRequestHandler(edge::invalid)
+        .connectionHandler(edge::connected)
+        .exceptionHandler(edge::connectionError)
         .listen()
         .onSuccess(listening -> server = listening);
   }
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+    return closeListener();
+  }
+
+  /**
+   * Stops listening and closes every connection at once. Call it last, once the requests admitted before shutdown
+   * have finished: until then the process keeps answering (503 while shutting down). A graceful
+   * {@code shutdown(grace)} would be worse here: Vert.x 5.0 then stops reading new requests on open keep-alive
+   * connections and closes them at the end of the grace without an answer. And call it while every event loop
+   * still runs: in Vert.x 5.0, a connection accepted while the last event loop of a shared server leaves is reset
+   * unanswered (eclipse-vertx/vert.x#6087), so listeners must close before the loops go.
+   */
+  public synchronized Future<Void> closeListener() {
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    HttpServer closing = server;
+    server = null;
+    return closing.close();
   }
 
   /** The port this instance listens on (useful when configured with port 0). */
-  public int port() {
-    return server.actualPort();
+  public synchronized int port() {
+    return server == null ? -1 : server.actualPort();
   }
 }

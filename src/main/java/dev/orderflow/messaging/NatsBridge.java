@@ -18,6 +18,7 @@ import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import dev.orderflow.observability.LogThrottle;
 import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -94,7 +95,7 @@ public final class NatsBridge {
         // outgoing queue would block the event loop.
         .maxMessagesInOutgoingQueue(1 << 17)
         .connectionListener(events)
-        .errorListener(new LoggingErrorListener())
+        .errorListener(new LoggingErrorListener(events.log))
         .build();
     return vertx.executeBlocking(() -> new NatsBridge(vertx, Nats.connect(options), nats, consumers, telemetry))
         .onSuccess(bridge -> {
@@ -311,13 +312,19 @@ public final class NatsBridge {
         });
   }
 
-  /** Receives the connection's events; bound to the bridge once the connection exists. */
+  /**
+   * Receives the connection's events; bound to the bridge once the connection exists. While the server is
+   * unreachable the client reports a disconnection and an exception for every reconnect attempt (several a
+   * second): the log gets one warning when the connection is lost, then a reminder every
+   * {@link ConnectionLog#REMINDER}, then one line when it is back.
+   */
   private static final class Events implements ConnectionListener {
     volatile NatsBridge bridge;
+    final ConnectionLog log = new ConnectionLog();
 
     @Override
     public void connectionEvent(Connection connection, ConnectionListener.Events event) {
-      logConnectionEvent(connection, event);
+      log.event(connection, event);
       NatsBridge current = bridge;
       if (event == ConnectionListener.Events.RESUBSCRIBED && current != null) {
         current.recover();
@@ -325,23 +332,74 @@ public final class NatsBridge {
     }
   }
 
-  private static void logConnectionEvent(Connection connection, ConnectionListener.Events event) {
-    switch (event) {
-      case DISCONNECTED -> LOG.warn("NATS {}", event.getEvent());
-      case CLOSED -> LOG.info("NATS {}", event.getEvent());
-      default -> LOG.info("NATS {} ({})", event.getEvent(), connection.getConnectedUrl());
+  /** The connection's story in a few lines, whatever the number of reconnect attempts. Thread-safe. */
+  static final class ConnectionLog {
+    static final Duration REMINDER = Duration.ofMinutes(1);
+
+    private final LogThrottle reminders = new LogThrottle(REMINDER);
+    private final LogThrottle errors = new LogThrottle(REMINDER);
+    private volatile long lostAt;
+    private volatile boolean down;
+
+    void event(Connection connection, ConnectionListener.Events event) {
+      switch (event) {
+        case DISCONNECTED -> disconnected();
+        case RECONNECTED, CONNECTED -> {
+          if (down) {
+            down = false;
+            LOG.info("NATS connection back ({}) after {} s", connection.getConnectedUrl(),
+                (System.nanoTime() - lostAt) / 1_000_000_000);
+          } else {
+            LOG.info("NATS {} ({})", event.getEvent(), connection.getConnectedUrl());
+          }
+        }
+        case CLOSED -> LOG.info("NATS {}", event.getEvent());
+        default -> LOG.debug("NATS {} ({})", event.getEvent(), connection.getConnectedUrl());
+      }
+    }
+
+    private synchronized void disconnected() {
+      if (!down) {
+        down = true;
+        lostAt = System.nanoTime();
+        reminders.reset();
+        reminders.allow(); // the warning below counts as this minute's line
+        errors.reset();
+        LOG.warn("NATS connection lost; reconnecting (a reminder every {} s while it stays away)",
+            REMINDER.toSeconds());
+      } else if (reminders.allow()) {
+        LOG.warn("NATS still unreachable after {} s ({} reconnect attempts since the last reminder)",
+            (System.nanoTime() - lostAt) / 1_000_000_000, reminders.suppressed() + 1);
+      } else {
+        LOG.debug("NATS reconnect attempt failed");
+      }
+    }
+
+    /** An error the client reports: while the connection is down it is the same outage, already reported. */
+    void error(String what) {
+      if (down) {
+        LOG.debug("NATS error while disconnected: {}", what);
+      } else if (errors.allow()) {
+        LOG.warn("NATS error: {} ({} similar since the last such line)", what, errors.suppressed());
+      }
     }
   }
 
   private static final class LoggingErrorListener implements ErrorListener {
+    private final ConnectionLog log;
+
+    LoggingErrorListener(ConnectionLog log) {
+      this.log = log;
+    }
+
     @Override
     public void errorOccurred(Connection connection, String error) {
-      LOG.warn("NATS error: {}", error);
+      log.error(error);
     }
 
     @Override
     public void exceptionOccurred(Connection connection, Exception exception) {
-      LOG.warn("NATS exception: {}", exception.toString());
+      log.error(exception.toString());
     }
   }
 }

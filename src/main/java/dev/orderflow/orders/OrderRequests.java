@@ -3,6 +3,12 @@ package dev.orderflow.orders;
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.HttpConfig;
 import dev.orderflow.http.HttpProblem;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
@@ -11,6 +17,11 @@ import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -31,6 +42,23 @@ import java.util.regex.Pattern;
 final class OrderRequests {
 
   private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
+  /** An order id as this API makes them (UUIDs): letters, digits, '-' and '_', no dots, no empty token. */
+  private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /**
+   * Strict JSON (RFC 8259): no comments, single quotes, unquoted names, trailing commas, NaN or leading zeros,
+   * and a duplicate name is an error rather than "the last one wins".
+   */
+  private static final JsonFactory STRICT_JSON = JsonFactory.builder()
+      .disable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+      .disable(JsonReadFeature.ALLOW_YAML_COMMENTS)
+      .disable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
+      .disable(JsonReadFeature.ALLOW_UNQUOTED_FIELD_NAMES)
+      .disable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+      .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+      .disable(JsonReadFeature.ALLOW_LEADING_ZEROS_FOR_NUMBERS)
+      .disable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
 
   private final Catalogue catalogue;
   private final Validator validator;
@@ -43,6 +71,55 @@ final class OrderRequests {
         .setDraft(Draft.DRAFT202012)
         .setBaseUri("https://orderflow.dev/schemas/")
         .setOutputFormat(OutputFormat.Basic));
+  }
+
+  /** Whether {@code id} can be an order id at all: anything else is a 404 without a lookup. */
+  static boolean plausibleOrderId(String id) {
+    return id != null && ORDER_ID.matcher(id).matches();
+  }
+
+  /**
+   * The body as one JSON object, read strictly; throws {@link HttpProblem} 400 {@code malformed-json} otherwise.
+   * Vert.x's own decoder accepts comments and other extensions; an API contract should not.
+   */
+  static JsonObject parseStrictly(Buffer body) {
+    if (body == null || body.length() == 0) {
+      throw malformed("The body is empty; send the order as JSON");
+    }
+    String text;
+    try {
+      // JSON on the wire is UTF-8 (RFC 8259 §8.1): no other encoding, no byte order mark.
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body.getBytes()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw malformed("The body is not UTF-8");
+    }
+    if (text.startsWith("\uFEFF")) {
+      throw malformed("The body starts with a byte order mark; send plain UTF-8");
+    }
+    try (JsonParser parser = STRICT_JSON.createParser(text)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw malformed("The body must be a JSON object");
+      }
+      parser.skipChildren();
+      if (parser.nextToken() != null) {
+        throw malformed("The body must hold one JSON object and nothing after it");
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof HttpProblem problem) {
+        throw problem;
+      }
+      String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      throw malformed("The body is not valid JSON: " + message);
+    }
+    return new JsonObject(text);
+  }
+
+  private static HttpProblem malformed(String detail) {
+    return HttpProblem.of(400, "malformed-json", "Malformed JSON", detail);
   }
 
   /** The validated, priced request; throws {@link HttpProblem} (422) when the body is not acceptable. */

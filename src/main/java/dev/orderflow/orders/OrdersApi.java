@@ -15,7 +15,6 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -54,7 +53,12 @@ public final class OrdersApi implements Routes {
   public void mount(Router router) {
     // A route of its own, ahead of the admission check, so that every answer is counted.
     router.post("/orders").handler(ctx -> {
-      ctx.addEndHandler(done -> metrics.answered(ctx.response().getStatusCode()));
+      // Only answers count: a request whose connection closed unanswered has no status (it is not a "200").
+      ctx.addEndHandler(done -> {
+        if (done.succeeded() && ctx.response().ended()) {
+          metrics.answered(ctx.response().getStatusCode());
+        }
+      });
       ctx.next();
     });
     router.post("/orders")
@@ -105,7 +109,7 @@ public final class OrdersApi implements Routes {
 
   private void show(RoutingContext ctx) {
     String orderId = ctx.pathParam("id");
-    if (!OrderViews.plausibleId(orderId)) {
+    if (!OrderRequests.plausibleOrderId(orderId)) { // at the edge: a.b or a..b is no order id, not a lookup
       throw HttpProblem.notFound("There is no order " + orderId);
     }
     views.get(orderId)
@@ -129,18 +133,7 @@ public final class OrdersApi implements Routes {
       throw HttpProblem.of(415, "unsupported-media-type", "Unsupported media type",
           "Send the order as application/json" + (contentType == null ? "" : ", not " + contentType));
     }
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException e) {
-      throw HttpProblem.of(400, "malformed-json", "Malformed JSON", "The body is not valid JSON: " + e.getMessage());
-    } catch (ClassCastException e) {
-      throw HttpProblem.of(400, "malformed-json", "Malformed JSON", "The body must be a JSON object");
-    }
-    if (body == null) {
-      throw HttpProblem.of(400, "malformed-json", "Malformed JSON", "The body is empty; send the order as JSON");
-    }
-    return body;
+    return OrderRequests.parseStrictly(ctx.body().buffer()); // strict: comments, duplicates etc. are a 400
   }
 
   private static String newOrderId() {
