@@ -32,6 +32,11 @@ public final class EventPublisher {
 
   /** The JetStream error code for a failed expected-last-sequence check. */
   static final int WRONG_LAST_SEQUENCE = 10071;
+  /**
+   * The same refusal from a replicated stream, or while another write to the subject is still in flight, when the
+   * server cannot name the sequence.
+   */
+  static final int WRONG_LAST_SEQUENCE_CONSTANT = 10164;
 
   private final Vertx vertx;
   private final Connection connection;
@@ -188,7 +193,7 @@ public final class EventPublisher {
       cause = cause.getCause();
     }
     if (cause instanceof JetStreamApiException api) {
-      if (api.getApiErrorCode() == WRONG_LAST_SEQUENCE) {
+      if (api.getApiErrorCode() == WRONG_LAST_SEQUENCE || api.getApiErrorCode() == WRONG_LAST_SEQUENCE_CONSTANT) {
         return new WriteConflict(api.getErrorDescription());
       }
       return new BrokerUnavailable("JetStream refused: " + api.getMessage(), api);
