@@ -119,7 +119,7 @@ public final class EventSubscription {
 
   /**
    * Stops pulling and waits, up to the ack wait (at most {@value #STOP_DEADLINE_SECONDS} s), for the handlers still
-   * running to finish and settle their messages. Messages not settled by then are redelivered after the ack wait,
+   * running to finish and settle their messages. Messages not settled by then are handed back (nak),
    * and messages pulled but not yet started are handed back at once.
    */
   public Future<Void> stop() {
@@ -139,8 +139,16 @@ public final class EventSubscription {
   private void awaitIdle(Promise<Void> drained, long giveUpAt) {
     if (inHand.isEmpty() || System.nanoTime() >= giveUpAt) {
       if (!inHand.isEmpty()) {
-        LOG.warn("{}: stopping with {} messages still in hand; they will be redelivered", spec.durable(),
-            inHand.size());
+        // Handed back now rather than left to the ack wait: another instance takes them at once. Their handlers
+        // are idempotent, so one that still finishes here changes nothing twice.
+        LOG.warn("{}: stopping with {} messages still in hand; handing them back", spec.durable(), inHand.size());
+        inHand.keySet().forEach(message -> {
+          try {
+            message.nak();
+          } catch (RuntimeException e) {
+            // disconnected: the message comes back after the ack wait
+          }
+        });
       }
       vertx.cancelTimer(keepAliveTimer);
       drained.complete();
