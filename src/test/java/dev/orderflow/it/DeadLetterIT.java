@@ -4,6 +4,7 @@ import static dev.orderflow.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderflow.events.v1.OrderPlaced;
+import dev.orderflow.messaging.DeadLetterDesk;
 import dev.orderflow.testing.OrderflowExtension;
 import io.nats.client.api.MessageInfo;
 import java.nio.charset.StandardCharsets;
@@ -61,5 +62,29 @@ class DeadLetterIT {
         .findFirst().orElse(null), found -> found != null);
     assertThat(letter.getHeaders().getFirst("Orderflow-Dead-Letter-Reason")).contains("is not an order id");
     assertThat(letter.getHeaders().getFirst("Orderflow-Deliveries")).isEqualTo("1");
+  }
+
+  @Test
+  @DisplayName("can be listed with its reason, sent back to its subject, or discarded by an operator")
+  void operatorDesk() throws Exception {
+    env.nats().connection().jetStream().publish("orders.placed.desk-order", "still not an event".getBytes(
+        StandardCharsets.UTF_8));
+    try (DeadLetterDesk desk = DeadLetterDesk.open(env.nats().url())) {
+      DeadLetterDesk.Letter letter = eventually(() -> desk.list(1000).stream()
+          .filter(l -> "orders.placed.desk-order".equals(l.originalSubject())).findFirst().orElse(null),
+          found -> found != null);
+      assertThat(letter.consumer()).isEqualTo("inventory-orders");
+      assertThat(letter.reason()).contains("undecodable");
+
+      // Sent back, it is handled anew: still poison, so it is dead-lettered again, as a new letter.
+      desk.sendBack(letter.sequence());
+      DeadLetterDesk.Letter again = eventually(() -> desk.list(1000).stream()
+          .filter(l -> "orders.placed.desk-order".equals(l.originalSubject())).findFirst().orElse(null),
+          found -> found != null && found.sequence() != letter.sequence());
+      assertThat(desk.list(1000)).noneMatch(l -> l.sequence() == letter.sequence());
+
+      desk.discard(again.sequence());
+      assertThat(desk.list(1000)).noneMatch(l -> "orders.placed.desk-order".equals(l.originalSubject()));
+    }
   }
 }
