@@ -34,6 +34,9 @@ public final class EventLog {
   /** The event of {@code type} stored for {@code orderId} (the last, should there be several), or {@code null}. */
   @SuppressWarnings("unchecked")
   public <T extends Message> Future<T> find(EventType<T> type, String orderId) {
+    if (!OrderIds.valid(orderId)) {
+      return notAnOrderId(orderId);
+    }
     String api = "$JS.API.DIRECT.GET." + type.stream().name() + "." + type.subject(orderId);
     return request(api, null).map(reply -> {
       Recorded<?> recorded = decode(reply);
@@ -46,25 +49,23 @@ public final class EventLog {
    * which outcome a step announced, when it announces its outcomes with {@link EventPublisher.First#IN_ITS_STREAM}.
    */
   public Future<Recorded<?>> last(EventType<?> like, String orderId) {
+    if (!OrderIds.valid(orderId)) {
+      return notAnOrderId(orderId);
+    }
     String api = "$JS.API.DIRECT.GET." + like.stream().name();
     byte[] request = ("{\"last_by_subj\":\"" + like.stream().orderSubjects(orderId) + "\"}")
         .getBytes(StandardCharsets.UTF_8);
     return request(api, request).map(EventLog::decode);
   }
 
+  private static <T> Future<T> notAnOrderId(String orderId) {
+    return Future.failedFuture(new IllegalArgumentException("not an order id: " + orderId));
+  }
+
   private Future<io.nats.client.Message> request(String api, byte[] body) {
-    if (!OrderIds.valid(lastToken(api, body))) {
-      return Future.failedFuture(new IllegalArgumentException("not an order id in " + api));
-    }
     return Future.fromCompletionStage(connection.requestWithTimeout(api, null, body, READ_TIMEOUT),
             vertx.getOrCreateContext())
         .recover(e -> Future.failedFuture(EventPublisher.translate(e)));
-  }
-
-  /** The order id a request is about: the subject's last token. */
-  private static String lastToken(String api, byte[] body) {
-    String subject = body == null ? api : new String(body, StandardCharsets.UTF_8).replaceAll("[{}\"]", "");
-    return subject.substring(subject.lastIndexOf('.') + 1);
   }
 
   private static Recorded<?> decode(io.nats.client.Message reply) {
