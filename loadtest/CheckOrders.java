@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * terminal status, by status, and how long the pipeline took to finish them.
  *
  * <p>Usage: {@code java loadtest/CheckOrders.java BASE_URL IDS_FILE DEADLINE_SECONDS [LOAD_SECONDS]} (a
- * single-file program: no build, JDK classes only). With the load's duration it also prints the saga's rate.
+ * single-file program: no build, JDK classes only). With the load's duration it also prints the saga's rate. Reads
+ * the orders with the bearer token in {@code ORDERFLOW_BENCH_TOKEN} (an operator's reads any order).
  */
 public class CheckOrders {
 
@@ -35,6 +36,7 @@ public class CheckOrders {
     Duration deadline = Duration.ofSeconds(Long.parseLong(args[2]));
     int accepted = pending.size();
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    String authorization = "Bearer " + System.getenv().getOrDefault("ORDERFLOW_BENCH_TOKEN", "");
     Map<String, Integer> terminal = new TreeMap<>();
     long start = System.nanoTime();
     long giveUpAt = start + deadline.toNanos();
@@ -45,7 +47,8 @@ public class CheckOrders {
       List<CompletableFuture<?>> calls = new ArrayList<>(pending.size());
       for (String id : pending) {
         permits.acquire();
-        calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/orders/" + id)).build(),
+        calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/orders/" + id))
+                .header("Authorization", authorization).build(),
                 HttpResponse.BodyHandlers.ofString())
             .whenComplete((response, failure) -> {
               permits.release();

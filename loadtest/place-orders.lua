@@ -1,6 +1,7 @@
 -- wrk script used by bin/benchmark: places happy-path orders (one line of an unlimited SKU, a new customer each),
 -- counts the answers by status, keeps the ids of accepted orders, and at the end writes those ids to the file
--- named by ORDERFLOW_BENCH_IDS and prints the figures.
+-- named by ORDERFLOW_BENCH_IDS and prints the figures. Requests carry the bearer token in ORDERFLOW_BENCH_TOKEN (an
+-- operator's, which may place orders for any customer).
 
 local threads = {}
 local skus = { "TSHIRT-RED-M", "MUG-LOGO", "HOODIE-GREY-L" }
@@ -11,6 +12,7 @@ function setup(thread)
 end
 
 function init(args)
+  token = os.getenv("ORDERFLOW_BENCH_TOKEN") or ""
   counter = 0
   statuses = {}
   ids = {}
@@ -20,7 +22,8 @@ function request()
   counter = counter + 1
   local body = string.format('{"customerId":"bench-%d-%d","items":[{"sku":"%s","quantity":1}]}',
     thread_number, counter, skus[counter % #skus + 1])
-  return wrk.format("POST", "/orders", { ["Content-Type"] = "application/json" }, body)
+  return wrk.format("POST", "/orders",
+    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }, body)
 end
 
 function response(status, headers, body)

@@ -61,6 +61,25 @@ public final class TestOrderflow implements AutoCloseable {
     return token(subject, operator, new JWTOptions().setExpiresInSeconds(3600));
   }
 
+  /**
+   * A token with the test key and {@code claims} as they are (issuer and audience added only when absent; no expiry
+   * unless {@code claims} has one), for tests of tokens the API must refuse. An empty subject leaves it out.
+   */
+  public String tokenWithClaims(String subject, JsonObject claims) {
+    JWTOptions options = new JWTOptions().setAlgorithm("HS256");
+    JsonObject payload = claims.copy();
+    if (!subject.isEmpty()) {
+      payload.put("sub", subject);
+    }
+    if (!payload.containsKey("iss")) {
+      payload.put("iss", TEST_ISSUER);
+    }
+    if (!payload.containsKey("aud")) {
+      payload.put("aud", "orderflow");
+    }
+    return tokens.generateToken(payload, options);
+  }
+
   /** A token with the test key and the test issuer and audience, and {@code options} (e.g. expiry) over them. */
   public String token(String subject, boolean operator, JWTOptions options) {
     options.setAlgorithm("HS256").setSubject(subject).setIssuer(TEST_ISSUER).setAudience(java.util.List.of("orderflow"));
@@ -135,7 +154,8 @@ public final class TestOrderflow implements AutoCloseable {
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
-    return http.send(withHeaders(request, token(customerOf(body), false), headers).build(),
+    String token = path.startsWith("/orders") ? token(customerOf(body), false) : token("test-operator", true);
+    return http.send(withHeaders(request, token, headers).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
