@@ -17,7 +17,8 @@ import java.util.Set;
  * @param mode {@code auto}, {@code development} or {@code production}
  * @param issuer the {@code iss} every token must carry; empty: not checked
  * @param audience the {@code aud} values of which a token must carry one; empty: not checked
- * @param algorithm the signature algorithm of {@code publicKeyFile} and {@code hmacSecret} (e.g. RS256, ES256, HS256)
+ * @param algorithm the signature algorithm of {@code publicKeyFile} and {@code hmacSecret} (e.g. RS256, ES256, HS256;
+ *     empty in the configuration means HS256 with an HMAC secret, else RS256); JWKS keys name their own
  * @param customerClaim the claim that names the customer (usually {@code sub})
  * @param rolesClaim the claim that lists roles, as an array or a space-separated string; dots reach into objects
  *     (e.g. {@code realm_access.roles})
@@ -71,13 +72,15 @@ public record AuthConfig(
   }
 
   static AuthConfig from(Settings s, Map<String, String> environment) {
+    Secret hmacSecret = Secret.read(environment, "ORDERFLOW_AUTH_HMAC_SECRET", s, "hmacSecretFile");
+    String algorithm = s.string("algorithm");
     AuthConfig config = new AuthConfig(
         s.oneOf("mode", Set.of(AUTO, DEVELOPMENT, PRODUCTION)),
         s.string("issuer"),
         s.list("audience"),
-        s.string("algorithm"),
+        algorithm.isEmpty() ? (hmacSecret.present() ? "HS256" : "RS256") : algorithm,
         s.string("publicKeyFile"),
-        Secret.read(environment, "ORDERFLOW_AUTH_HMAC_SECRET", s, "hmacSecretFile"),
+        hmacSecret,
         s.string("jwksUrl"),
         Duration.ofMinutes(s.integer("jwksRefreshMinutes", 1, 24 * 60)),
         s.string("customerClaim"),

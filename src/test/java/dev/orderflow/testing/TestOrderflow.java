@@ -154,7 +154,8 @@ public final class TestOrderflow implements AutoCloseable {
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
-    String token = path.startsWith("/orders") ? token(customerOf(body), false) : token("test-operator", true);
+    java.util.function.Supplier<String> token = path.startsWith("/orders")
+        ? () -> token(customerOf(body), false) : () -> token("test-operator", true);
     return http.send(withHeaders(request, token, headers).build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -165,12 +166,13 @@ public final class TestOrderflow implements AutoCloseable {
 
   /** {@code GET path} as an operator, unless {@code headers} (name, value...) carry an Authorization of their own. */
   public HttpResponse<String> get(String path, String... headers) throws Exception {
-    return http.send(withHeaders(HttpRequest.newBuilder(api(path)).GET(), token("test-operator", true), headers)
+    return http.send(withHeaders(HttpRequest.newBuilder(api(path)).GET(), () -> token("test-operator", true), headers)
         .build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Adds {@code headers}, and a bearer {@code token} unless they hold an Authorization header (empty: none). */
-  private static HttpRequest.Builder withHeaders(HttpRequest.Builder request, String token, String... headers) {
+  private static HttpRequest.Builder withHeaders(HttpRequest.Builder request, java.util.function.Supplier<String> token,
+      String... headers) {
     boolean own = false;
     for (int i = 0; i + 1 < headers.length; i += 2) {
       own |= headers[i].equalsIgnoreCase("Authorization");
@@ -179,7 +181,7 @@ public final class TestOrderflow implements AutoCloseable {
       }
     }
     if (!own) {
-      request.header("Authorization", "Bearer " + token);
+      request.header("Authorization", "Bearer " + token.get());
     }
     return request;
   }
