@@ -82,7 +82,10 @@ public final class TestOrderflow implements AutoCloseable {
 
   /** A token with the test key and the test issuer and audience, and {@code options} (e.g. expiry) over them. */
   public String token(String subject, boolean operator, JWTOptions options) {
-    options.setAlgorithm("HS256").setSubject(subject).setIssuer(TEST_ISSUER).setAudience(java.util.List.of("orderflow"));
+    options.setAlgorithm("HS256").setSubject(subject).setIssuer(TEST_ISSUER);
+    if (options.getAudience() == null || options.getAudience().isEmpty()) {
+      options.setAudience(java.util.List.of("orderflow"));
+    }
     JsonObject claims = operator ? new JsonObject().put("roles", new JsonArray().add("operator")) : new JsonObject();
     return tokens.generateToken(claims, options);
   }
