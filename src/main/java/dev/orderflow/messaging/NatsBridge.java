@@ -95,6 +95,7 @@ public final class NatsBridge {
       ConsumerConfig consumers, OpenTelemetry openTelemetry, MeterRegistry registry) {
     MessagingTelemetry telemetry = new MessagingTelemetry(openTelemetry, registry);
     Events events = new Events();
+    LoggingErrorListener errors = new LoggingErrorListener();
     Options.Builder builder;
     try {
       builder = security == null ? Options.builder() : NatsSecurity.apply(Options.builder(), security);
@@ -110,19 +111,20 @@ public final class NatsBridge {
         // outgoing queue would block the event loop.
         .maxMessagesInOutgoingQueue(1 << 17)
         .connectionListener(events)
-        .errorListener(new LoggingErrorListener())
+        .errorListener(errors)
         .build();
     return vertx.executeBlocking(() -> new NatsBridge(vertx, Nats.connect(options), nats, consumers, telemetry))
         .onSuccess(bridge -> {
           events.bridge = bridge;
           bridge.checkTimer = vertx.setPeriodic(TOPOLOGY_CHECK_MILLIS, id -> bridge.checkTopology());
         })
-        .recover(e -> Future.failedFuture(refused(e, url, security)));
+        .recover(e -> Future.failedFuture(refused(e, errors.last, url, security)));
   }
 
   /** Refused credentials and TLS failures are configuration errors: retrying will not help. */
-  private static RuntimeException refused(Throwable e, String url, NatsSecurityConfig security) {
-    String message = String.valueOf(e.getMessage());
+  private static RuntimeException refused(Throwable e, Exception last, String url, NatsSecurityConfig security) {
+    // jnats reports only "Unable to connect" after trying every server; the reason is the last error it saw.
+    String message = String.valueOf(e.getMessage()) + (last == null ? "" : " (" + last + ")");
     String lower = message.toLowerCase(java.util.Locale.ROOT);
     String how = security == null ? "no credentials" : NatsSecurity.describe(security);
     if (lower.contains("authorization") || lower.contains("authentication") || lower.contains("auth")) {
@@ -130,7 +132,7 @@ public final class NatsBridge {
           + ". Check nats.auth (README, Security).");
     }
     if (lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate") || lower.contains("pkix")
-        || e instanceof javax.net.ssl.SSLException || e.getCause() instanceof javax.net.ssl.SSLException) {
+        || last instanceof javax.net.ssl.SSLException || e.getCause() instanceof javax.net.ssl.SSLException) {
       return new ConfigException("TLS to NATS at " + url + " failed (" + how + "): " + message
           + ". Check nats.tls (README, Security).");
     }
@@ -358,6 +360,9 @@ public final class NatsBridge {
   }
 
   private static final class LoggingErrorListener implements ErrorListener {
+    /** The last exception reported, to explain a failed first connection. */
+    volatile Exception last;
+
     @Override
     public void errorOccurred(Connection connection, String error) {
       LOG.warn("NATS error: {}", error);
@@ -365,6 +370,7 @@ public final class NatsBridge {
 
     @Override
     public void exceptionOccurred(Connection connection, Exception exception) {
+      last = exception;
       LOG.warn("NATS exception: {}", exception.toString());
     }
   }

@@ -26,7 +26,8 @@ class ApiAccessIT {
   private static final String ORDER_OF_ALICE = "{\"customerId\":\"alice\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1}]}";
 
   @RegisterExtension
-  static final OrderflowExtension env = new OrderflowExtension();
+  static final OrderflowExtension env = new OrderflowExtension(
+      new JsonObject().put("limits", new JsonObject().put("bodyTimeoutMs", 1500)), null);
 
   /** Orders this class placed: counting messages is meaningful only once their sagas are over. */
   private static final List<String> PLACED = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -176,6 +177,17 @@ class ApiAccessIT {
       raw(request).assertProblem(request.substring(0, 40));
     }
     assertThat(messagesInNats()).isEqualTo(before);
+  }
+
+  @Test
+  @DisplayName("answers 408 and closes the connection when a body does not arrive in time (slow clients)")
+  void slowBody() throws Exception {
+    long start = System.nanoTime();
+    Raw answer = raw("POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: " + bearer(app().token("alice", false))
+        + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"customerId\":");
+    assertThat(answer.status()).isEqualTo(408);
+    answer.assertProblem("slow body");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(8));
   }
 
   static void assertProblem(HttpResponse<String> response, String type) {
