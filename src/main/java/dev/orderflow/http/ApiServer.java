@@ -103,7 +103,8 @@ public final class ApiServer extends VerticleBase {
     if (!ctx.request().isEnded()) {
       HttpConnection connection = ctx.request().connection();
       long timer = vertx.setTimer(limits.bodyTimeout().toMillis(), id -> {
-        if (!ctx.request().isEnded() && !ctx.response().ended()) {
+        // Not "request ended": a body cut short or garbled (a bad chunk) may never end, nor fail, the request.
+        if (!ctx.body().available() && !ctx.response().headWritten()) {
           ctx.addEndHandler(done -> connection.close());
           ctx.fail(HttpProblem.of(408, "request-timeout", "Request timeout",
               "The request body did not arrive within " + limits.bodyTimeout().toMillis() + " ms"));

@@ -174,7 +174,13 @@ class ApiAccessIT {
         "GET /orders/x HTTP/1.1\r\nHost: x\r\nAuthorization: " + alice + "\r\nAuthorization: Bearer forged\r\n"
             + "Connection: close\r\n\r\n");
     for (String request : requests) {
-      raw(request).assertProblem(request.substring(0, 40));
+      Raw answer;
+      try {
+        answer = raw(request);
+      } catch (java.net.SocketTimeoutException e) {
+        throw new AssertionError("no answer to " + request.substring(0, Math.min(200, request.length())), e);
+      }
+      answer.assertProblem(request.substring(0, 40));
     }
     assertThat(messagesInNats()).isEqualTo(before);
   }
