@@ -14,7 +14,8 @@ import java.util.Set;
  * @param maxHeaderBytes the most bytes of request headers (431 beyond)
  * @param maxRequestLineBytes the longest request line (414 beyond)
  * @param idleTimeout a connection with no traffic for this long is closed
- * @param bodyTimeout a request whose body has not fully arrived by then is answered 408 and its connection closed
+ * @param bodyTimeout a request with a body that is not answered by then (its body has not fully arrived) is answered
+ *     408 and its connection closed; keep it longer than {@code nats.publishTimeoutMs}
  */
 public record LimitsConfig(
     int requestsPerSecond,
