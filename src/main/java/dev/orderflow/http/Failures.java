@@ -52,16 +52,7 @@ final class Failures {
       response.putHeader("Retry-After", Integer.toString(retryAfterSeconds));
     }
     problem.headers().forEach(response::putHeader);
-    // A body refused as too large, or too slow, is not read on: the connection closes rather than drain it.
-    boolean close = problem.status() == 413 || problem.status() == 408;
-    if (close) {
-      response.putHeader("Connection", "close");
-    }
-    response.end(problem.toJson(ctx.request().path()).encode()).onComplete(done -> {
-      if (close) {
-        ctx.request().connection().close();
-      }
-    });
+    response.end(problem.toJson(ctx.request().path()).encode());
   }
 
   private HttpProblem problemFor(RoutingContext ctx) {
