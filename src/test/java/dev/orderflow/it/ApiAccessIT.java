@@ -257,8 +257,21 @@ class ApiAccessIT {
       } catch (java.io.IOException closedEarly) {
         // the server may answer and close before it read everything
       }
+      // Read the head, then as many bytes as Content-Length says: the server may keep the connection open.
       InputStream in = socket.getInputStream();
-      return Raw.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+      while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        head.write(b);
+      }
+      String headText = head.toString(StandardCharsets.ISO_8859_1);
+      java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)")
+          .matcher(headText);
+      byte[] body = length.find() ? in.readNBytes(Integer.parseInt(length.group(1))) : in.readAllBytes();
+      return Raw.parse(headText + new String(body, StandardCharsets.UTF_8));
     }
   }
 
