@@ -1,7 +1,30 @@
 -- wrk script used by bin/benchmark: places happy-path orders (one line of an unlimited SKU, a new customer each),
--- counts the answers by status, keeps the ids of accepted orders, and at the end writes those ids to the file
--- named by ORDERFLOW_BENCH_IDS and prints the figures. Requests carry the bearer token in ORDERFLOW_BENCH_TOKEN (an
--- operator's, which may place orders for any customer).
+-- counts the answers by status and prints one machine-readable line for bin/lib/benchmark.py at the end.
+-- Requests carry the bearer token in ORDERFLOW_BENCH_TOKEN (an operator's, which may place orders for any customer).
+--
+-- Environment:
+--   ORDERFLOW_BENCH_RATE     orders/s over all threads; unset or 0 = as fast as the connections allow
+--   ORDERFLOW_BENCH_THREADS  wrk's -t (the rate is split evenly between the threads)
+--   ORDERFLOW_BENCH_TOKEN    the bearer token sent with every request
+--
+-- Pacing keeps a fixed schedule per thread (one slot every threads/rate seconds): delay() hands each request the
+-- next free slot, so the rate holds whatever the latency, as long as enough connections are free. wrk starts its
+-- latency clock when the request is written, after the delay, so latencies are the service's answer times; a
+-- request that waits for a free connection is not counted as late (no coordinated-omission correction). A thread
+-- that falls more than 1 s behind its schedule restarts it from now rather than bursting (the achieved rate shows).
+
+local ffi = require("ffi")
+ffi.cdef [[
+  typedef struct { long tv_sec; long tv_nsec; } orderflow_timespec;
+  int clock_gettime(int clock, orderflow_timespec *ts);
+]]
+local CLOCK_MONOTONIC = 1
+local now_ts = ffi.new("orderflow_timespec")
+
+local function now_ms()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, now_ts)
+  return tonumber(now_ts.tv_sec) * 1000 + tonumber(now_ts.tv_nsec) / 1e6
+end
 
 local threads = {}
 local skus = { "TSHIRT-RED-M", "MUG-LOGO", "HOODIE-GREY-L" }
@@ -15,7 +38,23 @@ function init(args)
   token = os.getenv("ORDERFLOW_BENCH_TOKEN") or ""
   counter = 0
   statuses = {}
-  ids = {}
+  local rate = tonumber(os.getenv("ORDERFLOW_BENCH_RATE") or "0") or 0
+  local nthreads = tonumber(os.getenv("ORDERFLOW_BENCH_THREADS") or "1") or 1
+  interval_ms = rate > 0 and (1000 * nthreads / rate) or 0
+  next_slot = nil
+end
+
+-- wrk calls delay() before every request only when the script defines it, so it is defined only when pacing.
+if (tonumber(os.getenv("ORDERFLOW_BENCH_RATE") or "0") or 0) > 0 then
+  function delay()
+    local now = now_ms()
+    if next_slot == nil or next_slot < now - 1000 then
+      next_slot = now   -- first request, or more than 1 s behind: restart the schedule instead of bursting
+    end
+    next_slot = next_slot + interval_ms
+    local wait = next_slot - interval_ms - now
+    return wait > 0 and math.floor(wait) or 0
+  end
 end
 
 function request()
@@ -28,26 +67,18 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
-  if status == 202 then
-    ids[#ids + 1] = body:match('"orderId":"([^"]+)"')
-  end
 end
 
 function done(summary, latency, requests)
   local accepted, refused = 0, {}
-  local file = assert(io.open(os.getenv("ORDERFLOW_BENCH_IDS") or "accepted-order-ids.txt", "w"))
   for _, thread in ipairs(threads) do
     for code, n in pairs(thread:get("statuses")) do
-      if code == 202 then accepted = accepted + n else refused[#refused + 1] = code .. ": " .. n end
+      if code == 202 then accepted = accepted + n else refused[#refused + 1] = code .. ":" .. n end
     end
-    for _, id in ipairs(thread:get("ids")) do file:write(id, "\n") end
   end
-  file:close()
-  local seconds = summary.duration / 1e6
-  io.write(string.format("accepted:      %d orders in %.1f s = %.0f orders/s\n", accepted, seconds, accepted / seconds))
-  io.write(string.format("accept latency p50 %.2f ms, p99 %.2f ms, max %.2f ms (every answer)\n",
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
-  io.write(string.format("other answers: %s; socket errors: %d\n",
-    #refused > 0 and table.concat(refused, ", ") or "none",
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  local e = summary.errors
+  io.write(string.format(
+    "WRK accepted=%d seconds=%.3f p50_us=%d p99_us=%d max_us=%d other=%s socket_errors=%d\n",
+    accepted, summary.duration / 1e6, latency:percentile(50), latency:percentile(99), latency.max,
+    #refused > 0 and table.concat(refused, ",") or "none", e.connect + e.read + e.write + e.timeout))
 end

@@ -29,6 +29,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.ext.healthchecks.Status;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class Orderflow {
 
   private static final Logger LOG = LoggerFactory.getLogger(Orderflow.class);
+  /** How long requests admitted before shutdown may take to finish. */
+  private static final long REQUEST_GRACE_SECONDS = 10;
 
   private final Vertx vertx;
   private final OrderflowConfig config;
@@ -60,6 +63,7 @@ public final class Orderflow {
   private NatsBridge bridge;
   private GatewaySimulatorVerticle gateway;
   private String gatewayDeployment;
+  private String apiDeployment;
 
   private Orderflow(Vertx vertx, OrderflowConfig config, Observability observability) {
     this.vertx = vertx;
@@ -90,31 +94,59 @@ public final class Orderflow {
   }
 
   /**
-   * Stops gracefully; safe to call more than once. The API and the contexts stop together (the API already
-   * refuses new requests), within one deadline; the gateway simulator last, so that charges in flight finish.
+   * Stops gracefully; safe to call more than once. The HTTP listeners stay open to the very end, so that every
+   * request gets an answer rather than a reset: from the first moment every new request is answered 503
+   * {@code shutting-down} with {@code Connection: close} (readiness is down too), for at least
+   * {@code http.shutdownDelayMs} so that load balancers and clients move on. Once the requests admitted before
+   * have finished (up to {@value #REQUEST_GRACE_SECONDS} s), the contexts stop (consumers stop pulling, in-flight
+   * handlers settle), then the gateway simulator (so that charges in flight finish), then the NATS connection
+   * drains; only then do the listeners close (see {@link ApiServer#closeListener}, which also explains why not
+   * later) and the embedded server stops.
    */
   public Future<Void> stop() {
+    boolean first = !admission.closed();
     admission.close();
     vertx.cancelTimer(rateLimiterCleanup);
     if (authentication != null) {
       authentication.close();
     }
+    Future<Void> delayed = first && !apiServers.isEmpty() && !config.http().shutdownDelay().isZero()
+        ? delay(config.http().shutdownDelay().toMillis()) : Future.succeededFuture();
+    return delayed
+        .compose(v -> admission.drained(vertx, Duration.ofSeconds(REQUEST_GRACE_SECONDS)))
+        .compose(v -> stopDeployments());
+  }
+
+  private Future<Void> stopDeployments() {
     List<String> first = new ArrayList<>(deployments);
     deployments.clear();
     Future<Void> undeployed = Future.all(first.stream()
-            .filter(id -> !id.equals(gatewayDeployment))
+            .filter(id -> !id.equals(gatewayDeployment) && !id.equals(apiDeployment))
             .map(this::undeploy)
             .toList())
         .<Void>mapEmpty()
         .compose(v -> gatewayDeployment == null ? Future.<Void>succeededFuture() : undeploy(gatewayDeployment));
     return undeployed
         .compose(v -> bridge == null ? Future.<Void>succeededFuture() : bridge.close())
+        .compose(v -> Future.all(apiServers.stream().map(ApiServer::closeListener).toList()).<Void>mapEmpty())
+        .otherwise(e -> {
+          LOG.warn("closing the HTTP listeners failed: {}", e.getMessage());
+          return null;
+        })
+        .compose(v -> apiDeployment == null ? Future.<Void>succeededFuture() : undeploy(apiDeployment))
         .compose(v -> embeddedNats == null ? Future.<Void>succeededFuture() : embeddedNats.stop())
         .onComplete(v -> {
           bridge = null;
           embeddedNats = null;
           gatewayDeployment = null;
+          apiDeployment = null;
         });
+  }
+
+  private Future<Void> delay(long millis) {
+    io.vertx.core.Promise<Void> elapsed = io.vertx.core.Promise.promise();
+    vertx.setTimer(millis, id -> elapsed.complete());
+    return elapsed.future();
   }
 
   private Future<Void> undeploy(String id) {
@@ -221,7 +253,7 @@ public final class Orderflow {
       contexts.add(new PaymentsVerticle(bridge, config.payments(), observability.registry()));
     }
     if (config.runs(Role.SHIPPING)) {
-      contexts.add(new ShippingVerticle(bridge));
+      contexts.add(new ShippingVerticle(bridge, observability.registry()));
     }
     Future<Void> deployed = Future.succeededFuture();
     for (VerticleBase context : contexts) {
@@ -256,12 +288,13 @@ public final class Orderflow {
     }
     return managed.compose(v -> vertx.deployVerticle(() -> {
           ApiServer server = new ApiServer(config.http(), config.limits(), security, routes, liveness, readiness,
-              PrometheusScrapingHandler.create(observability.registry()));
+              PrometheusScrapingHandler.create(observability.registry()), admission);
           apiServers.add(server);
           return server;
         }, new DeploymentOptions().setInstances(config.http().instances())))
         .map(id -> {
           deployments.push(id);
+          apiDeployment = id;
           return null;
         });
   }

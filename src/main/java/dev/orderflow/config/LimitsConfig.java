@@ -13,7 +13,6 @@ import java.util.Set;
  *     or a sidecar on the same machine is never throttled)
  * @param maxHeaderBytes the most bytes of request headers (431 beyond)
  * @param maxRequestLineBytes the longest request line (414 beyond)
- * @param idleTimeout a connection with no traffic for this long is closed
  * @param bodyTimeout a request with a body that is not answered by then (its body has not fully arrived) is answered
  *     408 and its connection closed; keep it longer than {@code nats.publishTimeoutMs}
  */
@@ -23,7 +22,6 @@ public record LimitsConfig(
     Set<String> exemptClients,
     int maxHeaderBytes,
     int maxRequestLineBytes,
-    Duration idleTimeout,
     Duration bodyTimeout) {
 
   public LimitsConfig {
@@ -37,7 +35,6 @@ public record LimitsConfig(
         Set.copyOf(s.list("exemptClients")),
         (int) s.integer("maxHeaderBytes", 1024, 1 << 20),
         (int) s.integer("maxRequestLineBytes", 256, 1 << 16),
-        Duration.ofSeconds(s.integer("idleTimeoutSeconds", 1, 3600)),
         s.positiveMillis("bodyTimeoutMs"));
   }
 }

@@ -7,6 +7,8 @@ import java.time.Duration;
  *
  * @param url comma-separated server URLs; empty means "start and supervise a local nats-server"
  * @param replicas replicas of every stream and bucket (3 on a production cluster)
+ * @param streamMaxAge how long the event streams keep an event, and so how long an order can be read back (the
+ *     streams are the orders' record); zero keeps them for good
  * @param duplicateWindow how long JetStream remembers a {@code Nats-Msg-Id} to drop a repeated publish
  * @param publishWindow publishes awaiting their acknowledgement at once; beyond it a publish fails fast
  * @param publishTimeout how long a publish may wait for its acknowledgement; for {@code POST /orders}, the deadline
@@ -32,7 +34,7 @@ public record NatsConfig(
         s.string("url"),
         s.string("connectionName"),
         (int) s.integer("replicas", 1, 5),
-        Duration.ofHours(s.integer("streamMaxAgeHours", 1, 24 * 3650)),
+        Duration.ofHours(s.integer("streamMaxAgeHours", 0, 24 * 3650)),
         Duration.ofSeconds(s.integer("duplicateWindowSeconds", 1, 24 * 3600)),
         s.positive("publishWindow"),
         s.positiveMillis("publishTimeoutMs"),

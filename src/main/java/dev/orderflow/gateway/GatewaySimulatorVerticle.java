@@ -34,6 +34,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class GatewaySimulatorVerticle extends VerticleBase {
 
   private static final String DECLINING_CUSTOMER_PREFIX = "decline-";
+  private static final int DEFAULT_PAGE = 1_000;
+  private static final int MAX_PAGE = 50_000;
 
   /** A charge as the simulator made it. */
   private record Charge(String chargeId, String idempotencyKey, JsonObject request, String status, Instant at) {
@@ -53,6 +55,8 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final Map<String, Charge> byKey = new HashMap<>();
   private final Map<String, List<Charge>> byOrder = new HashMap<>();
+  /** Every charge in the order it was made: the audit pages through it. */
+  private final List<Charge> all = new ArrayList<>();
   private Faults faults;
   private HttpServer server;
 
@@ -115,19 +119,48 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
           Instant.now());
       byKey.put(key, charge);
       byOrder.computeIfAbsent(request.getString("orderId"), id -> new ArrayList<>()).add(charge);
+      all.add(charge);
       later(ctx, now, 201, charge.toJson());
     }
   }
 
+  /**
+   * {@code ?orderId=…}: that order's charges. Without it, every charge in the order made, a page at a time:
+   * {@code ?from=N&limit=M} (defaults 0 and {@value #DEFAULT_PAGE}, at most {@value #MAX_PAGE}) answers
+   * {@code {charges, next}} where {@code next} is the {@code from} of the following page, absent after the last.
+   */
   private void list(RoutingContext ctx) {
     String orderId = ctx.queryParams().get("orderId");
-    if (orderId == null) {
-      json(ctx, 400, error("the orderId query parameter is required"));
+    if (orderId != null) {
+      JsonArray charges = new JsonArray();
+      byOrder.getOrDefault(orderId, List.of()).forEach(c -> charges.add(c.toJson()));
+      json(ctx, 200, new JsonObject().put("orderId", orderId).put("charges", charges));
       return;
     }
+    int from;
+    int limit;
+    try {
+      from = Integer.parseInt(ctx.queryParams().get("from") == null ? "0" : ctx.queryParams().get("from"));
+      limit = Integer.parseInt(ctx.queryParams().get("limit") == null ? "" + DEFAULT_PAGE
+          : ctx.queryParams().get("limit"));
+    } catch (NumberFormatException e) {
+      json(ctx, 400, error("from and limit must be whole numbers"));
+      return;
+    }
+    if (from < 0 || limit < 1 || limit > MAX_PAGE) {
+      json(ctx, 400, error("from must be >= 0 and limit between 1 and " + MAX_PAGE));
+      return;
+    }
+    int to = Math.min(all.size(), from + limit);
     JsonArray charges = new JsonArray();
-    byOrder.getOrDefault(orderId, List.of()).forEach(c -> charges.add(c.toJson()));
-    json(ctx, 200, new JsonObject().put("orderId", orderId).put("charges", charges));
+    for (int i = from; i < to; i++) {
+      charges.add(all.get(i).toJson());
+    }
+    JsonObject page = new JsonObject().put("charges", charges).put("total", all.size());
+    if (to < all.size()) {
+      page.put("next", to);
+    }
+    json(ctx, 200, page);
   }
 
   /**

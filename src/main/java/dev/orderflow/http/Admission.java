@@ -1,7 +1,11 @@
 package dev.orderflow.http;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -10,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * answered 503 with {@code Retry-After} straight away instead of queueing.
  */
 public final class Admission implements PlatformHandler {
+
+  private static final long DRAIN_POLL_MILLIS = 10;
 
   private final int limit;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -43,5 +49,24 @@ public final class Admission implements PlatformHandler {
 
   public boolean closed() {
     return closed;
+  }
+
+  /**
+   * Completes once no admitted request is in progress, or after {@code timeout}, whichever comes first (polled:
+   * the count changes on every event loop).
+   */
+  public Future<Void> drained(Vertx vertx, Duration timeout) {
+    Promise<Void> drained = Promise.promise();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    poll(vertx, deadline, drained);
+    return drained.future();
+  }
+
+  private void poll(Vertx vertx, long deadline, Promise<Void> drained) {
+    if (inFlight.get() <= 0 || System.nanoTime() - deadline > 0) {
+      drained.complete();
+    } else {
+      vertx.setTimer(DRAIN_POLL_MILLIS, id -> poll(vertx, deadline, drained));
+    }
   }
 }

@@ -2,14 +2,11 @@ package dev.orderflow.http;
 
 import dev.orderflow.config.HttpConfig;
 import dev.orderflow.config.LimitsConfig;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
@@ -24,9 +21,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ApiServer extends VerticleBase {
 
-  /** How long a stopping server lets requests in progress finish. */
-  private static final long SHUTDOWN_GRACE_SECONDS = 10;
-
   private final HttpConfig config;
   private final LimitsConfig limits;
   private final ApiSecurity security;
@@ -35,13 +29,15 @@ public final class ApiServer extends VerticleBase {
   private final HealthChecks readiness;
   private final Handler<RoutingContext> metrics;
   private final Failures failures;
-  private HttpServer server;
+  private final Admission admission;
+  private volatile HttpServer server;
 
   /**
    * @param metrics serves {@code GET /metrics} (the Prometheus text format)
    */
   public ApiServer(HttpConfig config, LimitsConfig limits, ApiSecurity security, List<Routes> routes,
-      HealthChecks liveness, HealthChecks readiness, Handler<RoutingContext> metrics) {
+      HealthChecks liveness, HealthChecks readiness, Handler<RoutingContext> metrics, Admission admission) {
+    this.admission = admission;
     this.config = config;
     this.limits = limits;
     this.security = security;
@@ -76,23 +72,44 @@ public final class ApiServer extends VerticleBase {
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures::handleStatus);
     }
+    Edge edge = new Edge(vertx, config, failures, admission);
     return vertx.createHttpServer(new HttpServerOptions()
             // HTTP/1.1 only: no cleartext HTTP/2 upgrade (h2c) to maintain on a plain JSON API.
             .setHttp2ClearTextEnabled(false)
             .setMaxHeaderSize(limits.maxHeaderBytes())
             .setMaxInitialLineLength(limits.maxRequestLineBytes())
-            .setIdleTimeout((int) limits.idleTimeout().toSeconds())
+            .setIdleTimeout((int) config.idleTimeout().toSeconds())
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setHost(config.host())
             .setPort(config.port()))
-        .invalidRequestHandler(this::invalidRequest)
-        .requestHandler(router)
+        .requestHandler(edge.before(router))
+        .invalidRequestHandler(edge::invalid)
+        .connectionHandler(edge::connected)
+        .exceptionHandler(edge::connectionError)
         .listen()
         .onSuccess(listening -> server = listening);
   }
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+    return closeListener();
+  }
+
+  /**
+   * Stops listening and closes every connection at once. Call it last, once the requests admitted before shutdown
+   * have finished: until then the process keeps answering (503 while shutting down). A graceful
+   * {@code shutdown(grace)} would be worse here: Vert.x 5.0 then stops reading new requests on open keep-alive
+   * connections and closes them at the end of the grace without an answer. And call it while every event loop
+   * still runs: in Vert.x 5.0, a connection accepted while the last event loop of a shared server leaves is reset
+   * unanswered (eclipse-vertx/vert.x#6087), so listeners must close before the loops go.
+   */
+  public synchronized Future<Void> closeListener() {
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    HttpServer closing = server;
+    server = null;
+    return closing.close();
   }
 
   /**
@@ -116,16 +133,8 @@ public final class ApiServer extends VerticleBase {
     ctx.next();
   }
 
-  /** Requests the HTTP decoder refused (headers or request line over the limits, garbage) get problem+json too. */
-  private void invalidRequest(HttpServerRequest request) {
-    Throwable cause = request.decoderResult().cause();
-    int status = cause instanceof TooLongHttpHeaderException ? 431
-        : cause instanceof TooLongHttpLineException ? 414 : 400;
-    failures.writeInvalid(request, status);
-  }
-
   /** The port this instance listens on (useful when configured with port 0). */
-  public int port() {
-    return server.actualPort();
+  public synchronized int port() {
+    return server == null ? -1 : server.actualPort();
   }
 }

@@ -8,15 +8,16 @@ import dev.orderflow.events.v1.StockRejected;
 import dev.orderflow.events.v1.StockReleased;
 import dev.orderflow.events.v1.StockReserved;
 import dev.orderflow.messaging.Delivery;
+import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher;
+import dev.orderflow.messaging.EventPublisher.First;
+import dev.orderflow.messaging.EventPublisher.Written;
 import dev.orderflow.messaging.EventSubscription;
+import dev.orderflow.messaging.EventType;
 import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Handlers;
-import dev.orderflow.messaging.KeyValueStore;
 import dev.orderflow.messaging.NatsBridge;
-import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
-import dev.orderflow.messaging.WriteConflict;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Instant;
@@ -29,22 +30,23 @@ import java.util.function.Function;
  * The inventory context's event side: seeds the catalogue's stock on first start, reserves stock for each
  * {@code OrderPlaced}, and releases it when the payment is declined or fails.
  *
- * <p>Reserving: the delivery that creates the order's PENDING reservation record (an atomic create) owns the
- * order; any other finds the record and waits for its outcome, or takes over if it is a redelivery (the owner
- * died: live owners keep their message with in-progress acknowledgements). The owner reserves every line at once
- * (each SKU batching its changes) and records the outcome with a compare-and-set on the claim; then the stock is
- * brought in line with the recorded outcome (holds settled, or a rejected order's lines given back), and the
- * outcome announced.
+ * <p>The outcome event is the order's reservation record: {@code StockReserved} or {@code StockRejected} is stored
+ * at most once per order, whichever comes first ({@link First#IN_ITS_STREAM}). Reserving: every line at once (each
+ * SKU batching its changes, see {@link StockKeeper}); the stock itself remembers which orders hold units until
+ * their outcome is stored, so a repeat of the same reservation changes nothing. Then the outcome is announced, and
+ * the stock brought in line with it: a reserved order's holds are settled, a rejected order's taken lines given
+ * back. Every delivery first looks for a stored outcome and, if there is one, only brings the stock in line with
+ * it.
  *
- * <p>Releasing: the record goes RESERVED → RELEASING → RELEASED around the stock changes. Each step, and each stock
- * change, can be repeated after a crash without effect beyond the first (see {@link Stock}).
+ * <p>Releasing: the lines come from the order's {@code StockReserved}; the stock remembers each applied release until
+ * {@code StockReleased} is stored (once per order), so a release never happens twice.
  */
 public final class InventoryVerticle extends VerticleBase {
 
   private final NatsBridge bridge;
   private final Catalogue catalogue;
   private StockKeeper stock;
-  private KeyValueStore reservations;
+  private EventLog log;
   private EventPublisher publisher;
   private List<EventSubscription> subscriptions = List.of();
 
@@ -56,7 +58,7 @@ public final class InventoryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     stock = new StockKeeper(bridge.keyValue(Topology.STOCK));
-    reservations = bridge.keyValue(Topology.RESERVATIONS);
+    log = bridge.eventLog();
     publisher = bridge.publisher();
     return Future.all(catalogue.items().stream().map(item -> stock.seed(item.sku(), item.initialStock())).toList())
         .compose(seeded -> Future.all(
@@ -74,164 +76,122 @@ public final class InventoryVerticle extends VerticleBase {
 
   private Future<?> reserve(Delivery<OrderPlaced> delivery) {
     OrderPlaced order = delivery.event();
-    if (order.getLinesCount() == 0) {
-      throw new PoisonMessage("OrderPlaced " + order.getOrderId() + " has no lines");
-    }
-    List<Reservation.Line> plan = Reservation.plan(order.getLinesList());
-    return claim(order.getOrderId(), plan, delivery.attempt() > 1)
-        .compose(claim -> claim.reservation().decided() ? Future.succeededFuture(claim.reservation())
-            : decide(claim.reservation(), claim.revision()))
-        .compose(this::settle)
-        .compose(outcome -> announce(order, outcome));
+    List<StockLines.Line> lines = StockLines.of("OrderPlaced", order.getOrderId(), order.getLinesList(), catalogue);
+    // Looked up on every delivery, not only redeliveries: a consumer made anew (or any replay) delivers old orders
+    // as if for the first time, and the stock's per-order markers are gone once an outcome is stored.
+    return log.last(Topology.STOCK_RESERVED, order.getOrderId()).compose(stored -> stored == null
+        ? decide(order, lines)
+        : settle(stored.type(), order.getOrderId(), lines));
   }
 
-  /**
-   * The order's reservation record: a new PENDING one this delivery owns, a PENDING one it takes over (a
-   * redelivery), or an outcome already decided.
-   */
-  private Future<Known> claim(String orderId, List<Reservation.Line> plan, boolean redelivered) {
-    Reservation pending = Reservation.pending(orderId, plan, Instant.now());
-    return reservations.createOrGet(orderId, pending.encode()).compose(claim -> {
-      Known known = new Known(Reservation.decode(claim.entry().value()), claim.entry().revision());
-      if (!claim.created() && !known.reservation().decided() && !redelivered) {
-        // Another delivery owns the order right now; come back for its outcome.
-        return Future.failedFuture(new IllegalStateException("order " + orderId + " is being reserved"));
-      }
-      return Future.succeededFuture(known);
-    });
-  }
-
-  /**
-   * Reserves every line and records the outcome over the claim: RESERVED, or REJECTED if a line fell short. The
-   * record comes first: if another delivery recorded an outcome first, that one stands, and nothing taken here is
-   * given back unless it says REJECTED.
-   */
-  private Future<Reservation> decide(Reservation claimed, long claimRevision) {
-    String orderId = claimed.orderId();
-    List<Future<Boolean>> lines = claimed.lines().stream()
-        .map(line -> stock.reserve(line.sku(), orderId, line.quantity()))
+  /** Reserves every line, then stores and announces the outcome, and settles the stock with the one that stands. */
+  private Future<Void> decide(OrderPlaced order, List<StockLines.Line> lines) {
+    String orderId = order.getOrderId();
+    List<Future<Boolean>> held = lines.stream().map(line -> stock.reserve(line.sku(), orderId, line.quantity()))
         .toList();
-    return Future.all(lines)
-        .map(all -> {
+    return Future.all(held)
+        .compose(all -> {
           List<String> missing = new ArrayList<>();
-          for (int i = 0; i < lines.size(); i++) {
-            if (!lines.get(i).result()) {
-              missing.add(claimed.lines().get(i).sku());
+          for (int i = 0; i < held.size(); i++) {
+            if (!held.get(i).result()) {
+              missing.add(lines.get(i).sku());
             }
           }
+          Instant now = Instant.now();
           return missing.isEmpty()
-              ? Reservation.reserved(orderId, claimed.lines(), Instant.now())
-              : Reservation.rejected(orderId, claimed.lines(), missing, Instant.now());
-        })
-        .compose(outcome -> replace(outcome, claimRevision)
-            .map(outcome)
-            .recover(e -> e instanceof WriteConflict ? decidedElsewhere(orderId) : Future.failedFuture(e)));
+              ? publisher.publishFirst(Topology.STOCK_RESERVED, orderId, reserved(order, now), First.IN_ITS_STREAM)
+                  .compose(written -> standing(written, Topology.STOCK_RESERVED, orderId, lines))
+              : publisher.publishFirst(Topology.STOCK_REJECTED, orderId, rejected(order, missing, now),
+                      First.IN_ITS_STREAM)
+                  .compose(written -> standing(written, Topology.STOCK_REJECTED, orderId, lines));
+        });
+  }
+
+  /** Settles the stock with the outcome that stands: this one, or one stored before it (a takeover's race). */
+  private Future<Void> standing(Written written, EventType<?> ours, String orderId,
+      List<StockLines.Line> lines) {
+    if (written != Written.PREEMPTED) {
+      return settle(ours, orderId, lines);
+    }
+    return log.last(ours, orderId).compose(stored -> stored == null
+        ? Future.failedFuture(new IllegalStateException("an outcome of order " + orderId + " stands but cannot be read"))
+        : settle(stored.type(), orderId, lines));
   }
 
   /**
-   * Brings the stock in line with a recorded outcome: a reserved order's holds are settled; a rejected order gives
-   * back whatever line it took. Idempotent, so it runs whenever an outcome is seen, which also finishes the work
-   * of a delivery that crashed after recording it.
+   * Brings the stock in line with a stored outcome: a reserved order's holds are settled (the outcome now answers
+   * for them); a rejected order gives back whatever line it took. Idempotent, so it also finishes the work of a
+   * delivery that crashed after storing the outcome.
    */
-  private Future<Reservation> settle(Reservation outcome) {
-    String orderId = outcome.orderId();
-    return switch (outcome.status()) {
-      case RESERVED -> {
-        outcome.lines().forEach(line -> stock.settleHold(line.sku(), orderId));
-        yield Future.succeededFuture(outcome);
-      }
-      case REJECTED -> forEachLine(outcome, line -> stock.unreserve(line.sku(), orderId)).map(outcome);
-      case PENDING, RELEASING, RELEASED -> Future.succeededFuture(outcome);
-    };
-  }
-
-  /** Another delivery recorded the outcome first (a takeover race); that one stands. */
-  private Future<Reservation> decidedElsewhere(String orderId) {
-    return readReservation(orderId).map(known -> {
-      if (known == null || !known.reservation().decided()) {
-        throw new IllegalStateException("reservation of " + orderId + " changed but shows no outcome");
-      }
-      return known.reservation();
-    });
+  private Future<Void> settle(EventType<?> outcome, String orderId, List<StockLines.Line> lines) {
+    if (outcome.equals(Topology.STOCK_REJECTED)) {
+      return forEachLine(lines, line -> stock.unreserve(line.sku(), orderId));
+    }
+    // StockReserved, or a StockReleased after it: the holds only need forgetting, which rides on the next write.
+    lines.forEach(line -> stock.settleHold(line.sku(), orderId));
+    return Future.succeededFuture();
   }
 
   private Future<?> release(String orderId) {
-    return readReservation(orderId).compose(known -> {
-      if (known == null || !known.reservation().decided()) {
-        // Payments acts only after StockReserved, which follows the outcome; a stale read resolves on retry.
-        return Future.failedFuture(new IllegalStateException("no reservation outcome for order " + orderId + " yet"));
+    return log.find(Topology.STOCK_RELEASED, orderId).compose(released -> {
+      if (released != null) {
+        // Released before: only the stock's markers may be left to settle.
+        released.getLinesList().forEach(line -> stock.settleReturn(line.getSku(), orderId));
+        return Future.succeededFuture();
       }
-      Reservation reservation = known.reservation();
-      return switch (reservation.status()) {
-        case PENDING, REJECTED -> Future.succeededFuture();
-        case RELEASED -> announceReleased(reservation);
-        case RESERVED -> {
-          Reservation releasing = reservation.releasing(Instant.now());
-          yield replace(releasing, known.revision()).compose(revision -> finishRelease(releasing, revision));
+      return log.find(Topology.STOCK_RESERVED, orderId).compose(reserved -> {
+        if (reserved == null) {
+          // Payments acts only after StockReserved; a reader that does not see it yet sees it on a retry.
+          return Future.failedFuture(new IllegalStateException("order " + orderId + " has no StockReserved yet"));
         }
-        case RELEASING -> finishRelease(reservation, known.revision());
-      };
+        List<StockLines.Line> lines =
+            StockLines.of("StockReserved", orderId, reserved.getLinesList(), catalogue);
+        return forEachLine(lines, line -> stock.release(line.sku(), orderId, line.quantity()))
+            .compose(v -> publisher.publishFirst(Topology.STOCK_RELEASED, orderId, released(reserved, Instant.now()),
+                First.OF_ITS_TYPE))
+            .onSuccess(written -> lines.forEach(line -> stock.settleReturn(line.sku(), orderId)));
+      });
     });
   }
 
-  private Future<Void> finishRelease(Reservation releasing, long revision) {
-    String orderId = releasing.orderId();
-    Reservation released = releasing.released(Instant.now());
-    return forEachLine(releasing, line -> stock.release(line.sku(), orderId, line.quantity()))
-        .compose(v -> replace(released, revision))
-        .onSuccess(v -> released.lines().forEach(line -> stock.settleReturn(line.sku(), orderId)))
-        .compose(v -> announceReleased(released));
-  }
-
-  private Future<Void> announce(OrderPlaced order, Reservation outcome) {
-    return switch (outcome.status()) {
-      case RESERVED -> publisher.publish(Topology.STOCK_RESERVED, order.getOrderId(), StockReserved.newBuilder()
-          .setEventId(UUID.randomUUID().toString())
-          .setOrderId(order.getOrderId())
-          .setOccurredAt(EventTime.of(outcome.changedAt()))
-          .setCustomerId(order.getCustomerId())
-          .addAllLines(order.getLinesList())
-          .setTotal(order.getTotal())
-          .build());
-      case REJECTED -> publisher.publish(Topology.STOCK_REJECTED, order.getOrderId(), StockRejected.newBuilder()
-          .setEventId(UUID.randomUUID().toString())
-          .setOrderId(order.getOrderId())
-          .setOccurredAt(EventTime.of(outcome.changedAt()))
-          .addAllSkus(outcome.missing())
-          .build());
-      // Released later: its StockReserved went out long ago, and a repeat of it is dropped as a duplicate.
-      case PENDING, RELEASING, RELEASED -> Future.succeededFuture();
-    };
-  }
-
-  private Future<Void> announceReleased(Reservation released) {
-    return publisher.publish(Topology.STOCK_RELEASED, released.orderId(), StockReleased.newBuilder()
+  private static StockReserved reserved(OrderPlaced order, Instant at) {
+    return StockReserved.newBuilder()
         .setEventId(UUID.randomUUID().toString())
-        .setOrderId(released.orderId())
-        .setOccurredAt(EventTime.of(released.changedAt()))
-        .addAllLines(released.lines().stream().map(line -> OrderLine.newBuilder()
-            .setSku(line.sku())
-            .setQuantity((int) line.quantity())
+        .setOrderId(order.getOrderId())
+        .setOccurredAt(EventTime.of(at))
+        .setCustomerId(order.getCustomerId())
+        .addAllLines(order.getLinesList())
+        .setTotal(order.getTotal())
+        .setPlacedAt(order.getOccurredAt())
+        .build();
+  }
+
+  private static StockRejected rejected(OrderPlaced order, List<String> missing, Instant at) {
+    return StockRejected.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setOrderId(order.getOrderId())
+        .setOccurredAt(EventTime.of(at))
+        .addAllSkus(missing)
+        .setPlacedAt(order.getOccurredAt())
+        .build();
+  }
+
+  private StockReleased released(StockReserved reserved, Instant at) {
+    return StockReleased.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setOrderId(reserved.getOrderId())
+        .setOccurredAt(EventTime.of(at))
+        .addAllLines(reserved.getLinesList().stream().map(line -> OrderLine.newBuilder()
+            .setSku(line.getSku())
+            .setQuantity(line.getQuantity())
             .setUnitPrice(Money.newBuilder().setCurrency(catalogue.currency())
-                .setAmountMinor(catalogue.item(line.sku()).map(Catalogue.Item::unitPriceMinor).orElse(0L)))
+                .setAmountMinor(catalogue.item(line.getSku()).map(Catalogue.Item::unitPriceMinor).orElse(0L)))
             .build()).toList())
-        .build());
-  }
-
-  /** A reservation record as read, with the revision a compare-and-set must name. */
-  private record Known(Reservation reservation, long revision) {}
-
-  private Future<Known> readReservation(String orderId) {
-    return reservations.get(orderId).map(entry -> entry == null ? null
-        : new Known(Reservation.decode(entry.value()), entry.revision()));
-  }
-
-  private Future<Long> replace(Reservation next, long revision) {
-    return reservations.update(next.orderId(), next.encode(), revision);
+        .build();
   }
 
   /** Runs {@code step} for every line at once; completes when all are done. */
-  private static Future<Void> forEachLine(Reservation reservation, Function<Reservation.Line, Future<?>> step) {
-    return Future.all(reservation.lines().stream().map(step).toList()).mapEmpty();
+  private static Future<Void> forEachLine(List<StockLines.Line> lines, Function<StockLines.Line, Future<?>> step) {
+    return Future.all(lines.stream().map(step).toList()).mapEmpty();
   }
 }

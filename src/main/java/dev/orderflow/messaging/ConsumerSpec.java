@@ -20,6 +20,6 @@ public record ConsumerSpec(String durable, StreamSpec stream, List<EventType<?>>
   }
 
   List<String> filterSubjects() {
-    return events.stream().map(EventType::subject).toList();
+    return events.stream().map(EventType::filterSubject).toList();
   }
 }

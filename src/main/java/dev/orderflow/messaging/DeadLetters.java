@@ -42,6 +42,7 @@ final class DeadLetters {
         .build();
     return publisher.traced(Topology.deadLetterSubject(consumer), messageId, orderId == null ? "" : orderId,
             "DeadLetter", headers, message.getData(), options)
+        .<Void>mapEmpty()
         .onSuccess(v -> telemetry.deadLettered(consumer));
   }
 }

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A local nats-server with JetStream, started and supervised by this process when no NATS URL is configured,
  * so that one command runs the whole system. Its data lives under {@code <dataDir>/nats}; it is restarted if it
- * dies and stopped with the service. A server left behind by a killed run (found through its pid file) is
- * stopped before a new one starts.
+ * dies and stopped with the service. If the service itself is killed (SIGKILL, a crash), a small watchdog process
+ * stops the server within about a second; and should a server still be left behind, the next start on the same
+ * data directory finds it through its pid file and stops it first.
  */
 public final class EmbeddedNatsServer {
 
@@ -31,6 +32,7 @@ public final class EmbeddedNatsServer {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration MAX_RESTART_DELAY = Duration.ofSeconds(30);
+  private static final String WATCHDOG = "orderflow-nats-watchdog";
 
   private final Vertx vertx;
   private final EmbeddedNatsConfig config;
@@ -38,6 +40,7 @@ public final class EmbeddedNatsServer {
   private final Path home;
   private final NatsSecurityConfig security;
   private volatile Process process;
+  private volatile Process watchdog;
   private volatile boolean stopping;
   private Duration restartDelay = Duration.ofMillis(500);
 
@@ -86,6 +89,7 @@ public final class EmbeddedNatsServer {
   public Future<Void> stop() {
     stopping = true;
     return vertx.executeBlocking(() -> {
+      stopWatchdog();
       Process running = process;
       if (running != null && running.isAlive()) {
         running.destroy();
@@ -118,9 +122,44 @@ public final class EmbeddedNatsServer {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
     awaitListening(log);
+    startWatchdog(process.pid(), configFile);
     LOG.info("Embedded nats-server {} listening at {}, data in {}", executable, url(), home);
     Process started = process;
     started.onExit().thenAccept(this::exited);
+  }
+
+  /**
+   * Starts {@value #WATCHDOG}: a shell loop that outlives this JVM only to stop nats-server {@code serverPid}
+   * (still running with {@code configFile}) once the JVM is gone. A JVM cannot run code after SIGKILL, and
+   * nats-server has no parent-death option, so the watching is done by a process of its own; its cost is one
+   * {@code sleep} a second. Not on systems without {@code /bin/sh}, where the pid file alone cleans up at the
+   * next start.
+   */
+  private void startWatchdog(long serverPid, Path configFile) {
+    stopWatchdog();
+    if (!Files.isExecutable(Path.of("/bin/sh"))) {
+      return;
+    }
+    String script = "while kill -0 \"$1\" 2>/dev/null; do sleep 1; done; "
+        + "if grep -q -F -- \"$3\" /proc/\"$2\"/cmdline 2>/dev/null || ! test -d /proc; then kill -TERM \"$2\"; fi";
+    try {
+      watchdog = new ProcessBuilder("/bin/sh", "-c", script, WATCHDOG, Long.toString(ProcessHandle.current().pid()),
+          Long.toString(serverPid), configFile.toString())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+    } catch (IOException e) {
+      LOG.warn("No watchdog for the embedded nats-server ({}); after a crash the next start stops it",
+          e.getMessage());
+    }
+  }
+
+  private void stopWatchdog() {
+    Process running = watchdog;
+    watchdog = null;
+    if (running != null) {
+      running.destroy();
+    }
   }
 
   private String serverConfig(Path pidFile) {

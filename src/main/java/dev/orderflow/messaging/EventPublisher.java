@@ -12,7 +12,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Queue;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -30,6 +32,11 @@ public final class EventPublisher {
 
   /** The JetStream error code for a failed expected-last-sequence check. */
   static final int WRONG_LAST_SEQUENCE = 10071;
+  /**
+   * The same refusal from a replicated stream, or while another write to the subject is still in flight, when the
+   * server cannot name the sequence.
+   */
+  static final int WRONG_LAST_SEQUENCE_CONSTANT = 10164;
 
   private final Vertx vertx;
   private final Connection connection;
@@ -38,6 +45,11 @@ public final class EventPublisher {
   private final Duration timeout;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final MessagingTelemetry telemetry;
+  /** Publishes awaiting their acknowledgement, oldest first, with when they are overdue. */
+  private final Queue<Awaiting> awaiting = new ConcurrentLinkedQueue<>();
+  private final long sweeper;
+
+  private record Awaiting(CompletableFuture<PublishAck> sent, long deadline) {}
 
   EventPublisher(Vertx vertx, Connection connection, JetStream jetStream, int window, Duration timeout,
       MessagingTelemetry telemetry) {
@@ -47,11 +59,36 @@ public final class EventPublisher {
     this.jetStream = jetStream;
     this.window = window;
     this.timeout = timeout;
+    this.sweeper = vertx.setPeriodic(Math.max(10, Math.min(100, timeout.toMillis() / 10)), id -> expireOverdue());
+  }
+
+  /** How a {@link #publishFirst write-once publish} came out. */
+  public enum Written {
+    /** The event is stored now. */
+    STORED,
+    /**
+     * The same event (same message id) was stored before, within the duplicate window: a repeat of this publish.
+     * (nats-server 2.15 checks the expectation first, and answers such a repeat as {@link #PREEMPTED}.)
+     */
+    DUPLICATE,
+    /** Another event stood in its place already, so this one was not stored. */
+    PREEMPTED
+  }
+
+  /** What a {@link #publishFirst write-once publish} must be the first of, for its order. */
+  public enum First {
+    /** The first event of its type: a repeat is refused however late it comes. */
+    OF_ITS_TYPE,
+    /**
+     * The first event of the order in its stream: of several possible outcomes of a step (stock reserved or
+     * rejected; payment authorized, declined or failed), only one is ever stored.
+     */
+    IN_ITS_STREAM
   }
 
   /**
    * Publishes {@code event} of {@code type} for {@code orderId}, with the message id that makes a repeat of
-   * this publish a no-op (see {@link EventType#messageId}).
+   * this publish within the duplicate window a no-op (see {@link EventType#messageId}).
    */
   public <T extends Message> Future<Void> publish(EventType<T> type, String orderId, T event) {
     String messageId = type.messageId(orderId);
@@ -59,17 +96,39 @@ public final class EventPublisher {
         .messageId(messageId)
         .expectedStream(type.stream().name())
         .build();
-    return traced(type.subject(), messageId, orderId, type.name(), new Headers(), event.toByteArray(), options);
+    return traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(), event.toByteArray(), options)
+        .mapEmpty();
+  }
+
+  /**
+   * Publishes {@code event} only if it is the {@code first} of its kind for the order: the stream checks, in the
+   * same write, that no such event is stored yet ({@code Nats-Expected-Last-Subject-Sequence: 0}, scoped by
+   * {@code Nats-Expected-Last-Subject-Sequence-Subject}). The event is thereby also its context's record of the
+   * order: a step that announced its outcome needs no separate ledger, and a repeated or competing delivery
+   * cannot announce a second one.
+   */
+  public <T extends Message> Future<Written> publishFirst(EventType<T> type, String orderId, T event, First first) {
+    String messageId = type.messageId(orderId);
+    PublishOptions.Builder options = PublishOptions.builder()
+        .messageId(messageId)
+        .expectedStream(type.stream().name())
+        .expectedLastSubjectSequence(0);
+    if (first == First.IN_ITS_STREAM) {
+      options.expectedLastSubjectSequenceSubject(type.stream().orderSubjects(orderId));
+    }
+    return traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(), event.toByteArray(),
+            options.build())
+        .map(ack -> ack.isDuplicate() ? Written.DUPLICATE : Written.STORED)
+        .recover(e -> e instanceof WriteConflict ? Future.succeededFuture(Written.PREEMPTED) : Future.failedFuture(e));
   }
 
   /** A publish with its producer span and latency measured; {@code headers} receive the trace context. */
-  Future<Void> traced(String subject, String messageId, String orderId, String event, Headers headers, byte[] data,
-      PublishOptions options) {
+  Future<PublishAck> traced(String subject, String messageId, String orderId, String event, Headers headers,
+      byte[] data, PublishOptions options) {
     var span = telemetry.startPublish(subject, messageId, orderId, headers);
     long start = System.nanoTime();
     return publish(subject, headers, data, options)
-        .onComplete(done -> telemetry.endPublish(span, event, start, done.cause()))
-        .mapEmpty();
+        .onComplete(done -> telemetry.endPublish(span, event, start, done.cause()));
   }
 
   /** Publishes raw bytes; the building block of the typed publish, dead letters and key-value writes. */
@@ -89,14 +148,12 @@ public final class EventPublisher {
       inFlight.decrementAndGet();
       return Future.failedFuture(new BrokerUnavailable("NATS refused the publish: " + e.getMessage(), e));
     }
+    awaiting.add(new Awaiting(sent, System.nanoTime() + timeout.toNanos()));
     Context context = vertx.getOrCreateContext();
     Promise<PublishAck> promise = Promise.promise();
-    long timer = vertx.setTimer(timeout.toMillis(), id -> promise.tryFail(
-        new BrokerUnavailable("no acknowledgement from JetStream within " + timeout.toMillis() + " ms", null)));
     sent.whenComplete((ack, failure) -> {
       inFlight.decrementAndGet();
       context.runOnContext(v -> {
-        vertx.cancelTimer(timer);
         if (failure == null) {
           promise.tryComplete(ack);
         } else {
@@ -107,6 +164,27 @@ public final class EventPublisher {
     return promise.future();
   }
 
+  /**
+   * Fails the publishes whose acknowledgement is overdue. One sweep over a queue in publish order, instead of a timer
+   * set and cancelled for each publish: every publish has the same deadline, so the overdue ones are at its head.
+   */
+  private void expireOverdue() {
+    long now = System.nanoTime();
+    for (Awaiting head = awaiting.peek(); head != null; head = awaiting.peek()) {
+      if (!head.sent().isDone() && head.deadline() - now > 0) {
+        return;
+      }
+      awaiting.poll();
+      head.sent().completeExceptionally(
+          new TimeoutException("no acknowledgement from JetStream within " + timeout.toMillis() + " ms"));
+    }
+  }
+
+  /** Stops watching for overdue acknowledgements. */
+  void close() {
+    vertx.cancelTimer(sweeper);
+  }
+
   /** Maps a jnats failure (often wrapped twice) onto the {@link MessagingException} catalogue. */
   static Throwable translate(Throwable failure) {
     Throwable cause = failure;
@@ -115,7 +193,7 @@ public final class EventPublisher {
       cause = cause.getCause();
     }
     if (cause instanceof JetStreamApiException api) {
-      if (api.getApiErrorCode() == WRONG_LAST_SEQUENCE) {
+      if (api.getApiErrorCode() == WRONG_LAST_SEQUENCE || api.getApiErrorCode() == WRONG_LAST_SEQUENCE_CONSTANT) {
         return new WriteConflict(api.getErrorDescription());
       }
       return new BrokerUnavailable("JetStream refused: " + api.getMessage(), api);

@@ -1,6 +1,5 @@
 package dev.orderflow.messaging;
 
-import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.orderflow.config.ConsumerConfig;
@@ -47,8 +46,6 @@ public final class EventSubscription {
   /** The longest a stopping subscription waits for its handlers: graceful shutdown must fit its own deadline. */
   private static final long STOP_DEADLINE_SECONDS = 15;
 
-  private static final int MAX_ORDER_ID_LENGTH = 64;
-
   /** A delivered message, decoded (or the reason it cannot be). */
   private record Decoded(EventType<?> type, Message event, String orderId, PoisonMessage poison) {}
 
@@ -59,7 +56,8 @@ public final class EventSubscription {
   private final ConsumerConfig settings;
   private final DeadLetters deadLetters;
   private final MessagingTelemetry telemetry;
-  private final Map<String, EventType<?>> bySubject;
+  /** The event types received, by subject prefix (the subject without the order id). */
+  private final Map<String, EventType<?>> byPrefix;
   private final Consumer<EventSubscription> onStop;
   private volatile MessageConsumer consumer;
   private volatile boolean stopped;
@@ -79,7 +77,7 @@ public final class EventSubscription {
     this.deadLetters = deadLetters;
     this.telemetry = telemetry;
     this.onStop = onStop;
-    this.bySubject = spec.events().stream().collect(Collectors.toMap(EventType::subject, Function.identity()));
+    this.byPrefix = spec.events().stream().collect(Collectors.toMap(EventType::prefix, Function.identity()));
   }
 
   /** Starts pulling (the consumer must exist: {@link NatsBridge} provisions it). */
@@ -184,7 +182,8 @@ public final class EventSubscription {
     Decoded decoded = decode(message);
     io.opentelemetry.context.Context parent = telemetry.extract(message.getHeaders(), decoded.orderId());
     String messageId = message.getHeaders() == null ? null : message.getHeaders().getFirst("Nats-Msg-Id");
-    Span span = telemetry.startProcess(spec, message.getSubject(), messageId, sequence, attempt, parent);
+    Span span = telemetry.startProcess(spec, message.getSubject(), decoded.orderId(), messageId, sequence, attempt,
+        parent);
     Scope scope = parent.with(span).makeCurrent();
     Future<?> outcome;
     try {
@@ -196,8 +195,10 @@ public final class EventSubscription {
       Throwable failure = result.failed() ? result.cause() : null;
       String settled = settle(message, decoded.orderId(), attempt, failure);
       String event = decoded.type() == null ? "unknown" : decoded.type().name();
-      LOG.debug("{}: {} #{} delivery {} → {} in {} µs", spec.durable(), event, sequence, attempt, settled,
-          (System.nanoTime() - start) / 1_000);
+      if (LOG.isDebugEnabled()) { // the arguments box and allocate even when the line is not written
+        LOG.debug("{}: {} #{} delivery {} → {} in {} µs", spec.durable(), event, sequence, attempt, settled,
+            (System.nanoTime() - start) / 1_000);
+      }
       telemetry.endProcess(span, spec, event, start, settled, failure);
       scope.close();
       inHand.remove(message);
@@ -205,26 +206,36 @@ public final class EventSubscription {
   }
 
   private Decoded decode(io.nats.client.Message message) {
-    EventType<?> type = bySubject.get(message.getSubject());
+    String subject = message.getSubject();
+    int dot = subject.lastIndexOf('.');
+    EventType<?> type = dot < 0 ? null : byPrefix.get(subject.substring(0, dot));
     if (type == null) {
-      return new Decoded(null, null, null, new PoisonMessage("no handler for subject " + message.getSubject()));
+      return new Decoded(null, null, null, new PoisonMessage("no handler for subject " + subject));
     }
-    Message event;
+    return decode(type, subject.substring(dot + 1), message.getData());
+  }
+
+  private static <T extends Message> Decoded decode(EventType<T> type, String subjectOrderId, byte[] data) {
+    T event;
     try {
-      event = type.parse(message.getData());
+      event = type.parse(data);
     } catch (InvalidProtocolBufferException e) {
       return new Decoded(type, null, null, new PoisonMessage("undecodable " + type.name() + ": " + e.getMessage()));
     }
-    String orderId = text(event, "order_id");
-    if (orderId.isBlank() || text(event, "event_id").isBlank()) {
+    String orderId = type.orderIdOf().apply(event);
+    if (orderId.isEmpty() || type.eventIdOf().apply(event).isEmpty()) {
       // Without its ids an event cannot be handled idempotently.
-      return new Decoded(type, event, orderId.isBlank() ? null : orderId,
+      return new Decoded(type, event, OrderIds.valid(orderId) ? orderId : null,
           new PoisonMessage("invalid " + type.name() + ": order_id or event_id is missing"));
     }
-    if (!KeyValueStore.validKey(orderId) || orderId.length() > MAX_ORDER_ID_LENGTH) {
-      // Order ids key every record; one that cannot be a key can never be handled.
+    if (!OrderIds.valid(orderId)) {
+      // Order ids name every record; one that cannot be a subject token can never be handled.
       return new Decoded(type, event, null, new PoisonMessage("invalid " + type.name() + ": order_id '"
-          + orderId.substring(0, Math.min(orderId.length(), MAX_ORDER_ID_LENGTH)) + "' cannot be a key"));
+          + orderId.substring(0, Math.min(orderId.length(), OrderIds.MAX_LENGTH)) + "' is not an order id"));
+    }
+    if (!orderId.equals(subjectOrderId)) {
+      return new Decoded(type, event, orderId, new PoisonMessage("invalid " + type.name() + ": published on the "
+          + "subject of order " + subjectOrderId + " but is about order " + orderId));
     }
     return new Decoded(type, event, orderId, null);
   }
@@ -233,11 +244,6 @@ public final class EventSubscription {
   private Future<?> dispatch(Decoded decoded, int attempt) {
     EventType type = decoded.type();
     return handlers.handler(type).handle(new Delivery<>(decoded.event(), attempt, settings.maxDeliver()));
-  }
-
-  private static String text(Message event, String field) {
-    FieldDescriptor descriptor = event.getDescriptorForType().findFieldByName(field);
-    return descriptor == null ? "" : (String) event.getField(descriptor);
   }
 
   /** Acknowledges, retries or gives up the message; answers which (ack, nak or term). */

@@ -2,16 +2,36 @@ package dev.orderflow.messaging;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import java.util.function.Function;
 
 /**
- * One kind of event: its protobuf message, the subject it is published on and the stream that keeps it.
+ * One kind of event: its protobuf message, the stream that keeps it and the subject it is published on, which
+ * ends with the order's id ({@code <prefix>.<orderId>}, e.g. {@code orders.placed.<orderId>}).
+ *
+ * <p>The envelope every event carries (its order id and event id) is read through the generated accessors given
+ * here, not by reflection on each delivery.
  *
  * @param name the protobuf message name (e.g. {@code OrderPlaced}), also used in message ids
+ * @param prefix the subject without the order id
  */
-public record EventType<T extends Message>(String name, String subject, StreamSpec stream, T defaultInstance) {
+public record EventType<T extends Message>(
+    String name, String prefix, StreamSpec stream, T defaultInstance, Function<T, String> orderIdOf,
+    Function<T, String> eventIdOf) {
 
-  static <T extends Message> EventType<T> of(StreamSpec stream, String subject, T defaultInstance) {
-    return new EventType<>(defaultInstance.getDescriptorForType().getName(), subject, stream, defaultInstance);
+  static <T extends Message> EventType<T> of(StreamSpec stream, String event, T defaultInstance,
+      Function<T, String> orderIdOf, Function<T, String> eventIdOf) {
+    return new EventType<>(defaultInstance.getDescriptorForType().getName(), stream.token() + "." + event, stream,
+        defaultInstance, orderIdOf, eventIdOf);
+  }
+
+  /** The subject this event is published on for {@code orderId}. */
+  public String subject(String orderId) {
+    return prefix + "." + orderId;
+  }
+
+  /** The filter that matches this event for every order. */
+  String filterSubject() {
+    return prefix + ".*";
   }
 
   @SuppressWarnings("unchecked")
@@ -25,5 +45,20 @@ public record EventType<T extends Message>(String name, String subject, StreamSp
    */
   String messageId(String orderId) {
     return orderId + ":" + name;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof EventType<?> type && type.prefix.equals(prefix);
+  }
+
+  @Override
+  public int hashCode() {
+    return prefix.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return name;
   }
 }

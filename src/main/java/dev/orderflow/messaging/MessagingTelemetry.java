@@ -17,6 +17,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,7 @@ final class MessagingTelemetry {
 
   private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
   private static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+  private static final AttributeKey<String> TEMPLATE = AttributeKey.stringKey("messaging.destination.template");
   private static final AttributeKey<String> OPERATION_TYPE = AttributeKey.stringKey("messaging.operation.type");
   private static final AttributeKey<String> OPERATION_NAME = AttributeKey.stringKey("messaging.operation.name");
   private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
@@ -63,7 +65,7 @@ final class MessagingTelemetry {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   private final MeterRegistry registry;
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lag = new ConcurrentHashMap<>();
 
@@ -79,11 +81,13 @@ final class MessagingTelemetry {
    */
   Span startPublish(String subject, String messageId, String orderId, Headers headers) {
     Context parent = Context.current();
-    Span span = tracer.spanBuilder("publish " + subject)
+    String template = template(subject, orderId);
+    Span span = tracer.spanBuilder("publish " + template)
         .setParent(parent)
         .setSpanKind(SpanKind.PRODUCER)
         .setAttribute(SYSTEM, "nats")
         .setAttribute(DESTINATION, subject)
+        .setAttribute(TEMPLATE, template)
         .setAttribute(OPERATION_TYPE, "send")
         .setAttribute(OPERATION_NAME, "publish")
         .setAttribute(MESSAGE_ID, messageId)
@@ -107,13 +111,15 @@ final class MessagingTelemetry {
   }
 
   /** Starts the consumer span of one delivery, as a child of the publisher's span. */
-  Span startProcess(ConsumerSpec consumer, String subject, String messageId, long sequence, int attempt,
-      Context parent) {
-    return tracer.spanBuilder("process " + subject)
+  Span startProcess(ConsumerSpec consumer, String subject, String orderId, String messageId, long sequence,
+      int attempt, Context parent) {
+    String template = template(subject, orderId);
+    return tracer.spanBuilder("process " + template)
         .setParent(parent)
         .setSpanKind(SpanKind.CONSUMER)
         .setAttribute(SYSTEM, "nats")
         .setAttribute(DESTINATION, subject)
+        .setAttribute(TEMPLATE, template)
         .setAttribute(OPERATION_TYPE, "process")
         .setAttribute(OPERATION_NAME, "process")
         .setAttribute(CONSUMER_GROUP, consumer.durable())
@@ -137,11 +143,14 @@ final class MessagingTelemetry {
   }
 
   void deadLettered(ConsumerSpec consumer) {
-    deadLetters.computeIfAbsent(consumer.durable(), durable -> Counter.builder("orderflow.dead.letters")
-            .description("Messages given up on and copied to the dead-letter stream")
-            .tag("consumer", durable)
-            .register(registry))
-        .increment();
+    deadLetterCounter(consumer).increment();
+  }
+
+  private Counter deadLetterCounter(ConsumerSpec consumer) {
+    return deadLetters.computeIfAbsent(consumer.durable(), durable -> Counter.builder("orderflow.dead.letters")
+        .description("Messages given up on and copied to the dead-letter stream")
+        .tag("consumer", durable)
+        .register(registry));
   }
 
   /** Records a consumer's backlog: messages not yet delivered, and delivered but not yet acknowledged. */
@@ -152,9 +161,13 @@ final class MessagingTelemetry {
         .set(ackPending);
   }
 
-  /** Every consumer's lag gauge, so that they exist before the first check. */
+  /**
+   * Every consumer's lag gauges and dead-letter counter, so that they exist (at zero) before the first check and
+   * the first dead letter: a dashboard or an alert then sees 0, not "no data".
+   */
   void registerConsumers(List<ConsumerSpec> consumers) {
     consumers.forEach(consumer -> consumerLag(consumer, 0, 0));
+    consumers.forEach(this::deadLetterCounter);
   }
 
   private AtomicLong gauge(String name, String description, ConsumerSpec consumer) {
@@ -166,8 +179,11 @@ final class MessagingTelemetry {
     });
   }
 
+  /** A timer's identity: its name and tags, compared without building a string on every message. */
+  private record TimerKey(String name, List<String> tags) {}
+
   private Timer timer(String name, String description, String... tags) {
-    return timers.computeIfAbsent(name + String.join("|", tags), key -> Timer.builder(name)
+    return timers.computeIfAbsent(new TimerKey(name, Arrays.asList(tags)), key -> Timer.builder(name)
         .description(description)
         .tags(tags)
         .serviceLevelObjectives(BUCKETS)
@@ -180,6 +196,17 @@ final class MessagingTelemetry {
       span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
     }
     span.end();
+  }
+
+  /**
+   * The subject with its order id replaced by {@code {order_id}}: span names must not carry an id (OpenTelemetry's
+   * messaging conventions), and the template groups every order's spans of one event.
+   */
+  private static String template(String subject, String orderId) {
+    if (orderId == null || orderId.isEmpty() || !subject.endsWith("." + orderId)) {
+      return subject;
+    }
+    return subject.substring(0, subject.length() - orderId.length()) + "{order_id}";
   }
 
   private static Context withOrder(Context context, String orderId) {

@@ -20,6 +20,7 @@ import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import dev.orderflow.observability.LogThrottle;
 import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -52,6 +53,7 @@ public final class NatsBridge {
   private final ConsumerConfig consumers;
   private final EventPublisher publisher;
   private final DeadLetters deadLetters;
+  private final EventLog eventLog;
   private final Map<BucketSpec, KeyValueStore> buckets = new ConcurrentHashMap<>();
   private final List<EventSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private volatile Duration idempotencyKeyTtl;
@@ -74,6 +76,7 @@ public final class NatsBridge {
     this.publisher = new EventPublisher(vertx, connection, connection.jetStream(), nats.publishWindow(),
         nats.publishTimeout(), telemetry);
     this.deadLetters = new DeadLetters(publisher, telemetry);
+    this.eventLog = new EventLog(vertx, connection);
     telemetry.registerConsumers(Topology.CONSUMERS);
   }
 
@@ -95,7 +98,7 @@ public final class NatsBridge {
       ConsumerConfig consumers, OpenTelemetry openTelemetry, MeterRegistry registry) {
     MessagingTelemetry telemetry = new MessagingTelemetry(openTelemetry, registry);
     Events events = new Events();
-    LoggingErrorListener errors = new LoggingErrorListener();
+    LoggingErrorListener errors = new LoggingErrorListener(events.log);
     Options.Builder builder;
     try {
       builder = security == null ? Options.builder() : NatsSecurity.apply(Options.builder(), security);
@@ -155,6 +158,8 @@ public final class NatsBridge {
             .replicas(nats.replicas())
             .maxAge(nats.streamMaxAge())
             .duplicateWindow(nats.duplicateWindow())
+            // Each order's events are read back by subject (EventLog), from any replica.
+            .allowDirect(true)
             .build();
         createOrUpdate(() -> management.addStream(config), () -> management.updateStream(config));
       }
@@ -188,6 +193,11 @@ public final class NatsBridge {
 
   public EventPublisher publisher() {
     return publisher;
+  }
+
+  /** Reads orders' events back from the streams. */
+  public EventLog eventLog() {
+    return eventLog;
   }
 
   public KeyValueStore keyValue(BucketSpec bucket) {
@@ -270,6 +280,7 @@ public final class NatsBridge {
   public Future<Void> close() {
     closing = true;
     vertx.cancelTimer(checkTimer);
+    publisher.close();
     return vertx.executeBlocking(() -> {
       try {
         connection.drain(nats.drainTimeout()).get();
@@ -337,13 +348,19 @@ public final class NatsBridge {
         });
   }
 
-  /** Receives the connection's events; bound to the bridge once the connection exists. */
+  /**
+   * Receives the connection's events; bound to the bridge once the connection exists. While the server is
+   * unreachable the client reports a disconnection and an exception for every reconnect attempt (several a
+   * second): the log gets one warning when the connection is lost, then a reminder every
+   * {@link ConnectionLog#REMINDER}, then one line when it is back.
+   */
   private static final class Events implements ConnectionListener {
     volatile NatsBridge bridge;
+    final ConnectionLog log = new ConnectionLog();
 
     @Override
     public void connectionEvent(Connection connection, ConnectionListener.Events event) {
-      logConnectionEvent(connection, event);
+      log.event(connection, event);
       NatsBridge current = bridge;
       if (event == ConnectionListener.Events.RESUBSCRIBED && current != null) {
         current.recover();
@@ -351,27 +368,77 @@ public final class NatsBridge {
     }
   }
 
-  private static void logConnectionEvent(Connection connection, ConnectionListener.Events event) {
-    switch (event) {
-      case DISCONNECTED -> LOG.warn("NATS {}", event.getEvent());
-      case CLOSED -> LOG.info("NATS {}", event.getEvent());
-      default -> LOG.info("NATS {} ({})", event.getEvent(), connection.getConnectedUrl());
+  /** The connection's story in a few lines, whatever the number of reconnect attempts. Thread-safe. */
+  static final class ConnectionLog {
+    static final Duration REMINDER = Duration.ofMinutes(1);
+
+    private final LogThrottle reminders = new LogThrottle(REMINDER);
+    private final LogThrottle errors = new LogThrottle(REMINDER);
+    private volatile long lostAt;
+    private volatile boolean down;
+
+    void event(Connection connection, ConnectionListener.Events event) {
+      switch (event) {
+        case DISCONNECTED -> disconnected();
+        case RECONNECTED, CONNECTED -> {
+          if (down) {
+            down = false;
+            LOG.info("NATS connection back ({}) after {} s", connection.getConnectedUrl(),
+                (System.nanoTime() - lostAt) / 1_000_000_000);
+          } else {
+            LOG.info("NATS {} ({})", event.getEvent(), connection.getConnectedUrl());
+          }
+        }
+        case CLOSED -> LOG.info("NATS {}", event.getEvent());
+        default -> LOG.debug("NATS {} ({})", event.getEvent(), connection.getConnectedUrl());
+      }
+    }
+
+    private synchronized void disconnected() {
+      if (!down) {
+        down = true;
+        lostAt = System.nanoTime();
+        reminders.reset();
+        reminders.allow(); // the warning below counts as this minute's line
+        errors.reset();
+        LOG.warn("NATS connection lost; reconnecting (a reminder every {} s while it stays away)",
+            REMINDER.toSeconds());
+      } else if (reminders.allow()) {
+        LOG.warn("NATS still unreachable after {} s ({} reconnect attempts since the last reminder)",
+            (System.nanoTime() - lostAt) / 1_000_000_000, reminders.suppressed() + 1);
+      } else {
+        LOG.debug("NATS reconnect attempt failed");
+      }
+    }
+
+    /** An error the client reports: while the connection is down it is the same outage, already reported. */
+    void error(String what) {
+      if (down) {
+        LOG.debug("NATS error while disconnected: {}", what);
+      } else if (errors.allow()) {
+        LOG.warn("NATS error: {} ({} similar since the last such line)", what, errors.suppressed());
+      }
     }
   }
 
   private static final class LoggingErrorListener implements ErrorListener {
     /** The last exception reported, to explain a failed first connection. */
     volatile Exception last;
+    private final ConnectionLog log;
+
+    LoggingErrorListener(ConnectionLog log) {
+      this.log = log;
+    }
 
     @Override
     public void errorOccurred(Connection connection, String error) {
-      LOG.warn("NATS error: {}", error);
+      log.error(error);
     }
 
     @Override
     public void exceptionOccurred(Connection connection, Exception exception) {
       last = exception;
-      LOG.warn("NATS exception: {}", exception.toString());
+      log.error(exception.toString());
     }
   }
 }

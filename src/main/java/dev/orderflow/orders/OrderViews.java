@@ -1,48 +1,45 @@
 package dev.orderflow.orders;
 
-import dev.orderflow.messaging.KeyValueStore;
+import dev.orderflow.events.v1.OrderPlaced;
+import dev.orderflow.messaging.EventLog;
+import dev.orderflow.messaging.OrderIds;
+import dev.orderflow.messaging.Topology;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
+import java.util.List;
 
-/** The order views in their key-value bucket, keyed by order id, with the revision a compare-and-set needs. */
+/**
+ * Order views, read from the order's events in the streams (each context's record of the order): six direct gets
+ * at once, one round trip. No view is written on the saga's way, so the saga pays nothing for it.
+ */
 final class OrderViews {
 
-  /** An order view as read, with the revision to name when replacing it. */
-  record Versioned(Order order, long revision) {}
+  private final EventLog log;
 
-  private final KeyValueStore store;
-
-  OrderViews(KeyValueStore store) {
-    this.store = store;
+  OrderViews(EventLog log) {
+    this.log = log;
   }
 
   /** Whether {@code orderId} could name an order at all (anything else is simply not found). */
   static boolean plausibleId(String orderId) {
-    return KeyValueStore.validKey(orderId) && orderId.length() <= 64;
+    return OrderIds.valid(orderId);
   }
 
   /** The view, or {@code null} if there is no such order (yet). */
-  Future<Versioned> get(String orderId) {
-    return store.get(orderId).map(entry -> entry == null ? null
-        : new Versioned(OrderJson.fromJson(Buffer.buffer(entry.value()).toJsonObject()), entry.revision()));
-  }
-
-  /** The view as the JSON document it is stored as (which is also the API's answer), or {@code null}. */
-  Future<byte[]> document(String orderId) {
-    return store.get(orderId).map(entry -> entry == null ? null : entry.value());
-  }
-
-  /** Stores a new view; fails with {@code WriteConflict} if one exists. */
-  Future<Long> create(Order order) {
-    return store.create(order.id(), encode(order));
-  }
-
-  /** Replaces the view read at {@code revision}; fails with {@code WriteConflict} if it changed since. */
-  Future<Long> replace(Order order, long revision) {
-    return store.update(order.id(), encode(order), revision);
-  }
-
-  private static byte[] encode(Order order) {
-    return OrderJson.toJson(order).toBuffer().getBytes();
+  Future<Order> get(String orderId) {
+    var placed = log.find(Topology.ORDER_PLACED, orderId);
+    var reserved = log.find(Topology.STOCK_RESERVED, orderId);
+    var paid = log.find(Topology.PAYMENT_AUTHORIZED, orderId);
+    var confirmed = log.find(Topology.ORDER_CONFIRMED, orderId);
+    var cancelled = log.find(Topology.ORDER_CANCELLED, orderId);
+    var shipped = log.find(Topology.SHIPMENT_SCHEDULED, orderId);
+    return Future.all(List.of(placed, reserved, paid, confirmed, cancelled, shipped)).map(all -> {
+      OrderPlaced order = placed.result();
+      if (order == null || order.getLinesCount() == 0 || !order.hasTotal()) {
+        // Only an order the API accepted is one; anything else on its subject was dead-lettered, never processed.
+        return null;
+      }
+      return OrderProjection.project(new OrderProjection.Events(order, reserved.result(), paid.result(),
+          confirmed.result(), cancelled.result(), shipped.result()));
+    });
   }
 }

@@ -15,9 +15,7 @@ import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -48,7 +46,7 @@ public final class OrdersApi implements Routes {
     this.admission = admission;
     this.requests = new OrderRequests(config, catalogue);
     this.publisher = bridge.publisher();
-    this.views = new OrderViews(bridge.keyValue(Topology.ORDER_VIEWS));
+    this.views = new OrderViews(bridge.eventLog());
     this.idempotencyKeys = new IdempotencyKeys(bridge.keyValue(Topology.IDEMPOTENCY_KEYS));
   }
 
@@ -56,7 +54,12 @@ public final class OrdersApi implements Routes {
   public void mount(Router router) {
     // A route of its own, ahead of the admission check, so that every answer is counted.
     router.post("/orders").handler(ctx -> {
-      ctx.addEndHandler(done -> metrics.answered(ctx.response().getStatusCode()));
+      // Only answers count: a request whose connection closed unanswered has no status (it is not a "200").
+      ctx.addEndHandler(done -> {
+        if (done.succeeded() && ctx.response().ended()) {
+          metrics.answered(ctx.response().getStatusCode());
+        }
+      });
       ctx.next();
     });
     router.post("/orders")
@@ -78,6 +81,7 @@ public final class OrdersApi implements Routes {
       IdempotencyKeys.check(key);
       placed = idempotencyKeys.claim(key, order.fingerprint(), () -> order.toEvent(newOrderId(), Instant.now()));
     }
+    boolean keyed = key != null;
     placed
         .map(event -> {
           // The order's id travels as baggage: in the trace, in every log line, and in the events' headers.
@@ -87,8 +91,7 @@ public final class OrdersApi implements Routes {
           ctx.addEndHandler(done -> scope.close());
           return event;
         })
-        .compose(event -> publisher.publish(Topology.ORDER_PLACED, event.getOrderId(), event)
-            .map(event.getOrderId()))
+        .compose(event -> publish(event, keyed).map(event.getOrderId()))
         .onSuccess(orderId -> ctx.response()
             .setStatusCode(202)
             .putHeader(HttpHeaders.LOCATION, "/orders/" + orderId)
@@ -97,22 +100,31 @@ public final class OrdersApi implements Routes {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * A keyed order may be a retry of one already stored, long after the duplicate window: it is published only if
+   * its order has no {@code OrderPlaced} yet, and the one stored stands. A new order (a new id) needs no check.
+   */
+  private Future<?> publish(OrderPlaced event, boolean keyed) {
+    return keyed
+        ? publisher.publishFirst(Topology.ORDER_PLACED, event.getOrderId(), event, EventPublisher.First.OF_ITS_TYPE)
+        : publisher.publish(Topology.ORDER_PLACED, event.getOrderId(), event);
+  }
+
   private void show(RoutingContext ctx) {
     String orderId = ctx.pathParam("id");
-    if (!OrderViews.plausibleId(orderId)) {
+    if (!OrderRequests.plausibleOrderId(orderId)) { // at the edge: a.b or a..b is no order id, not a lookup
       throw HttpProblem.notFound("There is no order " + orderId);
     }
-    views.document(orderId)
+    views.get(orderId)
         .onSuccess(view -> {
           // Access: another customer's order is answered like an unknown one, so ids cannot be probed.
-          if (view == null
-              || !ApiAuthentication.mayReadOrder(ctx, new JsonObject(Buffer.buffer(view)).getString("customerId"))) {
+          if (view == null || !ApiAuthentication.mayReadOrder(ctx, view.customerId())) {
             ctx.fail(HttpProblem.notFound("There is no order " + orderId
                 + " (an order accepted moments ago appears within moments)"));
           } else {
             ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(Buffer.buffer(view));
+                .end(OrderJson.toJson(view).toBuffer());
           }
         })
         .onFailure(ctx::fail);
@@ -125,18 +137,7 @@ public final class OrdersApi implements Routes {
       throw HttpProblem.of(415, "unsupported-media-type", "Unsupported media type",
           "Send the order as application/json" + (contentType == null ? "" : ", not " + contentType));
     }
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException e) {
-      throw HttpProblem.of(400, "malformed-json", "Malformed JSON", "The body is not valid JSON: " + e.getMessage());
-    } catch (ClassCastException e) {
-      throw HttpProblem.of(400, "malformed-json", "Malformed JSON", "The body must be a JSON object");
-    }
-    if (body == null) {
-      throw HttpProblem.of(400, "malformed-json", "Malformed JSON", "The body is empty; send the order as JSON");
-    }
-    return body;
+    return OrderRequests.parseStrictly(ctx.body().buffer()); // strict: comments, duplicates etc. are a 400
   }
 
   private static String newOrderId() {

@@ -3,36 +3,41 @@ package dev.orderflow.shipping;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.messaging.Delivery;
+import dev.orderflow.messaging.EventPublisher.First;
+import dev.orderflow.messaging.EventPublisher.Written;
 import dev.orderflow.messaging.EventSubscription;
 import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Handlers;
-import dev.orderflow.messaging.KeyValueStore;
 import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
+import dev.orderflow.observability.SagaMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 
-/** The shipping context's event side: one shipment per {@code OrderConfirmed}, announced as {@code ShipmentScheduled}. */
+/**
+ * The shipping context's event side: one shipment per {@code OrderConfirmed}, announced as
+ * {@code ShipmentScheduled}. The announcement is the shipment's record: it is stored at most once per order, so a
+ * redelivered confirmation schedules nothing twice. Shipping is the saga's last step, so it also counts the orders
+ * that reached SHIPPED.
+ */
 public final class ShippingVerticle extends VerticleBase {
 
   private final NatsBridge bridge;
-  private KeyValueStore shipments;
+  private final SagaMetrics metrics;
   private EventSubscription subscription;
 
-  public ShippingVerticle(NatsBridge bridge) {
+  public ShippingVerticle(NatsBridge bridge, MeterRegistry registry) {
     this.bridge = bridge;
+    this.metrics = new SagaMetrics(registry);
   }
 
   @Override
   public Future<?> start() {
-    shipments = bridge.keyValue(Topology.SHIPMENTS);
     return bridge.subscribe(Topology.SHIPPING_ON_ORDERS, Handlers.of(Topology.ORDER_CONFIRMED, this::schedule))
         .onSuccess(s -> subscription = s);
   }
@@ -47,23 +52,20 @@ public final class ShippingVerticle extends VerticleBase {
     if (order.getLinesCount() == 0) {
       throw new PoisonMessage("OrderConfirmed " + order.getOrderId() + " has no lines to ship");
     }
-    JsonArray lines = new JsonArray();
-    order.getLinesList().forEach(l -> lines.add(new JsonObject().put("sku", l.getSku()).put("quantity", l.getQuantity())));
-    JsonObject shipment = new JsonObject()
+    Instant now = Instant.now();
+    ShipmentScheduled scheduled = ShipmentScheduled.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setOrderId(order.getOrderId())
+        .setOccurredAt(EventTime.of(now))
         // Derived from the order id, so that every delivery names the same shipment.
-        .put("shipmentId", "shp-" + UUID.nameUUIDFromBytes(order.getOrderId().getBytes(StandardCharsets.UTF_8)))
-        .put("orderId", order.getOrderId())
-        .put("customerId", order.getCustomerId())
-        .put("lines", lines)
-        .put("scheduledAt", Instant.now().toString());
-    return shipments.createOrGet(order.getOrderId(), shipment.toBuffer().getBytes())
-        .map(claim -> Buffer.buffer(claim.entry().value()).toJsonObject())
-        .compose(scheduled -> bridge.publisher().publish(Topology.SHIPMENT_SCHEDULED, order.getOrderId(),
-            ShipmentScheduled.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setOrderId(order.getOrderId())
-                .setOccurredAt(EventTime.of(Instant.parse(scheduled.getString("scheduledAt"))))
-                .setShipmentId(scheduled.getString("shipmentId"))
-                .build()));
+        .setShipmentId("shp-" + UUID.nameUUIDFromBytes(order.getOrderId().getBytes(StandardCharsets.UTF_8)))
+        .build();
+    return bridge.publisher()
+        .publishFirst(Topology.SHIPMENT_SCHEDULED, order.getOrderId(), scheduled, First.OF_ITS_TYPE)
+        .onSuccess(written -> {
+          if (written == Written.STORED) {
+            metrics.shipped(EventTime.toInstant(order.getPlacedAt()), now);
+          }
+        });
   }
 }

@@ -3,16 +3,12 @@ package dev.orderflow.inventory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.orderflow.events.v1.OrderLine;
-import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("The stock ledger")
 class StockLedgerTest {
 
-  private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
 
   @Test
   @DisplayName("moves reserved units from available to reserved, holding them for the order")
@@ -87,38 +83,5 @@ class StockLedgerTest {
     Stock stock = Stock.of(123).reserve("o-1", 5).stock().reserve("o-2", 7).stock().settleHold("o-1")
         .release("o-1", 5);
     assertThat(Stock.decode(stock.encode())).isEqualTo(stock);
-  }
-
-  @Test
-  @DisplayName("plans one line per SKU, in SKU order, adding up repeated SKUs")
-  void plan() {
-    List<Reservation.Line> plan = Reservation.plan(List.of(line("MUG", 1), line("CAP", 2), line("MUG", 3)));
-    assertThat(plan).containsExactly(new Reservation.Line("CAP", 2), new Reservation.Line("MUG", 4));
-  }
-
-  @Test
-  @DisplayName("takes a reservation record from PENDING to an outcome, and releases a held one once")
-  void reservationRecord() {
-    Reservation pending = Reservation.pending("o-1", List.of(new Reservation.Line("MUG", 2)), NOW);
-    assertThat(pending.decided()).isFalse();
-    Reservation reserved = Reservation.reserved("o-1", pending.lines(), NOW);
-    assertThat(reserved.decided()).isTrue();
-    Reservation released = reserved.releasing(NOW).released(NOW);
-    assertThat(released.status()).isEqualTo(Reservation.Status.RELEASED);
-    assertThatThrownBy(() -> released.releasing(NOW)).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> reserved.released(NOW)).isInstanceOf(IllegalStateException.class);
-    Reservation rejected = Reservation.rejected("o-2", List.of(), List.of("MUG"), NOW);
-    assertThatThrownBy(() -> rejected.releasing(NOW)).isInstanceOf(IllegalStateException.class);
-  }
-
-  @Test
-  @DisplayName("keeps every field of a reservation through encoding")
-  void reservationEncoding() {
-    Reservation rejected = Reservation.rejected("o-2", List.of(new Reservation.Line("MUG", 2)), List.of("MUG"), NOW);
-    assertThat(Reservation.decode(rejected.encode())).isEqualTo(rejected);
-  }
-
-  private static OrderLine line(String sku, int quantity) {
-    return OrderLine.newBuilder().setSku(sku).setQuantity(quantity).build();
   }
 }

@@ -40,7 +40,7 @@ class DashboardIT {
 
     String orderId = env.app().placeOrder("wes", Map.of("MUG-LOGO", 1));
     env.app().awaitStatus(orderId, "SHIPPED");
-    env.nats().connection().jetStream().publish("orders.placed", new byte[] {1, 2, 3});
+    env.nats().connection().jetStream().publish("orders.placed.not-an-event", new byte[] {1, 2, 3});
     Prometheus metrics = eventually(() -> Prometheus.parse(env.app().metrics()),
         m -> m.has("orderflow_dead_letters_total"));
 

@@ -27,14 +27,14 @@ class MetricsIT {
     String declined = env.app().placeOrder("decline-uma", Map.of("MUG-LOGO", 2));
     assertThat(env.app().post("/orders", "application/json", "{\"customerId\":\"x\",\"items\":[]}").statusCode())
         .isEqualTo(422);
-    env.nats().connection().jetStream().publish("orders.placed", "garbage".getBytes(StandardCharsets.UTF_8));
+    env.nats().connection().jetStream().publish("orders.placed.garbage", "garbage".getBytes(StandardCharsets.UTF_8));
     env.app().awaitStatus(shipped, "SHIPPED");
     env.app().awaitStatus(outOfStock, "CANCELLED");
     env.app().awaitStatus(declined, "CANCELLED");
 
     Prometheus after = eventually(() -> Prometheus.parse(env.app().metrics()),
-        metrics -> metrics.sum("orderflow_dead_letters_total") - before.sum("orderflow_dead_letters_total") == 2
-            && delta(before, metrics, "orderflow_handler_duration_seconds_count", "consumer", "orders-shipping") == 1
+        metrics -> metrics.sum("orderflow_dead_letters_total") - before.sum("orderflow_dead_letters_total") == 1
+            && delta(before, metrics, "orderflow_saga_outcomes_total") == 3
             && delta(before, metrics, "orderflow_handler_duration_seconds_count", "consumer", "inventory-payments")
                 == 1);
 
@@ -47,6 +47,9 @@ class MetricsIT {
     // Only the shipped order was confirmed: one placed → confirmed latency, in the +Inf bucket and below.
     assertThat(delta(before, after, "orderflow_order_latency_seconds_count")).isEqualTo(1);
     assertThat(delta(before, after, "orderflow_order_latency_seconds_bucket", "le", "+Inf")).isEqualTo(1);
+    // Every order that ended has its placed → terminal time, by status.
+    assertThat(delta(before, after, "orderflow_saga_duration_seconds_count", "status", "SHIPPED")).isEqualTo(1);
+    assertThat(delta(before, after, "orderflow_saga_duration_seconds_count", "status", "CANCELLED")).isEqualTo(2);
 
     assertThat(delta(before, after, "orderflow_handler_duration_seconds_count",
         "consumer", "inventory-orders", "event", "OrderPlaced", "outcome", "ack")).isEqualTo(3);
@@ -55,7 +58,6 @@ class MetricsIT {
     assertThat(delta(before, after, "orderflow_handler_duration_seconds_count",
         "consumer", "payments-inventory", "outcome", "ack")).isEqualTo(2);
     assertThat(delta(before, after, "orderflow_dead_letters_total", "consumer", "inventory-orders")).isEqualTo(1);
-    assertThat(delta(before, after, "orderflow_dead_letters_total", "consumer", "orders-orders")).isEqualTo(1);
     assertThat(delta(before, after, "orderflow_publish_duration_seconds_count",
         "event", "OrderPlaced", "outcome", "ok")).isEqualTo(3);
     assertThat(delta(before, after, "orderflow_publish_duration_seconds_count", "event", "StockReleased"))

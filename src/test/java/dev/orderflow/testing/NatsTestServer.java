@@ -97,7 +97,7 @@ public final class NatsTestServer implements AutoCloseable {
     }
   }
 
-  /** Every message currently in {@code stream} on {@code subject}, oldest first. */
+  /** Every message currently in {@code stream} on {@code subject} (which may hold {@code *} tokens), oldest first. */
   public List<MessageInfo> messages(String stream, String subject) throws Exception {
     JetStreamManagement jsm = management();
     StreamInfo info = jsm.getStreamInfo(stream);
@@ -105,7 +105,7 @@ public final class NatsTestServer implements AutoCloseable {
     for (long seq = info.getStreamState().getFirstSequence(); seq <= info.getStreamState().getLastSequence(); seq++) {
       try {
         MessageInfo message = jsm.getMessage(stream, seq);
-        if (message.getSubject().equals(subject)) {
+        if (matches(subject, message.getSubject())) {
           found.add(message);
         }
       } catch (io.nats.client.JetStreamApiException deleted) {
@@ -113,6 +113,20 @@ public final class NatsTestServer implements AutoCloseable {
       }
     }
     return found;
+  }
+
+  private static boolean matches(String filter, String subject) {
+    String[] wanted = filter.split("\\.");
+    String[] tokens = subject.split("\\.");
+    if (wanted.length != tokens.length) {
+      return false;
+    }
+    for (int i = 0; i < wanted.length; i++) {
+      if (!wanted[i].equals("*") && !wanted[i].equals(tokens[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether durable {@code consumer} has delivered everything in its stream and has nothing awaiting an ack. */

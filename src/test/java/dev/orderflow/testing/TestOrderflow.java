@@ -151,6 +151,11 @@ public final class TestOrderflow implements AutoCloseable {
     return config;
   }
 
+  /** The port the API (and {@code /metrics}) listens on. */
+  public int httpPort() {
+    return app.httpPort();
+  }
+
   /** {@code POST path} with a JSON body and optional extra headers (name, value, name, value...). */
   public HttpResponse<String> post(String path, String contentType, String body, String... headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(api(path)).POST(HttpRequest.BodyPublishers.ofString(body));

@@ -1,0 +1,150 @@
+package dev.orderflow.http;
+
+import dev.orderflow.config.HttpConfig;
+import dev.orderflow.observability.LogThrottle;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens to a request before the router sees it, and to what never becomes a request: requests the codec
+ * could not read (400, 414, 431), HTTP/1.1 without {@code Host} (400), requests that do not arrive in time (408,
+ * then the connection closes; a connection whose first request head never completes is closed), and connection-level errors (logged at debug, with at most one warning a minute).
+ * Every answer is problem+json.
+ */
+final class Edge {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Edge.class);
+  private static final Duration WARN_INTERVAL = Duration.ofMinutes(1);
+  /** A '%' not followed by two hex digits: the router's path decoding would fail on it with a 500. */
+  private static final Pattern BAD_PERCENT_ENCODING = Pattern.compile("%(?![0-9A-Fa-f]{2})");
+
+  private final Vertx vertx;
+  private final HttpConfig config;
+  private final Failures failures;
+  private final Admission admission;
+  /** Connections without a first request yet; touched only by this server instance's event loop. */
+  private final Set<HttpConnection> awaitingFirstRequest = new HashSet<>();
+  // Shared by every server instance of the process: the limit is per process, not per event loop.
+  private static final LogThrottle connectionErrors = new LogThrottle(WARN_INTERVAL);
+  private static final LogThrottle invalidRequests = new LogThrottle(WARN_INTERVAL);
+
+  Edge(Vertx vertx, HttpConfig config, Failures failures, Admission admission) {
+    this.vertx = vertx;
+    this.config = config;
+    this.failures = failures;
+    this.admission = admission;
+  }
+
+  /**
+   * The server's connection handler: a connection whose first request head has not arrived within the request
+   * read timeout is closed (a client trickling header bytes would otherwise hold it for as long as it likes).
+   */
+  void connected(HttpConnection connection) {
+    awaitingFirstRequest.add(connection);
+    connection.closeHandler(v -> awaitingFirstRequest.remove(connection));
+    vertx.setTimer(config.requestReadTimeout().toMillis(), id -> {
+      if (awaitingFirstRequest.remove(connection)) {
+        LOG.debug("no request head within {} ms; closing", config.requestReadTimeout().toMillis());
+        connection.close();
+      }
+    });
+  }
+
+  /** The server's request handler: checks {@code request}, then hands it to {@code next}. */
+  Handler<HttpServerRequest> before(Handler<HttpServerRequest> next) {
+    return request -> {
+      awaitingFirstRequest.remove(request.connection());
+      if (admission != null && admission.closed()) {
+        // Shutting down: whatever the answer, the client should open its next connection elsewhere.
+        request.response().putHeader(HttpHeaders.CONNECTION, "close");
+      }
+      if (request.version() == HttpVersion.HTTP_1_1 && request.headers().get(HttpHeaders.HOST) == null) {
+        refuse(request, HttpProblem.of(400, "missing-host", "Missing Host header",
+            "An HTTP/1.1 request must carry a Host header"));
+        return;
+      }
+      if (BAD_PERCENT_ENCODING.matcher(request.path()).find()) {
+        refuse(request, HttpProblem.of(400, "malformed-request", "Malformed request",
+            "The path has a '%' that is not followed by two hex digits"));
+        return;
+      }
+      if (!request.isEnded()) {
+        // Cheaper than cancelling: a timer that finds the request complete does nothing.
+        vertx.setTimer(config.requestReadTimeout().toMillis(), id -> {
+          if (!request.isEnded()) {
+            LOG.debug("{} {}: not fully received within {} ms; closing", request.method(), request.path(),
+                config.requestReadTimeout().toMillis());
+            refuse(request, HttpProblem.of(408, "request-timeout", "Request timeout",
+                "The request did not arrive completely within " + config.requestReadTimeout().toMillis() + " ms"));
+          }
+        });
+      }
+      next.handle(request);
+    };
+  }
+
+  /** The server's invalid-request handler: what the HTTP codec could not read, answered as problem+json. */
+  void invalid(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    HttpProblem problem;
+    if (cause instanceof TooLongHttpLineException) {
+      problem = HttpProblem.of(414, "uri-too-long", "Request line too long", "The request line is too long");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      problem = HttpProblem.of(431, "headers-too-large", "Request headers too large", "The headers are too large");
+    } else {
+      problem = HttpProblem.of(400, "malformed-request", "Malformed request", "The request could not be read as "
+          + "HTTP/1.1" + (cause == null ? "" : ": " + cause.getMessage()));
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("invalid request from {}: {}", request.remoteAddress(), String.valueOf(cause));
+    } else if (invalidRequests.allow()) {
+      LOG.info("invalid HTTP request from {} answered {} ({} more since the last such line); debug logs each",
+          request.remoteAddress(), problem.status(), invalidRequests.suppressed());
+    }
+    refuse(request, problem);
+  }
+
+  /** The server's exception handler: connection-level errors are the peer's doing; never a stack trace each. */
+  void connectionError(Throwable error) {
+    if (error instanceof DecoderException) {
+      LOG.debug("HTTP decoding error (answered by the invalid-request handler): {}", error.toString());
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug("HTTP connection error: {}", error.toString());
+    } else if (connectionErrors.allow()) {
+      LOG.info("HTTP connection error: {} ({} more since the last such line); debug logs each", error.toString(),
+          connectionErrors.suppressed());
+    }
+  }
+
+  /** Answers {@code problem} (when nothing was answered yet), then closes the connection. */
+  private void refuse(HttpServerRequest request, HttpProblem problem) {
+    if (request.response().headWritten() || request.response().closed()) {
+      request.connection().close();
+      return;
+    }
+    request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    failures.write(request.response(), problem, request.decoderResult().isFailure() ? "" : safePath(request))
+        .onComplete(done -> request.connection().close());
+  }
+
+  private static String safePath(HttpServerRequest request) {
+    try {
+      return request.path();
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+}

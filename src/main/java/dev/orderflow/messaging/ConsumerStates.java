@@ -1,0 +1,55 @@
+package dev.orderflow.messaging;
+
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.StreamInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A look from outside at every durable consumer on a NATS server: what it filters and how far behind it is. For
+ * operators' tools (the audit) and the fault suite; the service itself never calls it. Blocking.
+ */
+public final class ConsumerStates {
+
+  /** One consumer: its stream, name, filter subjects, messages not yet delivered and delivered but unacked. */
+  public record State(String stream, String durable, List<String> filterSubjects, long pending, long ackPending,
+      long redelivered) {
+
+    public boolean idle() {
+      return pending == 0 && ackPending == 0;
+    }
+  }
+
+  /** A stream's name and message count. */
+  public record Stream(String name, List<String> subjects, long messages) {}
+
+  /** Everything read in one look. */
+  public record Snapshot(List<Stream> streams, List<State> consumers) {}
+
+  private ConsumerStates() {}
+
+  /** Connects to {@code url} (comma-separated servers), reads every stream and consumer, and disconnects. */
+  public static Snapshot read(String url) throws Exception {
+    Options options = Options.builder().server(url).connectionTimeout(Duration.ofSeconds(5))
+        .maxReconnects(0).build();
+    try (Connection connection = Nats.connect(options)) {
+      JetStreamManagement management = connection.jetStreamManagement();
+      List<Stream> streams = new ArrayList<>();
+      List<State> consumers = new ArrayList<>();
+      for (StreamInfo stream : management.getStreams()) {
+        String name = stream.getConfiguration().getName();
+        streams.add(new Stream(name, stream.getConfiguration().getSubjects(), stream.getStreamState().getMsgCount()));
+        for (ConsumerInfo info : management.getConsumers(name)) {
+          consumers.add(new State(name, info.getName(), info.getConsumerConfiguration().getFilterSubjects(),
+              info.getNumPending(), info.getNumAckPending(), info.getRedelivered()));
+        }
+      }
+      return new Snapshot(streams, consumers);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.orderflow.messaging;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.nats.client.Connection;
+import io.nats.client.impl.Headers;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Reads an order's events back from the streams, which are each context's record of its orders (every event is
+ * stored on a subject that ends with the order id). Uses JetStream's direct get, answered by any replica, so a
+ * read costs one request and nothing on the saga's hot path depends on it.
+ *
+ * <p>Thread-safe; futures complete on the caller's Vert.x context.
+ */
+public final class EventLog {
+
+  /** An event read back, with its type and stream sequence. */
+  public record Recorded<T extends Message>(EventType<T> type, T event, long sequence) {}
+
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Vertx vertx;
+  private final Connection connection;
+
+  EventLog(Vertx vertx, Connection connection) {
+    this.vertx = vertx;
+    this.connection = connection;
+  }
+
+  /** The event of {@code type} stored for {@code orderId} (the last, should there be several), or {@code null}. */
+  @SuppressWarnings("unchecked")
+  public <T extends Message> Future<T> find(EventType<T> type, String orderId) {
+    String api = "$JS.API.DIRECT.GET." + type.stream().name() + "." + type.subject(orderId);
+    return request(api, null).map(reply -> {
+      Recorded<?> recorded = decode(reply);
+      return recorded == null ? null : (T) recorded.event();
+    });
+  }
+
+  /**
+   * The last event of {@code orderId} in the stream of {@code like} (of any type of that stream), or {@code null}:
+   * which outcome a step announced, when it announces its outcomes with {@link EventPublisher.First#IN_ITS_STREAM}.
+   */
+  public Future<Recorded<?>> last(EventType<?> like, String orderId) {
+    String api = "$JS.API.DIRECT.GET." + like.stream().name();
+    byte[] request = ("{\"last_by_subj\":\"" + like.stream().orderSubjects(orderId) + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    return request(api, request).map(EventLog::decode);
+  }
+
+  private Future<io.nats.client.Message> request(String api, byte[] body) {
+    if (!OrderIds.valid(lastToken(api, body))) {
+      return Future.failedFuture(new IllegalArgumentException("not an order id in " + api));
+    }
+    return Future.fromCompletionStage(connection.requestWithTimeout(api, null, body, READ_TIMEOUT),
+            vertx.getOrCreateContext())
+        .recover(e -> Future.failedFuture(EventPublisher.translate(e)));
+  }
+
+  /** The order id a request is about: the subject's last token. */
+  private static String lastToken(String api, byte[] body) {
+    String subject = body == null ? api : new String(body, StandardCharsets.UTF_8).replaceAll("[{}\"]", "");
+    return subject.substring(subject.lastIndexOf('.') + 1);
+  }
+
+  private static Recorded<?> decode(io.nats.client.Message reply) {
+    if (reply.isStatusMessage()) {
+      if (reply.getStatus().getCode() == 404) {
+        return null;
+      }
+      throw new BrokerUnavailable("direct get: " + reply.getStatus(), null);
+    }
+    Headers headers = reply.getHeaders();
+    String subject = headers == null ? null : headers.getFirst("Nats-Subject");
+    String sequence = headers == null ? null : headers.getFirst("Nats-Sequence");
+    if (subject == null || sequence == null) {
+      throw new BrokerUnavailable("direct get: a reply without Nats-Subject or Nats-Sequence", null);
+    }
+    EventType<?> type = Topology.eventType(subject.substring(0, subject.lastIndexOf('.')));
+    if (type == null) {
+      throw new IllegalStateException("a message on " + subject + " is no known event");
+    }
+    return recorded(type, reply.getData(), Long.parseLong(sequence));
+  }
+
+  private static <T extends Message> Recorded<T> recorded(EventType<T> type, byte[] data, long sequence) {
+    try {
+      return new Recorded<>(type, type.parse(data), sequence);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("undecodable " + type.name() + " #" + sequence + ": " + e.getMessage(), e);
+    }
+  }
+}

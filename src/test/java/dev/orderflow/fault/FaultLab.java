@@ -1,0 +1,182 @@
+package dev.orderflow.fault;
+
+import dev.orderflow.audit.Audit;
+import dev.orderflow.audit.AuditOptions;
+import dev.orderflow.audit.AuditReport;
+import dev.orderflow.testing.NatsTestServer;
+import dev.orderflow.testing.TestTokens;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The processes of one scenario: NATS, the gateway simulator (never killed: its charge log is the audit's
+ * witness), workers; all stopped at the end, last started first. Settings are shortened (ack wait, backoff,
+ * breaker) so that recoveries take seconds.
+ */
+final class FaultLab implements AutoCloseable {
+
+  /** {@code -Dfault.long=true}: more kills, longer loads. */
+  static final boolean LONG = Boolean.getBoolean("fault.long");
+  static final String WORKER_ROLES = "orders,inventory,payments,shipping";
+
+  final Path dir;
+  final Path logs;
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private int gatewayPort;
+  private String natsUrl;
+  private int replicas = 1;
+
+  FaultLab(String scenario) throws IOException {
+    this.dir = Files.createTempDirectory("orderflow-fault-" + scenario + "-");
+    this.logs = Path.of("target", "fault-logs", scenario).toAbsolutePath();
+    Files.createDirectories(logs);
+    this.gatewayPort = NatsTestServer.freePort();
+  }
+
+  /** One nats-server, started. */
+  NatsNode nats() throws IOException {
+    NatsNode node = own(NatsNode.single("nats", dir, logs)).start();
+    natsUrl = node.url();
+    return node;
+  }
+
+  /** Three clustered nats-servers, started; streams and buckets at 3 replicas from now on. */
+  List<NatsNode> natsCluster() throws IOException {
+    List<NatsNode> nodes = NatsNode.cluster(dir, logs);
+    nodes.forEach(this::own);
+    for (NatsNode node : nodes) {
+      new Thread(() -> {
+        try {
+          node.start();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).start();
+    }
+    nodes.forEach(NatsNode::awaitHealthy);
+    natsUrl = String.join(",", nodes.stream().map(NatsNode::url).toList());
+    replicas = 3;
+    return nodes;
+  }
+
+  /** The gateway simulator alone in its process (it still connects to NATS, as every Orderflow process does). */
+  ServiceProcess gateway() throws IOException {
+    JsonObject config = settings("gateway").put("roles", "gateway");
+    return own(new ServiceProcess("gateway", config, dir, logs, Map.of())).startReady();
+  }
+
+  /** A worker running every role but the gateway, not yet started. */
+  ServiceProcess worker(String name) throws IOException {
+    return worker(name, new JsonObject());
+  }
+
+  /** A worker with {@code overrides} merged into its settings (deeply), not yet started. */
+  ServiceProcess worker(String name, JsonObject overrides) throws IOException {
+    JsonObject config = settings(name).put("roles", WORKER_ROLES).mergeIn(overrides, true);
+    return own(new ServiceProcess(name, config, dir, logs, Map.of()));
+  }
+
+  /**
+   * The embedded default on {@code dataDir}: its own nats-server, every role but the gateway (which
+   * {@link #gateway} starts apart, after it). Not yet started.
+   */
+  ServiceProcess embeddedDefault(String name, Path dataDir, int natsPort) throws IOException {
+    // The gateway runs apart even here: its charge log must survive the kill, as the audit's witness.
+    JsonObject config = settings(name)
+        .put("roles", WORKER_ROLES)
+        .put("dataDir", dataDir.toString())
+        .put("embeddedNats", new JsonObject().put("port", natsPort)
+            .put("executable", NatsTestServer.executable().toString()));
+    config.getJsonObject("nats").put("url", "");
+    natsUrl = "nats://127.0.0.1:" + natsPort;
+    return own(new ServiceProcess(name, config, dir, logs, Map.of()));
+  }
+
+  String natsUrl() {
+    return natsUrl;
+  }
+
+  String gatewayUrl() {
+    return "http://127.0.0.1:" + gatewayPort;
+  }
+
+  /** Changes the gateway simulator's faults ({@code PUT /v1/faults}). */
+  void gatewayFaults(JsonObject faults) throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(gatewayUrl() + "/v1/faults")).PUT(HttpRequest.BodyPublishers.ofString(faults.encode()))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("PUT /v1/faults answered " + response.statusCode() + ": " + response.body());
+    }
+  }
+
+  /** Audits the run: waits up to {@code drain} for orders and consumers to settle. */
+  AuditReport audit(LoadDriver load, List<ServiceProcess> apis, Duration drain) throws Exception {
+    AuditReport report = Audit.run(new AuditOptions(apis.stream().map(ServiceProcess::apiUrl).toList(),
+        gatewayUrl(), List.copyOf(load.accepted()), List.of(), catalogueStock(), natsUrl, null, drain, 32,
+        TestTokens.operator()));
+    System.out.println(report.table());
+    return report;
+  }
+
+  private static Map<String, Long> catalogueStock() throws IOException {
+    Map<String, Long> stock = new java.util.HashMap<>();
+    for (Object item : new JsonObject(Files.readString(Path.of("conf", "catalogue.json"))).getJsonArray("items")) {
+      JsonObject product = (JsonObject) item;
+      stock.put(product.getString("sku"), product.getLong("initialStock"));
+    }
+    return stock;
+  }
+
+  private JsonObject settings(String name) throws IOException {
+    return new JsonObject()
+        .put("dataDir", dir.resolve(name + "-data").toString())
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", NatsTestServer.freePort())
+            .put("instances", 1).put("shutdownDelayMs", 300))
+        .put("nats", new JsonObject().put("url", natsUrl == null ? "" : natsUrl).put("replicas", replicas)
+            .put("connectionName", "orderflow-" + name))
+        .put("consumers", new JsonObject()
+            .put("ackWaitMs", 5000)
+            .put("backoffInitialMs", 200)
+            .put("backoffMaxMs", 5000))
+        .put("payments", new JsonObject()
+            .put("gatewayUrl", gatewayUrl())
+            .put("requestTimeoutMs", 1000)
+            .put("breaker", new JsonObject().put("maxFailures", 5).put("resetTimeoutMs", 1000)))
+        .put("gateway", new JsonObject().put("host", "127.0.0.1").put("port", gatewayPort));
+  }
+
+  private <T extends AutoCloseable> T own(T resource) {
+    resources.push(resource);
+    return resource;
+  }
+
+  @Override
+  public void close() throws Exception {
+    Exception first = null;
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        first = first == null ? e : first;
+      }
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}

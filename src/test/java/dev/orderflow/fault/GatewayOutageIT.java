@@ -1,0 +1,57 @@
+package dev.orderflow.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderflow.audit.AuditReport;
+import dev.orderflow.testing.Eventually;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Scenario 4: the payment gateway out under load")
+class GatewayOutageIT {
+
+  @Test
+  @DisplayName("the breaker opens and closes again; each order ends SHIPPED or CANCELLED (PAYMENT_FAILED at worst) "
+      + "with its stock back, none charged twice")
+  void gatewayOutage() throws Exception {
+    double rate = FaultLab.LONG ? 300 : 150;
+    // Long enough to open the breaker and to make payments wait and retry; 30 s (past the retries) when long.
+    Duration outage = Duration.ofSeconds(FaultLab.LONG ? 30 : 8);
+    try (FaultLab lab = new FaultLab("gateway-outage")) {
+      lab.nats();
+      lab.gateway();
+      ServiceProcess worker = lab.worker("w1").startReady();
+      long started = System.nanoTime();
+      try (LoadDriver load = new LoadDriver(List.of(worker.apiUrl()), rate).start()) {
+        Thread.sleep(3_000); // steady load before the fault
+        lab.gatewayFaults(new JsonObject().put("outage", true));
+        long outageEnds = System.nanoTime() + outage.toNanos();
+        Eventually.eventually(outage, () -> breakerState(worker), state -> state == 2.0);
+        Thread.sleep(Math.max(0, (outageEnds - System.nanoTime()) / 1_000_000)); // the rest of the outage
+        lab.gatewayFaults(new JsonObject().put("outage", false));
+        Eventually.eventually(Duration.ofSeconds(30), () -> breakerState(worker), state -> state == 0.0);
+        Thread.sleep(3_000); // load after the recovery
+        load.stop();
+        Duration held = Duration.ofNanos(System.nanoTime() - started);
+        load.settleUncertain(Duration.ofSeconds(60));
+        AuditReport report = lab.audit(load, List.of(worker), Duration.ofSeconds(180));
+        assertThat(report.outcomes().keySet()).isSubsetOf(Set.of("SHIPPED", "CANCELLED OUT_OF_STOCK",
+            "CANCELLED PAYMENT_DECLINED", "CANCELLED PAYMENT_FAILED"));
+        Figures.recordAndAssert("4 gateway outage", rate, held, "gateway out " + outage.toSeconds()
+            + " s (breaker opened and closed)", load, report);
+      }
+    }
+  }
+
+  /** The highest {@code orderflow_circuit_breaker_state} the worker reports: 0 closed, 1 half-open, 2 open. */
+  private static double breakerState(ServiceProcess worker) throws Exception {
+    return worker.get("/metrics").lines()
+        .filter(line -> line.startsWith("orderflow_circuit_breaker_state"))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .max().orElse(-1);
+  }
+}
