@@ -1,9 +1,11 @@
 -- wrk script used by bin/benchmark: places happy-path orders (one line of an unlimited SKU, a new customer each),
 -- counts the answers by status and prints one machine-readable line for bin/lib/benchmark.py at the end.
+-- Requests carry the bearer token in ORDERFLOW_BENCH_TOKEN (an operator's, which may place orders for any customer).
 --
 -- Environment:
 --   ORDERFLOW_BENCH_RATE     orders/s over all threads; unset or 0 = as fast as the connections allow
 --   ORDERFLOW_BENCH_THREADS  wrk's -t (the rate is split evenly between the threads)
+--   ORDERFLOW_BENCH_TOKEN    the bearer token sent with every request
 --
 -- Pacing keeps a fixed schedule per thread (one slot every threads/rate seconds): delay() hands each request the
 -- next free slot, so the rate holds whatever the latency, as long as enough connections are free. wrk starts its
@@ -33,6 +35,7 @@ function setup(thread)
 end
 
 function init(args)
+  token = os.getenv("ORDERFLOW_BENCH_TOKEN") or ""
   counter = 0
   statuses = {}
   local rate = tonumber(os.getenv("ORDERFLOW_BENCH_RATE") or "0") or 0
@@ -58,7 +61,8 @@ function request()
   counter = counter + 1
   local body = string.format('{"customerId":"bench-%d-%d","items":[{"sku":"%s","quantity":1}]}',
     thread_number, counter, skus[counter % #skus + 1])
-  return wrk.format("POST", "/orders", { ["Content-Type"] = "application/json" }, body)
+  return wrk.format("POST", "/orders",
+    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }, body)
 end
 
 function response(status, headers, body)

@@ -28,6 +28,7 @@ public final class Main {
       Configuration: conf/orderflow.json, overridden by the file in ORDERFLOW_CONFIG and by ORDERFLOW_NATS_URL,
       ORDERFLOW_HTTP_PORT, ORDERFLOW_GATEWAY_URL, ORDERFLOW_GATEWAY_PORT, ORDERFLOW_ROLES, ORDERFLOW_DATA_DIR,
       ORDERFLOW_CATALOGUE, ORDERFLOW_NATS_SERVER. Without ORDERFLOW_NATS_URL, a local nats-server is started.
+      Security (API tokens, NATS credentials and TLS): ORDERFLOW_AUTH_* and ORDERFLOW_NATS_*; see the README.
       """;
 
   private Main() {}

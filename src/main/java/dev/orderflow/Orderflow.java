@@ -1,10 +1,15 @@
 package dev.orderflow;
 
+import dev.orderflow.access.AccessPolicy;
+import dev.orderflow.access.ApiAuthentication;
 import dev.orderflow.config.OrderflowConfig;
 import dev.orderflow.config.Role;
 import dev.orderflow.gateway.GatewaySimulatorVerticle;
 import dev.orderflow.http.Admission;
+import dev.orderflow.http.ApiSecurity;
 import dev.orderflow.http.ApiServer;
+import dev.orderflow.http.ManagementServer;
+import dev.orderflow.http.RateLimiter;
 import dev.orderflow.http.Routes;
 import dev.orderflow.inventory.InventoryApi;
 import dev.orderflow.inventory.InventoryVerticle;
@@ -48,6 +53,10 @@ public final class Orderflow {
   private final OrderflowConfig config;
   private final Observability observability;
   private final Admission admission;
+  private final RateLimiter rateLimiter;
+  private ApiAuthentication authentication;
+  private ManagementServer management;
+  private long rateLimiterCleanup = -1;
   private final Deque<String> deployments = new ArrayDeque<>();
   private final List<ApiServer> apiServers = new CopyOnWriteArrayList<>();
   private EmbeddedNatsServer embeddedNats;
@@ -61,6 +70,7 @@ public final class Orderflow {
     this.config = config;
     this.observability = observability;
     this.admission = new Admission(config.http().maxInFlightRequests());
+    this.rateLimiter = new RateLimiter(config.limits());
   }
 
   /**
@@ -69,7 +79,8 @@ public final class Orderflow {
    */
   public static Future<Orderflow> start(Vertx vertx, OrderflowConfig config, Observability observability) {
     Orderflow app = new Orderflow(vertx, config, observability);
-    return app.startNats()
+    return app.setUpAuthentication()
+        .compose(v -> app.startNats())
         .compose(app::connect)
         .compose(v -> app.provision())
         .compose(v -> app.deployGateway())
@@ -95,6 +106,10 @@ public final class Orderflow {
   public Future<Void> stop() {
     boolean first = !admission.closed();
     admission.close();
+    vertx.cancelTimer(rateLimiterCleanup);
+    if (authentication != null) {
+      authentication.close();
+    }
     Future<Void> delayed = first && !apiServers.isEmpty() && !config.http().shutdownDelay().isZero()
         ? delay(config.http().shutdownDelay().toMillis()) : Future.succeededFuture();
     return delayed
@@ -151,11 +166,51 @@ public final class Orderflow {
     return gateway.port();
   }
 
+  /** The port of the management listener, when enabled. */
+  public int managementPort() {
+    return management.port();
+  }
+
+  /**
+   * First of all, so that a production configuration without keys stops before anything starts. Needed when this
+   * process serves /orders or /inventory, or protects /metrics.
+   */
+  private Future<Void> setUpAuthentication() {
+    boolean needed = config.runs(Role.ORDERS) || config.runs(Role.INVENTORY) || metricsProtected();
+    if (!needed) {
+      return Future.succeededFuture();
+    }
+    return ApiAuthentication.create(vertx, config.auth(), config.nats().embedded(), config.dataDir())
+        .map(created -> {
+          authentication = created;
+          if (rateLimiter.enabled()) {
+            rateLimiterCleanup = vertx.setPeriodic(60_000, id -> rateLimiter.forgetIdle(System.nanoTime()));
+          }
+          return null;
+        });
+  }
+
+  private boolean metricsProtected() {
+    return !config.management().enabled() && config.auth().metricsAccess().equals("operator");
+  }
+
+  private ApiSecurity apiSecurity() {
+    if (authentication == null) {
+      // No protected resource is served by this process: nothing to authenticate.
+      return new ApiSecurity(rateLimiter, ctx -> ctx.next(), ctx -> ctx.next(), null, !config.management().enabled());
+    }
+    return new ApiSecurity(rateLimiter,
+        authentication::authenticate,
+        authentication.require(AccessPolicy::readInventory, "read the inventory"),
+        metricsProtected() ? authentication.require(AccessPolicy::readMetrics, "read the metrics") : null,
+        !config.management().enabled());
+  }
+
   private Future<String> startNats() {
     if (!config.nats().embedded()) {
       return Future.succeededFuture(config.nats().url());
     }
-    return EmbeddedNatsServer.start(vertx, config.embeddedNats(), config.dataDir())
+    return EmbeddedNatsServer.start(vertx, config.embeddedNats(), config.dataDir(), config.natsSecurity())
         .map(server -> {
           embeddedNats = server;
           return server.url();
@@ -163,8 +218,8 @@ public final class Orderflow {
   }
 
   private Future<Void> connect(String url) {
-    return NatsBridge.connect(vertx, url, config.nats(), config.consumers(), observability.openTelemetry(),
-            observability.registry())
+    return NatsBridge.connect(vertx, url, config.nats(), config.natsSecurity(), config.consumers(),
+            observability.openTelemetry(), observability.registry())
         .map(connected -> {
           bridge = connected;
           return null;
@@ -222,12 +277,21 @@ public final class Orderflow {
             : bridge.missingTopology().isEmpty() ? Status.OK()
             : Status.KO(new JsonObject().put("missing", new JsonArray(bridge.missingTopology())))))
         .register("admitting", promise -> promise.complete(admission.closed() ? Status.KO() : Status.OK()));
-    return vertx.deployVerticle(() -> {
-          ApiServer server = new ApiServer(config.http(), routes, liveness, readiness,
+    ApiSecurity security = apiSecurity();
+    Future<Void> managed = Future.succeededFuture();
+    if (config.management().enabled()) {
+      management = new ManagementServer(config.management(), liveness, readiness,
+          PrometheusScrapingHandler.create(observability.registry()));
+      managed = deploy(management)
+          .onSuccess(v -> LOG.info("Management listener (/metrics, /health) on {}:{}", config.management().host(),
+              management.port()));
+    }
+    return managed.compose(v -> vertx.deployVerticle(() -> {
+          ApiServer server = new ApiServer(config.http(), config.limits(), security, routes, liveness, readiness,
               PrometheusScrapingHandler.create(observability.registry()), admission);
           apiServers.add(server);
           return server;
-        }, new DeploymentOptions().setInstances(config.http().instances()))
+        }, new DeploymentOptions().setInstances(config.http().instances())))
         .map(id -> {
           deployments.push(id);
           apiDeployment = id;

@@ -40,11 +40,14 @@ final class AuditClient {
       .build();
   private final List<String> apiUrls;
   private final int concurrency;
+  private final String token;
   private final AtomicInteger next = new AtomicInteger();
 
-  AuditClient(List<String> apiUrls, int concurrency) {
+  /** @param token bearer token for the API's requests (null: none; the gateway's are sent without) */
+  AuditClient(List<String> apiUrls, int concurrency, String token) {
     this.apiUrls = apiUrls;
     this.concurrency = concurrency;
+    this.token = token;
   }
 
   /**
@@ -58,7 +61,7 @@ final class AuditClient {
     List<CompletableFuture<?>> calls = new ArrayList<>();
     for (String id : ids) {
       window.acquire();
-      calls.add(http.sendAsync(get(api() + "/orders/" + id), HttpResponse.BodyHandlers.ofString())
+      calls.add(http.sendAsync(apiGet(api() + "/orders/" + id), HttpResponse.BodyHandlers.ofString())
           .whenComplete((response, failure) -> {
             window.release();
             if (failure != null) {
@@ -98,7 +101,8 @@ final class AuditClient {
 
   /** {@code {available, reserved}} of a SKU, or null if the API does not know it. */
   JsonObject stock(String sku) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(get(api() + "/inventory/" + sku), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = http.send(apiGet(api() + "/inventory/" + sku),
+        HttpResponse.BodyHandlers.ofString());
     return response.statusCode() == 200 ? new JsonObject(response.body()) : null;
   }
 
@@ -116,6 +120,14 @@ final class AuditClient {
 
   private static HttpRequest get(String url) {
     return HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).GET().build();
+  }
+
+  private HttpRequest apiGet(String url) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).GET();
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return request.build();
   }
 
   private static View view(JsonObject json) {

@@ -31,6 +31,9 @@ final class AuditCommand {
         --initial SKU=N,..  initial stock given directly (wins over --catalogue)
         --wait SECONDS      how long orders and consumers may take to drain (default 120)
         --concurrency N     order views fetched at once (default 64)
+        --token-file FILE   an operator's bearer token for the API (the audit reads every order and the
+                            inventory); else the environment variable ORDERFLOW_AUDIT_TOKEN, else
+                            data/dev-tokens/operator when it exists (a development-mode run from this folder)
       """;
   private static final Pattern PORT_RANGE = Pattern.compile("(.*):(\\d+)-(\\d+)(/?)");
 
@@ -63,7 +66,7 @@ final class AuditCommand {
       given.put(args[i].substring(2), args[++i]);
     }
     List<String> known = List.of("ids", "uncertain", "api", "gateway", "nats", "monitor", "catalogue", "initial",
-        "wait", "concurrency");
+        "wait", "concurrency", "token-file");
     for (String name : given.keySet()) {
       if (!known.contains(name)) {
         throw new IllegalArgumentException("Unknown option --" + name);
@@ -81,7 +84,23 @@ final class AuditCommand {
         given.get("nats"),
         given.get("monitor"),
         Duration.ofSeconds(Long.parseLong(given.getOrDefault("wait", "120"))),
-        Integer.parseInt(given.getOrDefault("concurrency", "" + AuditOptions.DEFAULT_CONCURRENCY)));
+        Integer.parseInt(given.getOrDefault("concurrency", "" + AuditOptions.DEFAULT_CONCURRENCY)),
+        token(given.get("token-file"), System.getenv("ORDERFLOW_AUDIT_TOKEN")));
+  }
+
+  /** The bearer token: from {@code file}, else {@code fromEnvironment}, else the development mode's operator token. */
+  static String token(String file, String fromEnvironment) throws IOException {
+    if (file != null) {
+      if (!Files.isReadable(Path.of(file))) {
+        throw new IllegalArgumentException("--token-file " + file + " cannot be read");
+      }
+      return Files.readString(Path.of(file)).trim();
+    }
+    if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+      return fromEnvironment.trim();
+    }
+    return Files.isReadable(AuditOptions.DEV_OPERATOR_TOKEN)
+        ? Files.readString(AuditOptions.DEV_OPERATOR_TOKEN).trim() : null;
   }
 
   /** Expands {@code a,b} and {@code http://host:8080-8082} into single base URLs. */

@@ -18,18 +18,34 @@ import java.util.Map;
  * @param monitorUrl a nats-server monitoring base URL ({@code /jsz}); used when {@code natsUrl} is null
  * @param drainTimeout how long orders and consumers may take to drain before what is still open counts as a violation
  * @param concurrency order views fetched at once
+ * @param token the bearer token sent to the API (an operator's: the audit reads every order and the inventory);
+ *     null to send none
  */
 public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String> accepted, List<String> uncertain,
-    Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency) {
+    Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
+    String token) {
 
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(120);
   public static final int DEFAULT_CONCURRENCY = 64;
+
+  /** Where the audit finds a token when none is given: the development mode's operator token, when run from the
+   *  folder of a one-command default run. */
+  static final Path DEV_OPERATOR_TOKEN = Path.of("data", "dev-tokens", "operator");
 
   public AuditOptions {
     apiUrls = List.copyOf(apiUrls);
     accepted = List.copyOf(accepted);
     uncertain = List.copyOf(uncertain);
     initialStock = Map.copyOf(initialStock);
+  }
+
+  /** Never prints the token. */
+  @Override
+  public String toString() {
+    return "AuditOptions[apiUrls=" + apiUrls + ", gatewayUrl=" + gatewayUrl + ", accepted=" + accepted.size()
+        + ", uncertain=" + uncertain.size() + ", natsUrl=" + natsUrl + ", monitorUrl=" + monitorUrl
+        + ", drainTimeout=" + drainTimeout + ", concurrency=" + concurrency
+        + ", token=" + (token == null ? "none" : "***") + "]";
   }
 
   /** Reads ids one per line, ignoring blank lines and {@code #} comments. */

@@ -17,15 +17,27 @@ public final class ConfigLoader {
   public static final String DEFAULTS = "conf/orderflow.json";
 
   /** Environment variables and the setting each one overrides. */
-  public static final Map<String, String> ENVIRONMENT = Map.of(
-      "ORDERFLOW_ROLES", "roles",
-      "ORDERFLOW_DATA_DIR", "dataDir",
-      "ORDERFLOW_CATALOGUE", "catalogue",
-      "ORDERFLOW_HTTP_PORT", "http.port",
-      "ORDERFLOW_NATS_URL", "nats.url",
-      "ORDERFLOW_NATS_SERVER", "embeddedNats.executable",
-      "ORDERFLOW_GATEWAY_URL", "payments.gatewayUrl",
-      "ORDERFLOW_GATEWAY_PORT", "gateway.port");
+  public static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+      Map.entry("ORDERFLOW_ROLES", "roles"),
+      Map.entry("ORDERFLOW_DATA_DIR", "dataDir"),
+      Map.entry("ORDERFLOW_CATALOGUE", "catalogue"),
+      Map.entry("ORDERFLOW_HTTP_PORT", "http.port"),
+      Map.entry("ORDERFLOW_NATS_URL", "nats.url"),
+      Map.entry("ORDERFLOW_NATS_SERVER", "embeddedNats.executable"),
+      Map.entry("ORDERFLOW_GATEWAY_URL", "payments.gatewayUrl"),
+      Map.entry("ORDERFLOW_GATEWAY_PORT", "gateway.port"),
+      // Security settings that are not secrets; secrets are read by Secret, from their own variables or files.
+      Map.entry("ORDERFLOW_AUTH_MODE", "auth.mode"),
+      Map.entry("ORDERFLOW_AUTH_ISSUER", "auth.issuer"),
+      Map.entry("ORDERFLOW_AUTH_AUDIENCE", "auth.audience"),
+      Map.entry("ORDERFLOW_AUTH_PUBLIC_KEY_FILE", "auth.publicKeyFile"),
+      Map.entry("ORDERFLOW_AUTH_JWKS_URL", "auth.jwksUrl"),
+      Map.entry("ORDERFLOW_NATS_USER", "nats.auth.user"),
+      Map.entry("ORDERFLOW_NATS_CREDS", "nats.auth.credsFile"),
+      Map.entry("ORDERFLOW_NATS_TLS_CA", "nats.tls.caFile"),
+      Map.entry("ORDERFLOW_NATS_TLS_CERT", "nats.tls.certFile"),
+      Map.entry("ORDERFLOW_NATS_TLS_KEY", "nats.tls.keyFile"),
+      Map.entry("ORDERFLOW_MANAGEMENT_PORT", "management.port"));
 
   private ConfigLoader() {}
 
@@ -71,6 +83,11 @@ public final class ConfigLoader {
 
   /** Builds the configuration from one merged JSON object; throws {@link ConfigException} when invalid. */
   static OrderflowConfig from(JsonObject json, Catalogue catalogue) {
+    return from(json, catalogue, System.getenv());
+  }
+
+  /** As {@link #from(JsonObject, Catalogue)}, with the environment that secrets are read from. */
+  static OrderflowConfig from(JsonObject json, Catalogue catalogue, Map<String, String> environment) {
     Settings s = Settings.of(json);
     return new OrderflowConfig(
         Role.parseList(s.string("roles")),
@@ -80,9 +97,13 @@ public final class ConfigLoader {
         EmbeddedNatsConfig.from(s.section("embeddedNats")),
         ConsumerConfig.from(s.section("consumers")),
         PaymentsConfig.from(s.section("payments")),
-        GatewayConfig.from(s.section("gateway")),
+        GatewayConfig.from(s.section("gateway"), environment),
         ObservabilityConfig.from(s.section("observability")),
-        catalogue);
+        catalogue,
+        AuthConfig.from(s.section("auth"), environment),
+        LimitsConfig.from(s.section("limits")),
+        ManagementConfig.from(s.section("management")),
+        NatsSecurityConfig.from(s.section("nats"), environment));
   }
 
   private static JsonObject applyEnvironment(JsonObject layers) {

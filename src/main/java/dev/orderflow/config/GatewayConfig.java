@@ -8,11 +8,15 @@ import java.time.Duration;
  *
  * @param errorRate share of charge requests answered with a 500
  * @param declineRate share of charges declined
+ * @param faultsToken the bearer token {@code PUT /v1/faults} requires; none: only callers on this machine (loopback)
+ *     may change the faults
  */
-public record GatewayConfig(String host, int port, Duration latency, double errorRate, double declineRate) {
+public record GatewayConfig(String host, int port, Duration latency, double errorRate, double declineRate,
+    Secret faultsToken) {
 
-  static GatewayConfig from(Settings s) {
+  static GatewayConfig from(Settings s, java.util.Map<String, String> environment) {
     return new GatewayConfig(
-        s.string("host"), s.port("port"), s.millis("latencyMs"), s.ratio("errorRate"), s.ratio("declineRate"));
+        s.string("host"), s.port("port"), s.millis("latencyMs"), s.ratio("errorRate"), s.ratio("declineRate"),
+        Secret.read(environment, "ORDERFLOW_GATEWAY_FAULTS_TOKEN", s, "faultsTokenFile"));
   }
 }

@@ -14,7 +14,11 @@ public record OrderflowConfig(
     PaymentsConfig payments,
     GatewayConfig gateway,
     ObservabilityConfig observability,
-    Catalogue catalogue) {
+    Catalogue catalogue,
+    AuthConfig auth,
+    LimitsConfig limits,
+    ManagementConfig management,
+    NatsSecurityConfig natsSecurity) {
 
   public OrderflowConfig {
     roles = Set.copyOf(roles);

@@ -74,6 +74,34 @@ final class Settings {
     return Duration.ofMillis(integer(key, 1, Long.MAX_VALUE / 1_000_000));
   }
 
+  boolean bool(String key) {
+    String raw = string(key);
+    return switch (raw) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(name(key) + " must be true or false, was '" + raw + "'");
+    };
+  }
+
+  /** One of {@code allowed} (lower case), as written. */
+  String oneOf(String key, java.util.Set<String> allowed) {
+    String raw = string(key).toLowerCase(java.util.Locale.ROOT);
+    if (!allowed.contains(raw)) {
+      throw new ConfigException(name(key) + " must be one of " + new java.util.TreeSet<>(allowed) + ", was '" + raw
+          + "'");
+    }
+    return raw;
+  }
+
+  /** A JSON array of strings, or a comma-separated string (as environment variables give it). */
+  java.util.List<String> list(String key) {
+    Object value = json.getValue(key);
+    if (value instanceof io.vertx.core.json.JsonArray array) {
+      return array.stream().map(v -> String.valueOf(v).trim()).filter(v -> !v.isEmpty()).toList();
+    }
+    return java.util.Arrays.stream(string(key).split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+  }
+
   double ratio(String key) {
     String raw = string(key);
     double value;
@@ -88,7 +116,7 @@ final class Settings {
     return value;
   }
 
-  private String name(String key) {
+  String name(String key) {
     return path + key;
   }
 }

@@ -1,11 +1,13 @@
 package dev.orderflow.http;
 
 import dev.orderflow.config.HttpConfig;
+import dev.orderflow.config.LimitsConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -20,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 public final class ApiServer extends VerticleBase {
 
   private final HttpConfig config;
+  private final LimitsConfig limits;
+  private final ApiSecurity security;
   private final List<Routes> routes;
   private final HealthChecks liveness;
   private final HealthChecks readiness;
@@ -31,10 +35,12 @@ public final class ApiServer extends VerticleBase {
   /**
    * @param metrics serves {@code GET /metrics} (the Prometheus text format)
    */
-  public ApiServer(HttpConfig config, List<Routes> routes, HealthChecks liveness, HealthChecks readiness,
-      Handler<RoutingContext> metrics, Admission admission) {
+  public ApiServer(HttpConfig config, LimitsConfig limits, ApiSecurity security, List<Routes> routes,
+      HealthChecks liveness, HealthChecks readiness, Handler<RoutingContext> metrics, Admission admission) {
     this.admission = admission;
     this.config = config;
+    this.limits = limits;
+    this.security = security;
     this.metrics = metrics;
     this.routes = List.copyOf(routes);
     this.liveness = liveness;
@@ -47,7 +53,20 @@ public final class ApiServer extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
-    router.get("/metrics").handler(metrics);
+    if (security.metricsOnApiPort()) {
+      if (security.metricsAccess() != null) {
+        router.get("/metrics").handler(security.authenticate()).handler(security.metricsAccess());
+      }
+      router.get("/metrics").handler(metrics);
+    }
+    // Every request to the protected resources is rate-limited, then authenticated, before any route's own
+    // handler runs: a refused request costs a map lookup or a signature check, never NATS work.
+    var guarded = router.routeWithRegex("^/(orders|inventory)(/.*)?$");
+    if (security.rateLimiter().enabled()) {
+      guarded.handler(security.rateLimiter());
+    }
+    guarded.handler(this::slowBodies).handler(security.authenticate());
+    router.routeWithRegex("^/inventory(/.*)?$").handler(security.inventoryAccess());
     routes.forEach(r -> r.mount(router));
     router.route().failureHandler(failures::handle);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
@@ -57,6 +76,8 @@ public final class ApiServer extends VerticleBase {
     return vertx.createHttpServer(new HttpServerOptions()
             // HTTP/1.1 only: no cleartext HTTP/2 upgrade (h2c) to maintain on a plain JSON API.
             .setHttp2ClearTextEnabled(false)
+            .setMaxHeaderSize(limits.maxHeaderBytes())
+            .setMaxInitialLineLength(limits.maxRequestLineBytes())
             .setIdleTimeout((int) config.idleTimeout().toSeconds())
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setHost(config.host())
@@ -89,6 +110,27 @@ public final class ApiServer extends VerticleBase {
     HttpServer closing = server;
     server = null;
     return closing.close();
+  }
+
+  /**
+   * A client that sends its body too slowly (slowloris) is answered 408 and its connection closed once
+   * {@code limits.bodyTimeout} has passed, so it cannot hold a connection and a request slot for long.
+   */
+  private void slowBodies(RoutingContext ctx) {
+    if (!ctx.request().isEnded()) {
+      HttpConnection connection = ctx.request().connection();
+      long timer = vertx.setTimer(limits.bodyTimeout().toMillis(), id -> {
+        // Whether the body is late, cut short or garbled (a bad chunk may neither end nor fail the request), the
+        // answer is the same. Requests whose body arrived are answered sooner (nats.publishTimeoutMs is shorter).
+        if (!ctx.response().headWritten()) {
+          ctx.addEndHandler(done -> connection.close());
+          ctx.fail(HttpProblem.of(408, "request-timeout", "Request timeout",
+              "The request body did not arrive within " + limits.bodyTimeout().toMillis() + " ms"));
+        }
+      });
+      ctx.addEndHandler(done -> vertx.cancelTimer(timer));
+    }
+    ctx.next();
   }
 
   /** The port this instance listens on (useful when configured with port 0). */

@@ -53,6 +53,7 @@ final class Failures {
     if (problem.retryable()) {
       response.putHeader("Retry-After", Integer.toString(retryAfterSeconds));
     }
+    problem.headers().forEach(response::putHeader);
     return response.end(problem.toJson(instance == null ? "" : instance).encode());
   }
 
@@ -115,6 +116,12 @@ final class Failures {
       case 405 -> HttpProblem.of(405, "method-not-allowed", "Method not allowed", request + " is not supported");
       case 413 -> HttpProblem.of(413, "body-too-large", "Request body too large",
           "The request body is larger than this API accepts");
+      case 408 -> HttpProblem.of(408, "request-timeout", "Request timeout",
+          "The request did not arrive in time");
+      case 414 -> HttpProblem.of(414, "uri-too-long", "Request line too long",
+          "The request line is longer than this API accepts");
+      case 431 -> HttpProblem.of(431, "headers-too-large", "Request headers too large",
+          "The request headers are larger than this API accepts");
       case 415 -> HttpProblem.of(415, "unsupported-media-type", "Unsupported media type",
           "Send the body as application/json");
       case 503 -> HttpProblem.unavailable("unavailable", "Service unavailable", "Try again shortly");

@@ -1,6 +1,8 @@
 package dev.orderflow.http;
 
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * An HTTP error answer as an exception: fail a routing context with it and the failure handler writes it as
@@ -16,6 +18,7 @@ public final class HttpProblem extends RuntimeException {
   private final String title;
   private final String field;
   private final boolean retryable;
+  private final Map<String, String> headers;
 
   private HttpProblem(int status, String type, String title, String detail, String field, boolean retryable) {
     super(detail, null, false, false);
@@ -24,6 +27,29 @@ public final class HttpProblem extends RuntimeException {
     this.title = title;
     this.field = field;
     this.retryable = retryable;
+    this.headers = Map.of();
+  }
+
+  private HttpProblem(HttpProblem problem, Map<String, String> headers) {
+    super(problem.getMessage(), null, false, false);
+    this.status = problem.status;
+    this.type = problem.type;
+    this.title = problem.title;
+    this.field = problem.field;
+    this.retryable = problem.retryable;
+    this.headers = Map.copyOf(headers);
+  }
+
+  /** The same problem with a response header added (e.g. {@code WWW-Authenticate}, {@code Retry-After}). */
+  public HttpProblem withHeader(String name, String value) {
+    Map<String, String> more = new LinkedHashMap<>(headers);
+    more.put(name, value);
+    return new HttpProblem(this, more);
+  }
+
+  /** Headers the answer carries besides its content type. */
+  Map<String, String> headers() {
+    return headers;
   }
 
   /** A problem of the given status and type (the last segment of its type URI, e.g. "malformed-json"). */

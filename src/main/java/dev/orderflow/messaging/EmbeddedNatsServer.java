@@ -2,6 +2,7 @@ package dev.orderflow.messaging;
 
 import dev.orderflow.config.ConfigException;
 import dev.orderflow.config.EmbeddedNatsConfig;
+import dev.orderflow.config.NatsSecurityConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -37,13 +38,16 @@ public final class EmbeddedNatsServer {
   private final EmbeddedNatsConfig config;
   private final Path executable;
   private final Path home;
+  private final NatsSecurityConfig security;
   private volatile Process process;
   private volatile Process watchdog;
   private volatile boolean stopping;
   private Duration restartDelay = Duration.ofMillis(500);
 
-  private EmbeddedNatsServer(Vertx vertx, EmbeddedNatsConfig config, Path executable, Path home) {
+  private EmbeddedNatsServer(Vertx vertx, EmbeddedNatsConfig config, Path executable, Path home,
+      NatsSecurityConfig security) {
     this.vertx = vertx;
+    this.security = security;
     this.config = config;
     this.executable = executable;
     this.home = home;
@@ -51,10 +55,26 @@ public final class EmbeddedNatsServer {
 
   /** Finds nats-server, starts it and waits until it accepts connections. */
   public static Future<EmbeddedNatsServer> start(Vertx vertx, EmbeddedNatsConfig config, Path dataDir) {
+    return start(vertx, config, dataDir, null);
+  }
+
+  /**
+   * As {@link #start(Vertx, EmbeddedNatsConfig, Path)}; when {@code security} names a user and password or a token,
+   * the server requires them (the service connects with the same). Other kinds of credentials and TLS need a
+   * nats-server of your own.
+   */
+  public static Future<EmbeddedNatsServer> start(Vertx vertx, EmbeddedNatsConfig config, Path dataDir,
+      NatsSecurityConfig security) {
+    if (security != null && (security.nkeySeed().present() || !security.credsFile().isEmpty()
+        || security.tlsRequired())) {
+      return Future.failedFuture(new ConfigException("the embedded nats-server supports user and password or a "
+          + "token only; for nkeys, .creds files or TLS run your own nats-server and set ORDERFLOW_NATS_URL"));
+    }
     return vertx.executeBlocking(() -> {
       Path executable = findExecutable(config);
       checkVersion(executable);
-      EmbeddedNatsServer server = new EmbeddedNatsServer(vertx, config, executable, dataDir.resolve("nats").toAbsolutePath());
+      EmbeddedNatsServer server = new EmbeddedNatsServer(vertx, config, executable,
+          dataDir.resolve("nats").toAbsolutePath(), security);
       server.launch();
       return server;
     });
@@ -87,6 +107,14 @@ public final class EmbeddedNatsServer {
     Path pidFile = home.resolve("nats-server.pid");
     stopLeftover(pidFile);
     Path configFile = home.resolve("nats-server.conf");
+    // Written readable by this user only: it may hold the credentials the server requires.
+    Files.deleteIfExists(configFile);
+    Files.createFile(configFile);
+    try {
+      Files.setPosixFilePermissions(configFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException notPosix) {
+      // the data directory's own permissions apply
+    }
     Files.writeString(configFile, serverConfig(pidFile), StandardCharsets.UTF_8);
     Path log = home.resolve("nats-server.log");
     process = new ProcessBuilder(executable.toString(), "-c", configFile.toString())
@@ -149,7 +177,19 @@ public final class EmbeddedNatsServer {
     if (!config.syncInterval().isEmpty()) {
       conf.append("  sync_interval: ").append(config.syncInterval()).append('\n');
     }
-    return conf.append("}\n").toString();
+    conf.append("}\n");
+    if (security != null && security.password().present()) {
+      conf.append("authorization {\n  user: ").append(quoted(security.user()))
+          .append("\n  password: ").append(quoted(security.password().reveal())).append("\n}\n");
+    } else if (security != null && security.token().present()) {
+      conf.append("authorization {\n  token: ").append(quoted(security.token().reveal())).append("\n}\n");
+    }
+    return conf.toString();
+  }
+
+  /** A string in nats-server's configuration syntax (a JSON string is one). */
+  private static String quoted(String value) {
+    return new io.vertx.core.json.JsonArray().add(value).encode().replaceAll("^\\[|\\]$", "");
   }
 
   private void awaitListening(Path log) throws IOException, InterruptedException {

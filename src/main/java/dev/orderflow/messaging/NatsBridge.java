@@ -1,7 +1,9 @@
 package dev.orderflow.messaging;
 
+import dev.orderflow.config.ConfigException;
 import dev.orderflow.config.ConsumerConfig;
 import dev.orderflow.config.NatsConfig;
+import dev.orderflow.config.NatsSecurityConfig;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.ErrorListener;
@@ -84,9 +86,26 @@ public final class NatsBridge {
    */
   public static Future<NatsBridge> connect(Vertx vertx, String url, NatsConfig nats, ConsumerConfig consumers,
       OpenTelemetry openTelemetry, MeterRegistry registry) {
+    return connect(vertx, url, nats, null, consumers, openTelemetry, registry);
+  }
+
+  /**
+   * As {@link #connect(Vertx, String, NatsConfig, ConsumerConfig, OpenTelemetry, MeterRegistry)}, with credentials
+   * and TLS ({@code security}, null for none). Refused credentials or a failed TLS handshake fail start-up with a
+   * {@link ConfigException} that says which kind of credentials were used, never their value.
+   */
+  public static Future<NatsBridge> connect(Vertx vertx, String url, NatsConfig nats, NatsSecurityConfig security,
+      ConsumerConfig consumers, OpenTelemetry openTelemetry, MeterRegistry registry) {
     MessagingTelemetry telemetry = new MessagingTelemetry(openTelemetry, registry);
     Events events = new Events();
-    Options options = Options.builder()
+    LoggingErrorListener errors = new LoggingErrorListener(events.log);
+    Options.Builder builder;
+    try {
+      builder = security == null ? Options.builder() : NatsSecurity.apply(Options.builder(), security);
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    Options options = builder
         .server(url)
         .connectionName(nats.connectionName())
         .maxReconnects(-1)
@@ -95,15 +114,32 @@ public final class NatsBridge {
         // outgoing queue would block the event loop.
         .maxMessagesInOutgoingQueue(1 << 17)
         .connectionListener(events)
-        .errorListener(new LoggingErrorListener(events.log))
+        .errorListener(errors)
         .build();
     return vertx.executeBlocking(() -> new NatsBridge(vertx, Nats.connect(options), nats, consumers, telemetry))
         .onSuccess(bridge -> {
           events.bridge = bridge;
           bridge.checkTimer = vertx.setPeriodic(TOPOLOGY_CHECK_MILLIS, id -> bridge.checkTopology());
         })
-        .recover(e -> Future.failedFuture(new BrokerUnavailable("cannot connect to NATS at " + url + ": "
-            + e.getMessage(), e)));
+        .recover(e -> Future.failedFuture(refused(e, errors.last, url, security)));
+  }
+
+  /** Refused credentials and TLS failures are configuration errors: retrying will not help. */
+  private static RuntimeException refused(Throwable e, Exception last, String url, NatsSecurityConfig security) {
+    // jnats reports only "Unable to connect" after trying every server; the reason is the last error it saw.
+    String message = String.valueOf(e.getMessage()) + (last == null ? "" : " (" + last + ")");
+    String lower = message.toLowerCase(java.util.Locale.ROOT);
+    String how = security == null ? "no credentials" : NatsSecurity.describe(security);
+    if (lower.contains("authorization") || lower.contains("authentication") || lower.contains("auth")) {
+      return new ConfigException("NATS at " + url + " refused the credentials (" + how + "): " + message
+          + ". Check nats.auth (README, Security).");
+    }
+    if (lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate") || lower.contains("pkix")
+        || last instanceof javax.net.ssl.SSLException || e.getCause() instanceof javax.net.ssl.SSLException) {
+      return new ConfigException("TLS to NATS at " + url + " failed (" + how + "): " + message
+          + ". Check nats.tls (README, Security).");
+    }
+    return new BrokerUnavailable("cannot connect to NATS at " + url + " (" + how + "): " + message, e);
   }
 
   /**
@@ -386,6 +422,8 @@ public final class NatsBridge {
   }
 
   private static final class LoggingErrorListener implements ErrorListener {
+    /** The last exception reported, to explain a failed first connection. */
+    volatile Exception last;
     private final ConnectionLog log;
 
     LoggingErrorListener(ConnectionLog log) {
@@ -399,6 +437,7 @@ public final class NatsBridge {
 
     @Override
     public void exceptionOccurred(Connection connection, Exception exception) {
+      last = exception;
       log.error(exception.toString());
     }
   }

@@ -1,5 +1,6 @@
 package dev.orderflow.orders;
 
+import dev.orderflow.access.ApiAuthentication;
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.HttpConfig;
 import dev.orderflow.events.v1.OrderPlaced;
@@ -70,6 +71,8 @@ public final class OrdersApi implements Routes {
 
   private void place(RoutingContext ctx) {
     PlaceOrder order = requests.validate(jsonBody(ctx));
+    // Access: a customer orders only as itself (403 otherwise), checked before any NATS work.
+    ApiAuthentication.checkPlaceOrder(ctx, order.customerId());
     String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
     Future<OrderPlaced> placed;
     if (key == null) {
@@ -114,7 +117,8 @@ public final class OrdersApi implements Routes {
     }
     views.get(orderId)
         .onSuccess(view -> {
-          if (view == null) {
+          // Access: another customer's order is answered like an unknown one, so ids cannot be probed.
+          if (view == null || !ApiAuthentication.mayReadOrder(ctx, view.customerId())) {
             ctx.fail(HttpProblem.notFound("There is no order " + orderId
                 + " (an order accepted moments ago appears within moments)"));
           } else {

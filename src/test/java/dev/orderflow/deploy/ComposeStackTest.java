@@ -47,6 +47,10 @@ class ComposeStackTest {
         servicesByRole.computeIfAbsent(roles, r -> new ArrayList<>()).add(name);
         assertThat(environment(service).get("ORDERFLOW_NATS_URL").split(",")).as(name).hasSize(3);
         assertThat(service.get("build")).as("%s builds the image", name).isNotNull();
+        // Production mode (a NATS URL): the API's key comes from the environment, and compose refuses to start
+        // without it rather than run an API nobody can call.
+        assertThat(environment(service).get("ORDERFLOW_AUTH_HMAC_SECRET")).as(name)
+            .startsWith("${ORDERFLOW_AUTH_HMAC_SECRET:?");
       }
     });
     assertThat(servicesByRole.keySet()).containsExactlyInAnyOrder("orders", "inventory", "payments", "shipping",

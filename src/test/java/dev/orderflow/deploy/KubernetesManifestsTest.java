@@ -174,6 +174,20 @@ class KubernetesManifestsTest {
     return deployment.getSpec().getTemplate().getSpec();
   }
 
+  @Test
+  @DisplayName("give the API roles their token key from a Secret (production mode refuses to start without one)")
+  void apiKeysFromASecret() {
+    for (Deployment deployment : deployments()) {
+      Container container = container(deployment);
+      String role = env(container, "ORDERFLOW_ROLES");
+      if (role.equals("orders") || role.equals("inventory")) {
+        assertThat(container.getEnv().stream().filter(e -> e.getName().equals("ORDERFLOW_AUTH_HMAC_SECRET"))
+            .map(e -> e.getValueFrom().getSecretKeyRef().getName()))
+            .as(name(deployment)).containsExactly("orderflow-auth");
+      }
+    }
+  }
+
   private static Container container(Deployment deployment) {
     assertThat(pod(deployment).getContainers()).as(name(deployment)).hasSize(1);
     return pod(deployment).getContainers().get(0);

@@ -4,6 +4,7 @@ import dev.orderflow.audit.Audit;
 import dev.orderflow.audit.AuditOptions;
 import dev.orderflow.audit.AuditReport;
 import dev.orderflow.testing.NatsTestServer;
+import dev.orderflow.testing.TestTokens;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -123,7 +124,8 @@ final class FaultLab implements AutoCloseable {
   /** Audits the run: waits up to {@code drain} for orders and consumers to settle. */
   AuditReport audit(LoadDriver load, List<ServiceProcess> apis, Duration drain) throws Exception {
     AuditReport report = Audit.run(new AuditOptions(apis.stream().map(ServiceProcess::apiUrl).toList(),
-        gatewayUrl(), List.copyOf(load.accepted()), List.of(), catalogueStock(), natsUrl, null, drain, 32));
+        gatewayUrl(), List.copyOf(load.accepted()), List.of(), catalogueStock(), natsUrl, null, drain, 32,
+        TestTokens.operator()));
     System.out.println(report.table());
     return report;
   }

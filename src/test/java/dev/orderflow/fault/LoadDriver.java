@@ -1,5 +1,6 @@
 package dev.orderflow.fault;
 
+import dev.orderflow.testing.TestTokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.ConnectException;
@@ -39,6 +40,8 @@ final class LoadDriver implements AutoCloseable {
 
   private record Attempt(String key, String body) {}
 
+  /** An operator's token: operators may place orders for any customer (see the README's Security section). */
+  private static final String AUTHORIZATION = "Bearer " + TestTokens.operator();
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(3))
@@ -100,6 +103,7 @@ final class LoadDriver implements AutoCloseable {
         .timeout(REQUEST_TIMEOUT)
         .header("Content-Type", "application/json")
         .header("Idempotency-Key", attempt.key())
+        .header("Authorization", AUTHORIZATION)
         .POST(HttpRequest.BodyPublishers.ofString(attempt.body()))
         .build();
     long sent = System.nanoTime();
@@ -176,6 +180,7 @@ final class LoadDriver implements AutoCloseable {
               .timeout(REQUEST_TIMEOUT)
               .header("Content-Type", "application/json")
               .header("Idempotency-Key", attempt.key())
+              .header("Authorization", AUTHORIZATION)
               .POST(HttpRequest.BodyPublishers.ofString(attempt.body()))
               .build(), HttpResponse.BodyHandlers.ofString());
           if (response.statusCode() == 202) {

@@ -1,5 +1,6 @@
 package dev.orderflow.fault;
 
+import dev.orderflow.testing.TestTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -146,8 +147,13 @@ final class MalformedRequests {
         + "Content-Length: " + body.length() + "\r\n\r\n" + body);
   }
 
+  /**
+   * With an operator's token after the first {@code Host} header, so that what is malformed is read past
+   * authentication (a request without a token would be a 401 whatever its body).
+   */
   private static byte[] raw(String text) {
-    return text.getBytes(StandardCharsets.ISO_8859_1);
+    return text.replaceFirst("\r\nHost: t\r\n", "\r\nHost: t\r\nAuthorization: Bearer " + TestTokens.operator()
+        + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /** Sends {@code request}, waits up to {@code timeoutMillis} for the answer's head or for the connection to close. */

@@ -1,6 +1,7 @@
 package dev.orderflow.fault;
 
 import dev.orderflow.testing.Eventually;
+import dev.orderflow.testing.TestTokens;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -32,6 +33,8 @@ final class ServiceProcess implements AutoCloseable {
     Map<String, String> env = new java.util.HashMap<>(environment);
     env.put("ORDERFLOW_CONFIG", file.toString());
     env.put("ORDERFLOW_LOG_FORMAT", "text");
+    // With a NATS URL a worker runs in production mode, which needs API keys: the tests' HMAC secret.
+    env.putIfAbsent(TestTokens.ENVIRONMENT, TestTokens.SECRET);
     String jar = System.getProperty("orderflow.jar", "target/orderflow.jar");
     this.process = new ManagedProcess(name, List.of(javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-jar", Path.of(jar).toAbsolutePath().toString()), env, logDir);

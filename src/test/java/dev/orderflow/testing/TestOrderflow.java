@@ -11,6 +11,10 @@ import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.vertx.core.Vertx;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -26,29 +30,78 @@ import java.util.Map;
 /**
  * An Orderflow process (every role by default) running inside the test JVM against a {@link NatsTestServer},
  * with an HTTP client for its API and its gateway simulator. Retries and timeouts are shortened so that failure
- * paths finish in seconds.
+ * paths finish in seconds. The API checks tokens signed with a test HMAC secret; the client signs its own
+ * ({@link #token}): an operator's for GETs, and for {@code POST /orders} one of the customer the body names, unless
+ * the caller passes its own {@code Authorization} header.
  */
 public final class TestOrderflow implements AutoCloseable {
+
+  /** The issuer of the test API's tokens; the API requires it. */
+  public static final String TEST_ISSUER = "orderflow-test";
 
   private final Vertx vertx;
   private final Orderflow app;
   private final OrderflowConfig config;
   private final Observability observability;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final JWTAuth tokens;
 
   private TestOrderflow(Vertx vertx, Orderflow app, OrderflowConfig config, Observability observability) {
     this.vertx = vertx;
     this.app = app;
     this.config = config;
     this.observability = observability;
+    this.tokens = config.auth().hmacSecret().present() ? JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.auth().hmacSecret().reveal())))
+        : null;
+  }
+
+  /** A token the test API accepts, valid for an hour: of customer {@code subject}, and an operator if asked. */
+  public String token(String subject, boolean operator) {
+    return token(subject, operator, new JWTOptions().setExpiresInSeconds(3600));
+  }
+
+  /**
+   * A token with the test key and {@code claims} as they are (issuer and audience added only when absent; no expiry
+   * unless {@code claims} has one), for tests of tokens the API must refuse. An empty subject leaves it out.
+   */
+  public String tokenWithClaims(String subject, JsonObject claims) {
+    JWTOptions options = new JWTOptions().setAlgorithm("HS256");
+    JsonObject payload = claims.copy();
+    if (!subject.isEmpty()) {
+      payload.put("sub", subject);
+    }
+    if (!payload.containsKey("iss")) {
+      payload.put("iss", TEST_ISSUER);
+    }
+    if (!payload.containsKey("aud")) {
+      payload.put("aud", "orderflow");
+    }
+    return tokens.generateToken(payload, options);
+  }
+
+  /** A token with the test key and the test issuer and audience, and {@code options} (e.g. expiry) over them. */
+  public String token(String subject, boolean operator, JWTOptions options) {
+    options.setAlgorithm("HS256").setSubject(subject).setIssuer(TEST_ISSUER);
+    if (options.getAudience() == null || options.getAudience().isEmpty()) {
+      options.setAudience(java.util.List.of("orderflow"));
+    }
+    JsonObject claims = operator ? new JsonObject().put("roles", new JsonArray().add("operator")) : new JsonObject();
+    return tokens.generateToken(claims, options);
   }
 
   /** Settings for fast tests, merged under {@code overrides}; {@code nats} may be null when overrides name one. */
   public static JsonObject testSettings(NatsTestServer nats) throws IOException {
     int gatewayPort = NatsTestServer.freePort();
+    Path dataDir = Files.createTempDirectory("orderflow-data-");
+    // The API's key: a random HMAC secret in a file, as a production deployment would mount one.
+    Path secret = dataDir.resolve("test-hmac-secret");
+    Files.writeString(secret, java.util.UUID.randomUUID() + "-" + java.util.UUID.randomUUID());
     return new JsonObject()
         .put("roles", "orders,inventory,payments,shipping,gateway")
-        .put("dataDir", Files.createTempDirectory("orderflow-data-").toString())
+        .put("dataDir", dataDir.toString())
+        .put("auth", new JsonObject().put("algorithm", "HS256").put("hmacSecretFile", secret.toString())
+            .put("issuer", TEST_ISSUER))
         .put("http", new JsonObject().put("port", 0).put("instances", 1))
         .put("nats", new JsonObject().put("url", nats == null ? "" : nats.url()))
         .put("consumers", new JsonObject()
@@ -109,18 +162,46 @@ public final class TestOrderflow implements AutoCloseable {
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
-    for (int i = 0; i + 1 < headers.length; i += 2) {
-      request.header(headers[i], headers[i + 1]);
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    java.util.function.Supplier<String> token = path.startsWith("/orders")
+        ? () -> token(customerOf(body), false) : () -> token("test-operator", true);
+    return http.send(withHeaders(request, token, headers).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   public HttpResponse<String> postJson(String path, JsonObject body, String... headers) throws Exception {
     return post(path, "application/json", body.encode(), headers);
   }
 
-  public HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(api(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  /** {@code GET path} as an operator, unless {@code headers} (name, value...) carry an Authorization of their own. */
+  public HttpResponse<String> get(String path, String... headers) throws Exception {
+    return http.send(withHeaders(HttpRequest.newBuilder(api(path)).GET(), () -> token("test-operator", true), headers)
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Adds {@code headers}, and a bearer {@code token} unless they hold an Authorization header (empty: none). */
+  private static HttpRequest.Builder withHeaders(HttpRequest.Builder request, java.util.function.Supplier<String> token,
+      String... headers) {
+    boolean own = false;
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      own |= headers[i].equalsIgnoreCase("Authorization");
+      if (!headers[i + 1].isEmpty()) {
+        request.header(headers[i], headers[i + 1]);
+      }
+    }
+    if (!own) {
+      request.header("Authorization", "Bearer " + token.get());
+    }
+    return request;
+  }
+
+  /** The customer an order body names, so that the default token is that customer's. */
+  private static String customerOf(String body) {
+    try {
+      Object customer = new JsonObject(body).getValue("customerId");
+      return customer instanceof String id && !id.isEmpty() && id.length() < 200 ? id : "test-customer";
+    } catch (RuntimeException notAnOrder) {
+      return "test-customer";
+    }
   }
 
   /** Places an order and returns its id, failing unless it was accepted. */
@@ -180,6 +261,16 @@ public final class TestOrderflow implements AutoCloseable {
       observability.close();
       deleteTree(config.dataDir());
     }
+  }
+
+  /** The base URI of the API. */
+  public URI api() {
+    return URI.create("http://127.0.0.1:" + app.httpPort());
+  }
+
+  /** The running process (its ports). */
+  public Orderflow app() {
+    return app;
   }
 
   private URI api(String path) {

@@ -64,10 +64,13 @@ public final class Audit {
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final String baseUrl;
   private final String gatewayUrl;
+  private final String token;
 
-  public Audit(String baseUrl, String gatewayUrl) {
+  /** @param token an operator's bearer token (the audit reads every order and the inventory); empty: none */
+  public Audit(String baseUrl, String gatewayUrl, String token) {
     this.baseUrl = strip(baseUrl);
     this.gatewayUrl = strip(gatewayUrl);
+    this.token = token;
   }
 
   /** The stock of each SKU now. */
@@ -190,8 +193,13 @@ public final class Audit {
     List<CompletableFuture<?>> calls = new ArrayList<>(keys.size());
     for (String key : keys) {
       permits.acquireUninterruptibly();
-      HttpRequest request = HttpRequest.newBuilder(URI.create(url.apply(key))).timeout(Duration.ofSeconds(10))
-          .header("Accept", "application/json").build();
+      String target = url.apply(key);
+      HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(target)).timeout(Duration.ofSeconds(10))
+          .header("Accept", "application/json");
+      if (!token.isEmpty() && target.startsWith(baseUrl + "/")) { // the API's token goes to the API only
+        builder.header("Authorization", "Bearer " + token);
+      }
+      HttpRequest request = builder.build();
       calls.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
           .whenComplete((response, failure) -> {
             permits.release();

@@ -11,6 +11,7 @@ import java.time.Duration;
 public record Settings(
     String baseUrl,
     String gatewayUrl,
+    String token,
     double rate,
     Duration duration,
     double peakFactor,
@@ -31,6 +32,7 @@ public record Settings(
     return new Settings(
         text("baseUrl", "ORDERFLOW_BASE_URL", "http://localhost:8080"),
         text("gatewayUrl", "ORDERFLOW_GATEWAY_URL", "http://localhost:8090"),
+        readToken(),
         number("rate", "LOADTEST_RATE", defaultRate),
         seconds("duration", "LOADTEST_DURATION", defaultDuration),
         number("peakFactor", "LOADTEST_PEAK_FACTOR", 5),
@@ -54,6 +56,30 @@ public record Settings(
         + Math.round(declineShare * 100) + "% declined, " + Math.round(retryShare * 100)
         + "% retried with the same Idempotency-Key; up to " + maxPolls + " polls every " + pollInterval.toMillis()
         + " ms";
+  }
+
+  /**
+   * The bearer token for the API (an operator's): {@code ORDERFLOW_TOKEN}, else the file {@code -DtokenFile} /
+   * {@code ORDERFLOW_TOKEN_FILE}; empty when neither is set. Never a system property: command lines are visible
+   * to every user of the machine.
+   */
+  private static String readToken() {
+    String token = System.getenv("ORDERFLOW_TOKEN");
+    if (token != null && !token.isBlank()) {
+      return token.trim();
+    }
+    String file = text("tokenFile", "ORDERFLOW_TOKEN_FILE", "");
+    try {
+      return file.isEmpty() ? "" : java.nio.file.Files.readString(java.nio.file.Path.of(file)).trim();
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read the token file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Never prints the token. */
+  @Override
+  public String toString() {
+    return describe();
   }
 
   private static String text(String property, String variable, String fallback) {

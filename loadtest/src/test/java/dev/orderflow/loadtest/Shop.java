@@ -55,10 +55,13 @@ final class Shop {
   HttpProtocolBuilder protocol() {
     // Shared connections: the arrival rate is of orders, not of TCP handshakes, which would cost this
     // 2-core machine more than the orders themselves.
-    return http.baseUrl(settings.baseUrl())
+    HttpProtocolBuilder protocol = http.baseUrl(settings.baseUrl())
         .acceptHeader("application/json")
         .userAgentHeader("orderflow-loadtest")
         .shareConnections();
+    // An operator's token: operators may place orders for any customer (README, "Security"), so one token serves
+    // every simulated customer.
+    return settings.token().isEmpty() ? protocol : protocol.authorizationHeader("Bearer " + settings.token());
   }
 
   ScenarioBuilder clients(String name) {

@@ -33,7 +33,7 @@ abstract class ShopSimulation extends Simulation {
   ShopSimulation(String name, Settings settings, List<OpenInjectionStep> profile, Duration load) {
     this.settings = settings;
     this.shop = new Shop(settings);
-    this.audit = new Audit(settings.baseUrl(), settings.gatewayUrl());
+    this.audit = new Audit(settings.baseUrl(), settings.gatewayUrl(), settings.token());
     skus.add(Traffic.SOLD_OUT);
     // The run ends at the latest once the last client could have finished polling, plus the audit's time.
     Duration lastClient = settings.pollInterval().multipliedBy(settings.maxPolls() + 2L)

@@ -1,0 +1,40 @@
+package dev.orderflow.config;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Limits against abusive or broken clients on the API's listener.
+ *
+ * @param requestsPerSecond requests per second each client (remote address) may make on /orders and /inventory,
+ *     sustained; 0 turns the limit off
+ * @param burst requests a client may make at once above the sustained rate
+ * @param exemptClients remote addresses with no rate limit (by default the loopback addresses, so that a benchmark
+ *     or a sidecar on the same machine is never throttled)
+ * @param maxHeaderBytes the most bytes of request headers (431 beyond)
+ * @param maxRequestLineBytes the longest request line (414 beyond)
+ * @param bodyTimeout a request with a body that is not answered by then (its body has not fully arrived) is answered
+ *     408 and its connection closed; keep it longer than {@code nats.publishTimeoutMs}
+ */
+public record LimitsConfig(
+    int requestsPerSecond,
+    int burst,
+    Set<String> exemptClients,
+    int maxHeaderBytes,
+    int maxRequestLineBytes,
+    Duration bodyTimeout) {
+
+  public LimitsConfig {
+    exemptClients = Set.copyOf(exemptClients);
+  }
+
+  static LimitsConfig from(Settings s) {
+    return new LimitsConfig(
+        (int) s.integer("requestsPerSecond", 0, 10_000_000),
+        s.positive("burst"),
+        Set.copyOf(s.list("exemptClients")),
+        (int) s.integer("maxHeaderBytes", 1024, 1 << 20),
+        (int) s.integer("maxRequestLineBytes", 256, 1 << 16),
+        s.positiveMillis("bodyTimeoutMs"));
+  }
+}

@@ -1,0 +1,139 @@
+package dev.orderflow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderflow.testing.Eventually;
+import dev.orderflow.testing.NatsTestServer;
+import io.nats.NatsServerRunner;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("A run with credentials")
+class SecretsInLogsIT {
+
+  private static final Logger SERVER_LOG = Logger.getLogger("nats-server");
+
+  @Test
+  @DisplayName("writes none of its secrets (NATS password, API signing secret, fault token, bearer tokens) to its logs or metrics")
+  void noSecretsInLogs() throws Exception {
+    SERVER_LOG.setLevel(Level.WARNING);
+    Path jar = Path.of("target/orderflow.jar").toAbsolutePath();
+    assertThat(jar).as("the jar (mvn package builds it before the integration tests)").exists();
+    String natsPassword = secret("nats");
+    String hmacSecret = secret("hmac") + secret("more");
+    String faultsToken = secret("faults");
+    Path store = Files.createTempDirectory("orderflow-secrets-nats-");
+    Path data = Files.createTempDirectory("orderflow-secrets-data-");
+    Path log = data.resolve("orderflow.log");
+    NatsServerRunner nats = NatsServerRunner.builder()
+        .executablePath(NatsTestServer.executable())
+        .port(NatsTestServer.freePort())
+        .jetstream(true)
+        .configInserts(new String[] {"jetstream { store_dir: \"" + store + "\" }",
+            "authorization { user: orderflow, password: \"" + natsPassword + "\" }"})
+        .outputLogger(SERVER_LOG)
+        .build();
+    int httpPort = NatsTestServer.freePort();
+    int gatewayPort = NatsTestServer.freePort();
+    ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    Map<String, String> env = builder.environment();
+    env.put("ORDERFLOW_NATS_URL", "nats://127.0.0.1:" + nats.getPort());
+    env.put("ORDERFLOW_NATS_USER", "orderflow");
+    env.put("ORDERFLOW_NATS_PASSWORD", natsPassword);
+    env.put("ORDERFLOW_AUTH_HMAC_SECRET", hmacSecret);
+    env.put("ORDERFLOW_AUTH_ISSUER", "secrets-test");
+    env.put("ORDERFLOW_GATEWAY_FAULTS_TOKEN", faultsToken);
+    env.put("ORDERFLOW_HTTP_PORT", Integer.toString(httpPort));
+    env.put("ORDERFLOW_GATEWAY_PORT", Integer.toString(gatewayPort));
+    env.put("ORDERFLOW_GATEWAY_URL", "http://127.0.0.1:" + gatewayPort);
+    env.put("ORDERFLOW_DATA_DIR", data.toString());
+    env.put("ORDERFLOW_LOG_LEVEL", "DEBUG");
+    Process orderflow = builder.start();
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      URI api = URI.create("http://127.0.0.1:" + httpPort);
+      Eventually.eventually(() -> {
+        assertThat(orderflow.isAlive()).as(() -> "orderflow exited:\n" + read(log)).isTrue();
+        return http.send(HttpRequest.newBuilder(api.resolve("/health/ready")).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode();
+      }, status -> status == 200);
+      String token = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions()
+              .setAlgorithm("HS256").setBuffer(hmacSecret)))
+          .generateToken(new JsonObject().put("roles", List.of("operator")), new JWTOptions().setAlgorithm("HS256")
+              .setSubject("sam").setIssuer("secrets-test").setAudience(List.of("orderflow")).setExpiresInSeconds(600));
+      HttpResponse<String> placed = http.send(HttpRequest.newBuilder(api.resolve("/orders"))
+          .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"customerId\":\"sam\",\"items\":[{\"sku\":\"MUG-LOGO\","
+              + "\"quantity\":1}]}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(placed.statusCode()).isEqualTo(202);
+      String location = placed.headers().firstValue("Location").orElseThrow();
+      Eventually.eventually(() -> http.send(HttpRequest.newBuilder(api.resolve(location))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()).body(),
+          body -> body.contains("SHIPPED"));
+      // Refused attempts, which a careless service might log with what they carried.
+      http.send(HttpRequest.newBuilder(api.resolve("/orders/x")).header("Authorization", "Bearer " + token + "x")
+          .build(), HttpResponse.BodyHandlers.ofString());
+      http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/v1/faults"))
+          .header("Authorization", "Bearer " + faultsToken + "-wrong")
+          .PUT(HttpRequest.BodyPublishers.ofString("{\"outage\":false}")).build(), HttpResponse.BodyHandlers.ofString());
+      String metrics = http.send(HttpRequest.newBuilder(api.resolve("/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+
+      orderflow.destroy();
+      assertThat(orderflow.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String logs = read(log);
+      assertThat(logs).contains("API authentication: bearer JWTs signed with HS256 and the HMAC secret from "
+          + "environment variable ORDERFLOW_AUTH_HMAC_SECRET");
+      for (String secret : List.of(natsPassword, hmacSecret, faultsToken, token, token.split("\\.")[2])) {
+        assertThat(logs).as("logs").doesNotContain(secret);
+        assertThat(metrics).as("metrics").doesNotContain(secret);
+      }
+    } finally {
+      orderflow.destroyForcibly().waitFor();
+      vertx.close();
+      nats.shutdown();
+      Files.deleteIfExists(Path.of(nats.getConfigFile()));
+      for (Path root : new Path[] {store, data}) {
+        try (var files = Files.walk(root)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
+  private static String secret(String name) {
+    byte[] random = new byte[12];
+    new SecureRandom().nextBytes(random);
+    return name + "-" + HexFormat.of().formatHex(random);
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (java.io.IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+}
