@@ -3,6 +3,7 @@ package dev.orderflow.orders;
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.HttpConfig;
 import dev.orderflow.http.HttpProblem;
+import dev.orderflow.messaging.OrderIds;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -42,8 +43,6 @@ import java.util.regex.Pattern;
 final class OrderRequests {
 
   private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
-  /** An order id as this API makes them (UUIDs): letters, digits, '-' and '_', no dots, no empty token. */
-  private static final Pattern ORDER_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   /**
    * Strict JSON (RFC 8259): no comments, single quotes, unquoted names, trailing commas, NaN or leading zeros,
    * and a duplicate name is an error rather than "the last one wins".
@@ -75,7 +74,7 @@ final class OrderRequests {
 
   /** Whether {@code id} can be an order id at all: anything else is a 404 without a lookup. */
   static boolean plausibleOrderId(String id) {
-    return id != null && ORDER_ID.matcher(id).matches();
+    return OrderIds.valid(id); // the same rule as every event's subject token, so one definition
   }
 
   /**

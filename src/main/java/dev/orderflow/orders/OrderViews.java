@@ -2,7 +2,6 @@ package dev.orderflow.orders;
 
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.messaging.EventLog;
-import dev.orderflow.messaging.OrderIds;
 import dev.orderflow.messaging.Topology;
 import io.vertx.core.Future;
 import java.util.List;
@@ -17,11 +16,6 @@ final class OrderViews {
 
   OrderViews(EventLog log) {
     this.log = log;
-  }
-
-  /** Whether {@code orderId} could name an order at all (anything else is simply not found). */
-  static boolean plausibleId(String orderId) {
-    return OrderIds.valid(orderId);
   }
 
   /** The view, or {@code null} if there is no such order (yet). */
