@@ -228,14 +228,14 @@ def delta_buckets(end, start):
 
 
 def per_order(a, b, divisor):
-    """{msgs, jvm_us, nats_us} per order between snapshots a and b; None where a source is missing."""
+    """{msgs, jvm_us, nats_us, gateway_us} per order between snapshots a and b; None where a source is missing."""
     if not divisor:
-        return {'msgs': None, 'jvm_us': None, 'nats_us': None}
+        return {'msgs': None, 'jvm_us': None, 'nats_us': None, 'gateway_us': None}
     out = {}
     va, vb = a.get('varz'), b.get('varz')
     out['msgs'] = ((vb['in_msgs'] + vb['out_msgs'] - va['in_msgs'] - va['out_msgs']) / divisor
                    if va and vb else None)
-    for name in ('jvm', 'nats'):
+    for name in ('jvm', 'nats', 'gateway'):
         ta, tb = a['cpu'].get(name), b['cpu'].get(name)
         out[name + '_us'] = (tb - ta) * 1e6 / CLK_TCK / divisor if ta is not None and tb is not None else None
     return out
@@ -371,7 +371,10 @@ def print_run(r, saga):
         cols += [('window / saga (%d)' % r['saga_in_window'], r['per_order_window_saga']),
                  ('window+drain / accepted (%d)' % r['accepted_with_drain'], r['per_order_with_drain'])]
     print('per order:      %-20s' % '' + ''.join('%-28s' % c for c, _ in cols))
-    for key, label in (('msgs', 'NATS msgs in+out'), ('jvm_us', 'JVM CPU µs'), ('nats_us', 'nats-server CPU µs')):
+    rows = [('msgs', 'NATS msgs in+out'), ('jvm_us', 'JVM CPU µs'), ('nats_us', 'nats-server CPU µs')]
+    if cols[0][1].get('gateway_us') is not None:
+        rows.append(('gateway_us', 'gateway sim. CPU µs'))  # the external system's stand-in, in its own process
+    for key, label in rows:
         print('                %-20s' % label + ''.join('%-28s' % fmt(v[key], '%.1f') for _, v in cols))
     if 'sustain' in r:
         print_sustain(r['sustain'])
@@ -399,7 +402,8 @@ COLUMNS = [('accepted/s', 'accepted_per_s', '%.0f'), ('acc p50 ms', 'accept_p50_
            ('acc p99 ms', 'accept_p99_ms', '%.1f'), ('saga/s', 'saga_per_s', '%.0f'),
            ('audit', 'audit_ok', '%s'), ('ship p50 ms', 'shipped_p50_ms', '%.1f'),
            ('ship p99 ms', 'shipped_p99_ms', '%.1f'), ('msgs/ord', 'msgs', '%.1f'),
-           ('JVM µs/ord', 'jvm_us', '%.0f'), ('nats µs/ord', 'nats_us', '%.0f')]
+           ('JVM µs/ord', 'jvm_us', '%.0f'), ('nats µs/ord', 'nats_us', '%.0f'),
+           ('gateway µs/ord', 'gateway_us', '%.0f')]
 
 
 def flatten(r):
