@@ -87,7 +87,8 @@ public final class Orderflow {
         .compose(v -> app.deployContexts())
         .compose(v -> app.deployApi())
         .map(v -> {
-          LOG.info("Orderflow running roles {}: API on port {}", config.roles(), app.httpPort());
+          LOG.info("Orderflow running roles {}: API on port {} ({} transport)", config.roles(), app.httpPort(),
+              vertx.isNativeTransportEnabled() ? "native" : "NIO");
           return app;
         })
         .recover(failure -> app.stop().transform(stopped -> Future.failedFuture(failure)));

@@ -101,7 +101,11 @@ public final class Observability implements AutoCloseable {
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metrics).setTracingOptions(new OpenTelemetryOptions()))
+        .with(new VertxOptions()
+            // epoll where Netty's native library loads (Linux x86-64, bundled); the JDK's NIO elsewhere.
+            .setPreferNativeTransport(true)
+            .setMetricsOptions(metrics)
+            .setTracingOptions(new OpenTelemetryOptions()))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .withTracer(new OpenTelemetryTracingFactory(openTelemetry))
         .build();
