@@ -1,7 +1,7 @@
 package dev.orderflow.inventory;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.orderflow.inventory.stored.StockLevel;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -82,27 +82,33 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
     return returns.containsKey(orderId) ? new Stock(available, reserved, holds, without(returns, orderId)) : this;
   }
 
+  /** The stored form: a {@code StockLevel} (see {@code orderflow/stored/v1/inventory.proto}). */
   byte[] encode() {
-    return new JsonObject()
-        .put("available", available)
-        .put("reserved", reserved)
-        .put("holds", new JsonObject(new HashMap<>(holds)))
-        .put("returns", new JsonObject(new HashMap<>(returns)))
-        .toBuffer().getBytes();
+    return StockLevel.newBuilder()
+        .setAvailable(available)
+        .setReserved(reserved)
+        .putAllHolds(holds)
+        .putAllReturns(returns)
+        .build().toByteArray();
   }
 
+  /**
+   * Reads a stored value. Versions before the protobuf codec stored JSON, and a bucket written by one of them must
+   * stay readable after an upgrade: a value that starts with '{' is that JSON (a {@code StockLevel} never does, as
+   * its first byte is the tag of field 1 to 4, or it is empty when everything is zero), anything else protobuf.
+   * Whatever is read is written back as protobuf with the SKU's next change.
+   */
   static Stock decode(byte[] data) {
-    JsonObject json = Buffer.buffer(data).toJsonObject();
-    return new Stock(json.getLong("available"), json.getLong("reserved"), counts(json.getJsonObject("holds")),
-        counts(json.getJsonObject("returns")));
-  }
-
-  private static Map<String, Long> counts(JsonObject json) {
-    Map<String, Long> counts = new HashMap<>();
-    if (json != null) {
-      json.forEach(entry -> counts.put(entry.getKey(), ((Number) entry.getValue()).longValue()));
+    if (data != null && data.length > 0 && data[0] == '{') {
+      return LegacyStockJson.decode(data);
     }
-    return counts;
+    StockLevel level;
+    try {
+      level = StockLevel.parseFrom(data == null ? new byte[0] : data);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("stored stock is neither protobuf nor JSON: " + e.getMessage(), e);
+    }
+    return new Stock(level.getAvailable(), level.getReserved(), level.getHoldsMap(), level.getReturnsMap());
   }
 
   private static Map<String, Long> with(Map<String, Long> map, String key, long value) {
