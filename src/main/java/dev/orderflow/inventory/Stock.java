@@ -2,7 +2,6 @@ package dev.orderflow.inventory;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.orderflow.inventory.stored.StockLevel;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -38,40 +37,30 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
    * available; not held (and unchanged) otherwise.
    */
   Change reserve(String orderId, long quantity) {
-    if (holds.containsKey(orderId)) {
-      return new Change(this, true);
-    }
-    if (available < quantity) {
-      return new Change(this, false);
-    }
-    return new Change(new Stock(available - quantity, reserved + quantity, with(holds, orderId, quantity), returns),
-        true);
+    StockDraft draft = draft();
+    boolean held = draft.reserve(orderId, quantity);
+    return new Change(draft.build(), held);
   }
 
   /** Gives back what {@code orderId} holds and has not settled (a rejected order's partial reservation). */
   Stock unreserve(String orderId) {
-    Long quantity = holds.get(orderId);
-    if (quantity == null) {
-      return this;
-    }
-    return new Stock(available + quantity, reserved - quantity, without(holds, orderId), returns);
+    StockDraft draft = draft();
+    draft.unreserve(orderId);
+    return draft.build();
   }
 
   /** Releases {@code quantity} that {@code orderId} reserved, once: a release already applied changes nothing. */
   Stock release(String orderId, long quantity) {
-    if (returns.containsKey(orderId)) {
-      return this;
-    }
-    if (quantity > reserved) {
-      throw new IllegalStateException("cannot release " + quantity + " units, only " + reserved + " are reserved");
-    }
-    return new Stock(available + quantity, reserved - quantity, without(holds, orderId),
-        with(returns, orderId, quantity));
+    StockDraft draft = draft();
+    draft.release(orderId, quantity);
+    return draft.build();
   }
 
   /** Forgets that {@code orderId} holds units, once its reservation record is final. */
   Stock settleHold(String orderId) {
-    return holds.containsKey(orderId) ? new Stock(available, reserved, without(holds, orderId), returns) : this;
+    StockDraft draft = draft();
+    draft.settleHold(orderId);
+    return draft.build();
   }
 
   /**
@@ -79,7 +68,14 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
    * that a late settle of the reservation can never erase the marker that keeps a release from happening twice.
    */
   Stock settleReturn(String orderId) {
-    return returns.containsKey(orderId) ? new Stock(available, reserved, holds, without(returns, orderId)) : this;
+    StockDraft draft = draft();
+    draft.settleReturn(orderId);
+    return draft.build();
+  }
+
+  /** A working copy to apply several changes to, for the cost of one copy rather than one per change. */
+  StockDraft draft() {
+    return new StockDraft(this);
   }
 
   /** The stored form: a {@code StockLevel} (see {@code orderflow/stored/v1/inventory.proto}). */
@@ -109,17 +105,5 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
       throw new IllegalStateException("stored stock is neither protobuf nor JSON: " + e.getMessage(), e);
     }
     return new Stock(level.getAvailable(), level.getReserved(), level.getHoldsMap(), level.getReturnsMap());
-  }
-
-  private static Map<String, Long> with(Map<String, Long> map, String key, long value) {
-    Map<String, Long> copy = new HashMap<>(map);
-    copy.put(key, value);
-    return copy;
-  }
-
-  private static Map<String, Long> without(Map<String, Long> map, String key) {
-    Map<String, Long> copy = new HashMap<>(map);
-    copy.remove(key);
-    return copy;
   }
 }
