@@ -21,7 +21,7 @@ import java.util.Map;
  *
  * <p>Confined to the owning verticle's event loop.
  */
-final class StockKeeper {
+final class StockKeeper implements Reservations.StockChanges {
 
   private static final int MAX_CONFLICTS = 100;
 
@@ -62,12 +62,14 @@ final class StockKeeper {
   }
 
   /** Reserves {@code quantity} for {@code orderId}; true if the order holds the units (now or from before). */
-  Future<Boolean> reserve(String sku, String orderId, long quantity) {
+  @Override
+  public Future<Boolean> reserve(String sku, String orderId, long quantity) {
     return enqueue(sku, draft -> draft.reserve(orderId, quantity));
   }
 
   /** Gives back whatever {@code orderId} holds of {@code sku} and has not settled. */
-  Future<Void> unreserve(String sku, String orderId) {
+  @Override
+  public Future<Void> unreserve(String sku, String orderId) {
     return enqueue(sku, draft -> {
       draft.unreserve(orderId);
       return false;
@@ -75,7 +77,8 @@ final class StockKeeper {
   }
 
   /** Releases {@code quantity} reserved by {@code orderId}, once. */
-  Future<Void> release(String sku, String orderId, long quantity) {
+  @Override
+  public Future<Void> release(String sku, String orderId, long quantity) {
     return enqueue(sku, draft -> {
       draft.release(orderId, quantity);
       return false;
@@ -86,7 +89,8 @@ final class StockKeeper {
    * Forgets that {@code orderId} holds units of {@code sku}, once its reservation record is final. Rides on the
    * SKU's next write; nothing waits for it (an entry that outlives a crash is harmless: the record answers first).
    */
-  void settleHold(String sku, String orderId) {
+  @Override
+  public void settleHold(String sku, String orderId) {
     enqueue(sku, draft -> {
       draft.settleHold(orderId);
       return false;
@@ -94,7 +98,8 @@ final class StockKeeper {
   }
 
   /** Forgets {@code orderId}'s applied release of {@code sku}, once its record says RELEASED. */
-  void settleReturn(String sku, String orderId) {
+  @Override
+  public void settleReturn(String sku, String orderId) {
     enqueue(sku, draft -> {
       draft.settleReturn(orderId);
       return false;
