@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Changes stock with compare-and-set writes on each SKU's key-value revision, so any number of instances never
@@ -15,9 +16,10 @@ import java.util.Map;
  *
  * <p>Per SKU, at most one write is in flight from this instance. Changes asked for meanwhile wait and then go
  * out together: the next write applies all of them, in order, to one working copy ({@link StockDraft}) of the
- * stock last written (whose revision is remembered, so no read is needed), and answers each. A write lost to another instance re-reads and applies the
- * same batch again. Every change is idempotent by itself (see {@link Stock}), so a batch that failed in an unknown
- * state, a redelivery or a second instance can repeat it safely.
+ * stock last written (whose revision is remembered, so no read is needed), and answers each. A write lost to
+ * another instance re-reads and applies the same batch again. Every change is idempotent by itself (see
+ * {@link Stock}), so a batch that failed in an unknown state, a redelivery or a second instance can repeat it
+ * safely.
  *
  * <p>Confined to the owning verticle's event loop.
  */
@@ -70,19 +72,13 @@ final class StockKeeper implements Reservations.StockChanges {
   /** Gives back whatever {@code orderId} holds of {@code sku} and has not settled. */
   @Override
   public Future<Void> unreserve(String sku, String orderId) {
-    return enqueue(sku, draft -> {
-      draft.unreserve(orderId);
-      return false;
-    }).mapEmpty();
+    return enqueue(sku, quietly(draft -> draft.unreserve(orderId))).mapEmpty();
   }
 
   /** Releases {@code quantity} reserved by {@code orderId}, once. */
   @Override
   public Future<Void> release(String sku, String orderId, long quantity) {
-    return enqueue(sku, draft -> {
-      draft.release(orderId, quantity);
-      return false;
-    }).mapEmpty();
+    return enqueue(sku, quietly(draft -> draft.release(orderId, quantity))).mapEmpty();
   }
 
   /**
@@ -91,19 +87,21 @@ final class StockKeeper implements Reservations.StockChanges {
    */
   @Override
   public void settleHold(String sku, String orderId) {
-    enqueue(sku, draft -> {
-      draft.settleHold(orderId);
-      return false;
-    });
+    enqueue(sku, quietly(draft -> draft.settleHold(orderId)));
   }
 
   /** Forgets {@code orderId}'s applied release of {@code sku}, once its record says RELEASED. */
   @Override
   public void settleReturn(String sku, String orderId) {
-    enqueue(sku, draft -> {
-      draft.settleReturn(orderId);
+    enqueue(sku, quietly(draft -> draft.settleReturn(orderId)));
+  }
+
+  /** A change whose answer only says that it was applied (or why not), never that units are held. */
+  private static Step quietly(Consumer<StockDraft> change) {
+    return draft -> {
+      change.accept(draft);
       return false;
-    });
+    };
   }
 
   private Future<Boolean> enqueue(String name, Step step) {
