@@ -1,8 +1,7 @@
 package dev.orderflow.inventory;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.orderflow.inventory.stored.StockLevel;
 import java.util.Map;
 
 /**
@@ -38,40 +37,30 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
    * available; not held (and unchanged) otherwise.
    */
   Change reserve(String orderId, long quantity) {
-    if (holds.containsKey(orderId)) {
-      return new Change(this, true);
-    }
-    if (available < quantity) {
-      return new Change(this, false);
-    }
-    return new Change(new Stock(available - quantity, reserved + quantity, with(holds, orderId, quantity), returns),
-        true);
+    StockDraft draft = draft();
+    boolean held = draft.reserve(orderId, quantity);
+    return new Change(draft.build(), held);
   }
 
   /** Gives back what {@code orderId} holds and has not settled (a rejected order's partial reservation). */
   Stock unreserve(String orderId) {
-    Long quantity = holds.get(orderId);
-    if (quantity == null) {
-      return this;
-    }
-    return new Stock(available + quantity, reserved - quantity, without(holds, orderId), returns);
+    StockDraft draft = draft();
+    draft.unreserve(orderId);
+    return draft.build();
   }
 
   /** Releases {@code quantity} that {@code orderId} reserved, once: a release already applied changes nothing. */
   Stock release(String orderId, long quantity) {
-    if (returns.containsKey(orderId)) {
-      return this;
-    }
-    if (quantity > reserved) {
-      throw new IllegalStateException("cannot release " + quantity + " units, only " + reserved + " are reserved");
-    }
-    return new Stock(available + quantity, reserved - quantity, without(holds, orderId),
-        with(returns, orderId, quantity));
+    StockDraft draft = draft();
+    draft.release(orderId, quantity);
+    return draft.build();
   }
 
   /** Forgets that {@code orderId} holds units, once its reservation record is final. */
   Stock settleHold(String orderId) {
-    return holds.containsKey(orderId) ? new Stock(available, reserved, without(holds, orderId), returns) : this;
+    StockDraft draft = draft();
+    draft.settleHold(orderId);
+    return draft.build();
   }
 
   /**
@@ -79,41 +68,42 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
    * that a late settle of the reservation can never erase the marker that keeps a release from happening twice.
    */
   Stock settleReturn(String orderId) {
-    return returns.containsKey(orderId) ? new Stock(available, reserved, holds, without(returns, orderId)) : this;
+    StockDraft draft = draft();
+    draft.settleReturn(orderId);
+    return draft.build();
   }
 
+  /** A working copy to apply several changes to, for the cost of one copy rather than one per change. */
+  StockDraft draft() {
+    return new StockDraft(this);
+  }
+
+  /** The stored form: a {@code StockLevel} (see {@code orderflow/stored/v1/inventory.proto}). */
   byte[] encode() {
-    return new JsonObject()
-        .put("available", available)
-        .put("reserved", reserved)
-        .put("holds", new JsonObject(new HashMap<>(holds)))
-        .put("returns", new JsonObject(new HashMap<>(returns)))
-        .toBuffer().getBytes();
+    return StockLevel.newBuilder()
+        .setAvailable(available)
+        .setReserved(reserved)
+        .putAllHolds(holds)
+        .putAllReturns(returns)
+        .build().toByteArray();
   }
 
+  /**
+   * Reads a stored value. Versions before the protobuf codec stored JSON, and a bucket written by one of them must
+   * stay readable after an upgrade: a value that starts with '{' is that JSON (a {@code StockLevel} never does, as
+   * its first byte is the tag of field 1 to 4, or it is empty when everything is zero), anything else protobuf.
+   * Whatever is read is written back as protobuf with the SKU's next change.
+   */
   static Stock decode(byte[] data) {
-    JsonObject json = Buffer.buffer(data).toJsonObject();
-    return new Stock(json.getLong("available"), json.getLong("reserved"), counts(json.getJsonObject("holds")),
-        counts(json.getJsonObject("returns")));
-  }
-
-  private static Map<String, Long> counts(JsonObject json) {
-    Map<String, Long> counts = new HashMap<>();
-    if (json != null) {
-      json.forEach(entry -> counts.put(entry.getKey(), ((Number) entry.getValue()).longValue()));
+    if (data != null && data.length > 0 && data[0] == '{') {
+      return LegacyStockJson.decode(data);
     }
-    return counts;
-  }
-
-  private static Map<String, Long> with(Map<String, Long> map, String key, long value) {
-    Map<String, Long> copy = new HashMap<>(map);
-    copy.put(key, value);
-    return copy;
-  }
-
-  private static Map<String, Long> without(Map<String, Long> map, String key) {
-    Map<String, Long> copy = new HashMap<>(map);
-    copy.remove(key);
-    return copy;
+    StockLevel level;
+    try {
+      level = StockLevel.parseFrom(data == null ? new byte[0] : data);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("stored stock is neither protobuf nor JSON: " + e.getMessage(), e);
+    }
+    return new Stock(level.getAvailable(), level.getReserved(), level.getHoldsMap(), level.getReturnsMap());
   }
 }

@@ -8,29 +8,36 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.Consumer;
 
 /**
  * Changes stock with compare-and-set writes on each SKU's key-value revision, so any number of instances never
  * oversell, and batches them so that hot SKUs are not limited to one change per round trip.
  *
  * <p>Per SKU, at most one write is in flight from this instance. Changes asked for meanwhile wait and then go
- * out together: the next write applies all of them, in order, to the stock last written (whose revision is
- * remembered, so no read is needed), and answers each. A write lost to another instance re-reads and applies the
- * same batch again. Every change is idempotent by itself (see {@link Stock}), so a batch that failed in an unknown
- * state, a redelivery or a second instance can repeat it safely.
+ * out together: the next write applies all of them, in order, to one working copy ({@link StockDraft}) of the
+ * stock last written (whose revision is remembered, so no read is needed), and answers each. A write lost to
+ * another instance re-reads and applies the same batch again. Every change is idempotent by itself (see
+ * {@link Stock}), so a batch that failed in an unknown state, a redelivery or a second instance can repeat it
+ * safely.
  *
  * <p>Confined to the owning verticle's event loop.
  */
-final class StockKeeper {
+final class StockKeeper implements Reservations.StockChanges {
 
   private static final int MAX_CONFLICTS = 100;
 
   /** A stock level as read or last written, with its revision. */
   private record Read(Stock stock, long revision) {}
 
+  /** One change, applied to the batch's working copy; answers whether the order holds the units. */
+  @FunctionalInterface
+  private interface Step {
+    boolean applyTo(StockDraft draft);
+  }
+
   /** A change waiting for its SKU's next write, and who waits for its answer. */
-  private record Pending(Function<Stock, Stock.Change> change, Promise<Boolean> answer) {}
+  private record Pending(Step step, Promise<Boolean> answer) {}
 
   private static final class Sku {
     final String name;
@@ -57,37 +64,50 @@ final class StockKeeper {
   }
 
   /** Reserves {@code quantity} for {@code orderId}; true if the order holds the units (now or from before). */
-  Future<Boolean> reserve(String sku, String orderId, long quantity) {
-    return enqueue(sku, stock -> stock.reserve(orderId, quantity));
+  @Override
+  public Future<Boolean> reserve(String sku, String orderId, long quantity) {
+    return enqueue(sku, draft -> draft.reserve(orderId, quantity));
   }
 
   /** Gives back whatever {@code orderId} holds of {@code sku} and has not settled. */
-  Future<Void> unreserve(String sku, String orderId) {
-    return enqueue(sku, stock -> new Stock.Change(stock.unreserve(orderId), false)).mapEmpty();
+  @Override
+  public Future<Void> unreserve(String sku, String orderId) {
+    return enqueue(sku, quietly(draft -> draft.unreserve(orderId))).mapEmpty();
   }
 
   /** Releases {@code quantity} reserved by {@code orderId}, once. */
-  Future<Void> release(String sku, String orderId, long quantity) {
-    return enqueue(sku, stock -> new Stock.Change(stock.release(orderId, quantity), false)).mapEmpty();
+  @Override
+  public Future<Void> release(String sku, String orderId, long quantity) {
+    return enqueue(sku, quietly(draft -> draft.release(orderId, quantity))).mapEmpty();
   }
 
   /**
    * Forgets that {@code orderId} holds units of {@code sku}, once its reservation record is final. Rides on the
    * SKU's next write; nothing waits for it (an entry that outlives a crash is harmless: the record answers first).
    */
-  void settleHold(String sku, String orderId) {
-    enqueue(sku, stock -> new Stock.Change(stock.settleHold(orderId), false));
+  @Override
+  public void settleHold(String sku, String orderId) {
+    enqueue(sku, quietly(draft -> draft.settleHold(orderId)));
   }
 
   /** Forgets {@code orderId}'s applied release of {@code sku}, once its record says RELEASED. */
-  void settleReturn(String sku, String orderId) {
-    enqueue(sku, stock -> new Stock.Change(stock.settleReturn(orderId), false));
+  @Override
+  public void settleReturn(String sku, String orderId) {
+    enqueue(sku, quietly(draft -> draft.settleReturn(orderId)));
   }
 
-  private Future<Boolean> enqueue(String name, Function<Stock, Stock.Change> change) {
+  /** A change whose answer only says that it was applied (or why not), never that units are held. */
+  private static Step quietly(Consumer<StockDraft> change) {
+    return draft -> {
+      change.accept(draft);
+      return false;
+    };
+  }
+
+  private Future<Boolean> enqueue(String name, Step step) {
     Sku sku = skus.computeIfAbsent(name, Sku::new);
     Promise<Boolean> answer = Promise.promise();
-    sku.waiting.add(new Pending(change, answer));
+    sku.waiting.add(new Pending(step, answer));
     if (!sku.writing) {
       writeNext(sku);
     }
@@ -125,22 +145,21 @@ final class StockKeeper {
         finish(sku, batch, outcomes, null);
         return;
       }
-      Stock before = read.result().stock();
-      Stock after = before;
+      // One working copy for the whole batch, one immutable value and one encoding per write: O(k + n) for k
+      // changes to a value that holds n orders, where a new value per change cost O(k * n).
+      StockDraft draft = read.result().stock().draft();
       for (int i = 0; i < batch.size(); i++) {
         try {
-          Stock.Change change = batch.get(i).change().apply(after);
-          after = change.stock();
-          outcomes.held[i] = change.held();
+          outcomes.held[i] = batch.get(i).step().applyTo(draft);
         } catch (RuntimeException refused) {
-          outcomes.refused[i] = refused; // this change alone fails; the rest of the batch goes ahead
+          outcomes.refused[i] = refused; // this change alone fails (having changed nothing); the rest goes ahead
         }
       }
-      if (after.equals(before)) {
+      if (!draft.changed()) {
         finish(sku, batch, outcomes, null);
         return;
       }
-      Stock written = after;
+      Stock written = draft.build();
       store.update(sku.name, written.encode(), read.result().revision()).onComplete(done -> {
         if (done.succeeded()) {
           sku.known = new Read(written, done.result());

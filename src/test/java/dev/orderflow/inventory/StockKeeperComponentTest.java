@@ -8,8 +8,10 @@ import dev.orderflow.testing.BridgeExtension;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -91,5 +93,24 @@ class StockKeeperComponentTest {
     on(second, b, keeper -> keeper.release("TWICE", "o-1", 3));
     on(first, a, keeper -> keeper.release("TWICE", "o-1", 3));
     assertThat(Stock.decode(store.get("TWICE").await().value()).available()).isEqualTo(10);
+  }
+
+  @Test
+  @DisplayName("carry on from a value an earlier version stored as JSON, and write it back as protobuf")
+  void upgradeFromJson() {
+    Context context = env.vertx().getOrCreateContext();
+    StockKeeper keeper = new StockKeeper(store);
+    byte[] earlier = """
+        {"available":5,"reserved":2,"holds":{"o-1":2},"returns":{}}""".getBytes(StandardCharsets.UTF_8);
+    store.create("UPGRADED", earlier).await();
+
+    boolean heldBefore = on(context, keeper, k -> k.reserve("UPGRADED", "o-1", 2));
+    boolean heldNow = on(context, keeper, k -> k.reserve("UPGRADED", "o-2", 3));
+    assertThat(heldBefore).isTrue();
+    assertThat(heldNow).isTrue();
+
+    byte[] stored = store.get("UPGRADED").await().value();
+    assertThat(stored[0]).isNotEqualTo((byte) '{');
+    assertThat(Stock.decode(stored)).isEqualTo(new Stock(2, 5, Map.of("o-1", 2L, "o-2", 3L), Map.of()));
   }
 }

@@ -3,6 +3,8 @@ package dev.orderflow.inventory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -83,5 +85,20 @@ class StockLedgerTest {
     Stock stock = Stock.of(123).reserve("o-1", 5).stock().reserve("o-2", 7).stock().settleHold("o-1")
         .release("o-1", 5);
     assertThat(Stock.decode(stock.encode())).isEqualTo(stock);
+  }
+
+  @Test
+  @DisplayName("survives encoding when everything is zero (an empty protobuf value)")
+  void encodingOfNothing() {
+    assertThat(Stock.decode(Stock.of(0).encode())).isEqualTo(Stock.of(0));
+  }
+
+  @Test
+  @DisplayName("reads a value stored as JSON by an earlier version")
+  void readsEarlierJson() {
+    byte[] stored = """
+        {"available":6,"reserved":4,"holds":{"o-1":3},"returns":{"o-2":1}}"""
+        .getBytes(StandardCharsets.UTF_8);
+    assertThat(Stock.decode(stored)).isEqualTo(new Stock(6, 4, Map.of("o-1", 3L), Map.of("o-2", 1L)));
   }
 }

@@ -1,0 +1,228 @@
+package dev.orderflow.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Message;
+import dev.orderflow.config.Catalogue;
+import dev.orderflow.config.ConfigLoader;
+import dev.orderflow.events.v1.OrderLine;
+import dev.orderflow.events.v1.OrderPlaced;
+import dev.orderflow.events.v1.StockRejected;
+import dev.orderflow.events.v1.StockReleased;
+import dev.orderflow.events.v1.StockReserved;
+import dev.orderflow.messaging.EventPublisher.First;
+import dev.orderflow.messaging.EventPublisher.Written;
+import dev.orderflow.messaging.EventType;
+import dev.orderflow.messaging.Topology;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The reservation protocol over in-memory stores: the stock, and the inventory stream with its write-once rule. */
+@DisplayName("Reservations")
+class ReservationsTest {
+
+  private static final Catalogue CATALOGUE = ConfigLoader.loadNow(new JsonObject()).catalogue();
+
+  private final Shelves stock = new Shelves();
+  private final InventoryStream stream = new InventoryStream();
+  private final Reservations reservations = new Reservations(stock, stream, stream, CATALOGUE);
+
+  @BeforeEach
+  void stockUp() {
+    stock.levels.put("MUG-LOGO", Stock.of(10));
+    stock.levels.put("POSTER-A2", Stock.of(2));
+  }
+
+  @Test
+  @DisplayName("reserve every line, announce StockReserved, and settle the order's holds")
+  void reserve() {
+    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3, "POSTER-A2", 1)).succeeded()).isTrue();
+
+    assertThat(stream.events("o-1")).hasSize(1);
+    StockReserved reserved = stream.only("o-1", Topology.STOCK_RESERVED);
+    assertThat(reserved.getLinesList()).extracting(OrderLine::getSku).containsExactly("MUG-LOGO", "POSTER-A2");
+    assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(new Stock(7, 3, Map.of(), Map.of()));
+    assertThat(stock.levels.get("POSTER-A2")).isEqualTo(new Stock(1, 1, Map.of(), Map.of()));
+  }
+
+  @Test
+  @DisplayName("reject an order with a line short, naming it, and give back the lines it took")
+  void soldOut() {
+    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3, "POSTER-A2", 5)).succeeded()).isTrue();
+
+    assertThat(stream.events("o-1")).hasSize(1);
+    StockRejected rejected = stream.only("o-1", Topology.STOCK_REJECTED);
+    assertThat(rejected.getSkusList()).containsExactly("POSTER-A2");
+    assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(Stock.of(10));
+    assertThat(stock.levels.get("POSTER-A2")).isEqualTo(Stock.of(2));
+  }
+
+  @Test
+  @DisplayName("change nothing for a repeat of an order whose outcome is stored, reserved or rejected")
+  void repeatAfterOutcome() {
+    reservations.reserve(order("o-1", "MUG-LOGO", 3));
+    reservations.reserve(order("o-2", "POSTER-A2", 5));
+    Map<String, Stock> before = Map.copyOf(stock.levels);
+
+    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+    assertThat(reservations.reserve(order("o-2", "POSTER-A2", 5)).succeeded()).isTrue();
+
+    assertThat(stream.events("o-1")).hasSize(1);
+    assertThat(stream.events("o-2")).hasSize(1);
+    assertThat(stock.levels).isEqualTo(before);
+  }
+
+  @Test
+  @DisplayName("finish a delivery that stored its outcome but crashed before settling the stock")
+  void finishAfterCrash() {
+    stock.levels.put("MUG-LOGO", Stock.of(10).reserve("o-1", 3).stock());
+    stream.store(Topology.STOCK_RESERVED, "o-1", StockReserved.newBuilder().setOrderId("o-1").build());
+
+    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+
+    assertThat(stream.events("o-1")).hasSize(1);
+    assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(new Stock(7, 3, Map.of(), Map.of()));
+  }
+
+  @Test
+  @DisplayName("settle with the outcome stored first when another delivery's outcome preempts this one")
+  void preempted() {
+    // Another delivery of the order (a takeover) rejects it between this one's look-up and its write.
+    stream.beforeNextPublish = () -> stream.store(Topology.STOCK_REJECTED, "o-1",
+        StockRejected.newBuilder().setOrderId("o-1").addSkus("MUG-LOGO").build());
+
+    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+
+    assertThat(stream.events("o-1")).singleElement().isInstanceOf(StockRejected.class);
+    assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(Stock.of(10)); // the rejection stands: units given back
+  }
+
+  @Test
+  @DisplayName("release a reserved order's stock once, announcing StockReleased with the catalogue's prices")
+  void releaseOnce() {
+    reservations.reserve(order("o-1", "MUG-LOGO", 3, "POSTER-A2", 1));
+    stream.only("o-1", Topology.STOCK_RESERVED);
+
+    assertThat(reservations.release("o-1").succeeded()).isTrue();
+    assertThat(reservations.release("o-1").succeeded()).isTrue();
+
+    assertThat(stream.events("o-1")).hasSize(2);
+    StockReleased released = stream.only("o-1", Topology.STOCK_RELEASED);
+    assertThat(released.getLinesList()).extracting(line -> line.getSku() + " x" + line.getQuantity() + " at "
+        + line.getUnitPrice().getAmountMinor() + " " + line.getUnitPrice().getCurrency())
+        .containsExactly("MUG-LOGO x3 at 1250 EUR", "POSTER-A2 x1 at 2500 EUR");
+    assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(Stock.of(10));
+    assertThat(stock.levels.get("POSTER-A2")).isEqualTo(Stock.of(2));
+  }
+
+  @Test
+  @DisplayName("refuse, for a retry, to release an order whose StockReserved cannot be seen yet")
+  void releaseBeforeReserved() {
+    Future<Void> release = reservations.release("o-9");
+    assertThat(release.failed()).isTrue();
+    assertThat(release.cause()).hasMessageContaining("no StockReserved yet");
+    assertThat(stream.events("o-9")).isEmpty();
+  }
+
+  private static OrderPlaced order(String orderId, Object... skuAndQuantity) {
+    OrderPlaced.Builder order = OrderPlaced.newBuilder().setOrderId(orderId).setCustomerId("c-1");
+    for (int i = 0; i < skuAndQuantity.length; i += 2) {
+      order.addLines(OrderLine.newBuilder().setSku((String) skuAndQuantity[i])
+          .setQuantity((Integer) skuAndQuantity[i + 1]));
+    }
+    return order.build();
+  }
+
+  /** The stock in memory, changed at once by the same rules the keeper applies. */
+  private static final class Shelves implements Reservations.StockChanges {
+    final Map<String, Stock> levels = new HashMap<>();
+
+    @Override
+    public Future<Boolean> reserve(String sku, String orderId, long quantity) {
+      Stock.Change change = levels.get(sku).reserve(orderId, quantity);
+      levels.put(sku, change.stock());
+      return Future.succeededFuture(change.held());
+    }
+
+    @Override
+    public Future<Void> unreserve(String sku, String orderId) {
+      levels.put(sku, levels.get(sku).unreserve(orderId));
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> release(String sku, String orderId, long quantity) {
+      levels.put(sku, levels.get(sku).release(orderId, quantity));
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public void settleHold(String sku, String orderId) {
+      levels.put(sku, levels.get(sku).settleHold(orderId));
+    }
+
+    @Override
+    public void settleReturn(String sku, String orderId) {
+      levels.put(sku, levels.get(sku).settleReturn(orderId));
+    }
+  }
+
+  /** The inventory stream in memory, each order's events in the order stored, with the write-once checks. */
+  private static final class InventoryStream implements Reservations.Records, Reservations.Announcer {
+    private record Stored(EventType<?> type, Message event) {}
+
+    final Map<String, List<Stored>> byOrder = new HashMap<>();
+    Runnable beforeNextPublish = () -> {};
+
+    void store(EventType<?> type, String orderId, Message event) {
+      byOrder.computeIfAbsent(orderId, id -> new ArrayList<>()).add(new Stored(type, event));
+    }
+
+    List<Message> events(String orderId) {
+      return byOrder.getOrDefault(orderId, List.of()).stream().map(Stored::event).toList();
+    }
+
+    /** The order's one event of {@code type}, failing the test unless there is exactly one. */
+    <T extends Message> T only(String orderId, EventType<T> type) {
+      assertThat(byOrder.get(orderId)).filteredOn(stored -> stored.type().equals(type)).hasSize(1);
+      return find(type, orderId).result();
+    }
+
+    @Override
+    public Future<EventType<?>> outcome(String orderId) {
+      List<Stored> stored = byOrder.getOrDefault(orderId, List.of());
+      return Future.succeededFuture(stored.isEmpty() ? null : stored.get(stored.size() - 1).type());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends Message> Future<T> find(EventType<T> type, String orderId) {
+      return Future.succeededFuture(byOrder.getOrDefault(orderId, List.of()).stream()
+          .filter(stored -> stored.type().equals(type)).map(stored -> (T) stored.event())
+          .reduce((first, second) -> second).orElse(null));
+    }
+
+    @Override
+    public <T extends Message> Future<Written> publishFirst(EventType<T> type, String orderId, T event, First first) {
+      Runnable hook = beforeNextPublish;
+      beforeNextPublish = () -> {};
+      hook.run();
+      List<Stored> stored = byOrder.getOrDefault(orderId, List.of());
+      boolean taken = first == First.IN_ITS_STREAM
+          ? !stored.isEmpty()
+          : stored.stream().anyMatch(s -> s.type().equals(type));
+      if (taken) {
+        return Future.succeededFuture(Written.PREEMPTED);
+      }
+      store(type, orderId, event);
+      return Future.succeededFuture(Written.STORED);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.orderflow.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("A batch of stock changes on one working copy")
+class StockDraftTest {
+
+  @Test
+  @DisplayName("comes to the same stock as the same changes applied one by one")
+  void sameAsOneByOne() {
+    Stock start = Stock.of(10).reserve("o-0", 2).stock();
+    Stock oneByOne = start.reserve("o-1", 3).stock().reserve("o-2", 6).stock().unreserve("o-0").settleHold("o-1")
+        .release("o-1", 3).settleReturn("o-1");
+
+    StockDraft draft = start.draft();
+    assertThat(draft.reserve("o-1", 3)).isTrue();
+    assertThat(draft.reserve("o-2", 6)).isFalse();
+    draft.unreserve("o-0");
+    draft.settleHold("o-1");
+    draft.release("o-1", 3);
+    draft.settleReturn("o-1");
+
+    assertThat(draft.build()).isEqualTo(oneByOne);
+    assertThat(start).isEqualTo(Stock.of(10).reserve("o-0", 2).stock()); // the original is untouched
+  }
+
+  @Test
+  @DisplayName("answers a reservation applied earlier in the same batch as held, without taking it twice")
+  void repeatWithinTheBatch() {
+    StockDraft draft = Stock.of(5).draft();
+    assertThat(draft.reserve("o-1", 4)).isTrue();
+    assertThat(draft.reserve("o-1", 4)).isTrue();
+    assertThat(draft.build().available()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("refuses one change without touching the copy, and the rest of the batch goes ahead")
+  void refusedChangeChangesNothing() {
+    StockDraft draft = Stock.of(5).draft();
+    assertThatThrownBy(() -> draft.release("o-1", 3)).isInstanceOf(IllegalStateException.class);
+    assertThat(draft.changed()).isFalse();
+    assertThat(draft.reserve("o-2", 5)).isTrue();
+    assertThat(draft.build()).isEqualTo(Stock.of(5).reserve("o-2", 5).stock());
+  }
+
+  @Test
+  @DisplayName("reports a batch of repeats as no change, and builds the original itself")
+  void repeatsChangeNothing() {
+    Stock settled = Stock.of(10).reserve("o-1", 4).stock().settleHold("o-1").release("o-1", 4).settleReturn("o-1");
+    Stock held = Stock.of(10).reserve("o-2", 4).stock();
+    StockDraft draft = held.draft();
+    draft.reserve("o-2", 4);
+    draft.settleReturn("o-2");
+    draft.unreserve("o-3");
+    assertThat(draft.changed()).isFalse();
+    assertThat(draft.build()).isSameAs(held);
+    assertThat(settled).isEqualTo(Stock.of(10));
+  }
+}
