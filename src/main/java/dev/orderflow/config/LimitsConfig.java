@@ -13,8 +13,8 @@ import java.util.Set;
  *     or a sidecar on the same machine is never throttled)
  * @param maxHeaderBytes the most bytes of request headers (431 beyond)
  * @param maxRequestLineBytes the longest request line (414 beyond)
- * @param bodyTimeout a request with a body that is not answered by then (its body has not fully arrived) is answered
- *     408 and its connection closed; keep it longer than {@code nats.publishTimeoutMs}
+ * @param bodyTimeout a request whose body has not fully arrived by then is answered 408 and its connection closed
+ *     (the same timer as {@code http.requestReadTimeoutMs}: the shorter of the two applies)
  */
 public record LimitsConfig(
     int requestsPerSecond,

@@ -7,7 +7,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -65,14 +64,15 @@ public final class ApiServer extends VerticleBase {
     if (security.rateLimiter().enabled()) {
       guarded.handler(security.rateLimiter());
     }
-    guarded.handler(this::slowBodies).handler(security.authenticate());
+    guarded.handler(security.authenticate());
     router.routeWithRegex("^/inventory(/.*)?$").handler(security.inventoryAccess());
     routes.forEach(r -> r.mount(router));
     router.route().failureHandler(failures::handle);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures::handleStatus);
     }
-    Edge edge = new Edge(vertx, config, failures, admission);
+    // Edge's read timer also answers slow bodies (limits.bodyTimeoutMs) with 408 and closes their connection.
+    Edge edge = new Edge(vertx, config, limits, failures, admission);
     return vertx.createHttpServer(new HttpServerOptions()
             // HTTP/1.1 only: no cleartext HTTP/2 upgrade (h2c) to maintain on a plain JSON API.
             .setHttp2ClearTextEnabled(false)
@@ -110,27 +110,6 @@ public final class ApiServer extends VerticleBase {
     HttpServer closing = server;
     server = null;
     return closing.close();
-  }
-
-  /**
-   * A client that sends its body too slowly (slowloris) is answered 408 and its connection closed once
-   * {@code limits.bodyTimeout} has passed, so it cannot hold a connection and a request slot for long.
-   */
-  private void slowBodies(RoutingContext ctx) {
-    if (!ctx.request().isEnded()) {
-      HttpConnection connection = ctx.request().connection();
-      long timer = vertx.setTimer(limits.bodyTimeout().toMillis(), id -> {
-        // Whether the body is late, cut short or garbled (a bad chunk may neither end nor fail the request), the
-        // answer is the same. Requests whose body arrived are answered sooner (nats.publishTimeoutMs is shorter).
-        if (!ctx.response().headWritten()) {
-          ctx.addEndHandler(done -> connection.close());
-          ctx.fail(HttpProblem.of(408, "request-timeout", "Request timeout",
-              "The request body did not arrive within " + limits.bodyTimeout().toMillis() + " ms"));
-        }
-      });
-      ctx.addEndHandler(done -> vertx.cancelTimer(timer));
-    }
-    ctx.next();
   }
 
   /** The port this instance listens on (useful when configured with port 0). */

@@ -1,6 +1,7 @@
 package dev.orderflow.http;
 
 import dev.orderflow.config.HttpConfig;
+import dev.orderflow.config.LimitsConfig;
 import dev.orderflow.observability.LogThrottle;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -12,6 +13,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -35,15 +37,29 @@ final class Edge {
   private final HttpConfig config;
   private final Failures failures;
   private final Admission admission;
+  /** How long a request may take to arrive completely: the shorter of the two settings that bound it. */
+  private final long readTimeoutMillis;
+  /**
+   * Requests that had not fully arrived when they reached the router, oldest first, with when they are overdue;
+   * touched only by this server instance's event loop. One sweep a few times a second, rather than a timer per
+   * request: a timer would hold its request, body and routing state until it fires (seconds later), which at
+   * thousands of requests a second is hundreds of megabytes kept alive for nothing.
+   */
+  private final ArrayDeque<Arriving> arriving = new ArrayDeque<>();
+  private long sweeper = -1;
   /** Connections without a first request yet; touched only by this server instance's event loop. */
   private final Set<HttpConnection> awaitingFirstRequest = new HashSet<>();
   // Shared by every server instance of the process: the limit is per process, not per event loop.
   private static final LogThrottle connectionErrors = new LogThrottle(WARN_INTERVAL);
   private static final LogThrottle invalidRequests = new LogThrottle(WARN_INTERVAL);
 
-  Edge(Vertx vertx, HttpConfig config, Failures failures, Admission admission) {
+  private record Arriving(HttpServerRequest request, long overdueAt) {}
+
+  Edge(Vertx vertx, HttpConfig config, LimitsConfig limits, Failures failures, Admission admission) {
     this.vertx = vertx;
     this.config = config;
+    // http.requestReadTimeoutMs bounds any request, limits.bodyTimeoutMs slow bodies; one timer serves both.
+    this.readTimeoutMillis = Math.min(config.requestReadTimeout().toMillis(), limits.bodyTimeout().toMillis());
     this.failures = failures;
     this.admission = admission;
   }
@@ -76,24 +92,42 @@ final class Edge {
             "An HTTP/1.1 request must carry a Host header"));
         return;
       }
-      if (BAD_PERCENT_ENCODING.matcher(request.path()).find()) {
+      String path = request.path();
+      if (path.indexOf('%') >= 0 && BAD_PERCENT_ENCODING.matcher(path).find()) {
         refuse(request, HttpProblem.of(400, "malformed-request", "Malformed request",
             "The path has a '%' that is not followed by two hex digits"));
         return;
       }
       if (!request.isEnded()) {
-        // Cheaper than cancelling: a timer that finds the request complete does nothing.
-        vertx.setTimer(config.requestReadTimeout().toMillis(), id -> {
-          if (!request.isEnded()) {
-            LOG.debug("{} {}: not fully received within {} ms; closing", request.method(), request.path(),
-                config.requestReadTimeout().toMillis());
-            refuse(request, HttpProblem.of(408, "request-timeout", "Request timeout",
-                "The request did not arrive completely within " + config.requestReadTimeout().toMillis() + " ms"));
-          }
-        });
+        arriving.add(new Arriving(request, System.nanoTime() + readTimeoutMillis * 1_000_000));
+        if (sweeper < 0) {
+          sweeper = vertx.setPeriodic(Math.max(10, Math.min(250, readTimeoutMillis / 10)), id -> sweep());
+        }
       }
       next.handle(request);
     };
+  }
+
+  /**
+   * Forgets the requests that have arrived (or were answered), and answers 408 to those overdue: whether the body
+   * is late, cut short or garbled (a bad chunk may neither end nor fail the request), the answer is the same.
+   */
+  private void sweep() {
+    long now = System.nanoTime();
+    arriving.removeIf(waiting -> {
+      HttpServerRequest request = waiting.request();
+      if (request.isEnded() || request.response().ended() || request.response().closed()) {
+        return true;
+      }
+      if (now - waiting.overdueAt() < 0) {
+        return false;
+      }
+      LOG.debug("{} {}: not fully received within {} ms; closing", request.method(), safePath(request),
+          readTimeoutMillis);
+      refuse(request, HttpProblem.of(408, "request-timeout", "Request timeout",
+          "The request did not arrive completely within " + readTimeoutMillis + " ms"));
+      return true;
+    });
   }
 
   /** The server's invalid-request handler: what the HTTP codec could not read, answered as problem+json. */
