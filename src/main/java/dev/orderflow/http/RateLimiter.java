@@ -41,7 +41,9 @@ public final class RateLimiter implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     SocketAddress remote = ctx.request().remoteAddress();
-    String client = remote == null || remote.hostAddress() == null ? "unknown" : canonical(remote.hostAddress());
+    // A connection's address is already in the JDK's canonical form (InetAddress#getHostAddress); only the
+    // configured exemptions need canonicalising, once.
+    String client = remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
     if (exempt.contains(client)) {
       ctx.next();
       return;
