@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * (5xx answers, timeouts, refused connections) until its reset timeout has passed. Answers the gateway gives on
  * purpose (a decline, a 4xx refusal) do not count as failures of the gateway.
  */
-final class GatewayClient {
+final class GatewayClient implements Charging.Gateway {
 
   static final String BREAKER = "payment-gateway";
   private static final Logger LOG = LoggerFactory.getLogger(GatewayClient.class);
@@ -73,7 +73,8 @@ final class GatewayClient {
   }
 
   /** Charges {@code amountMinor} to {@code customerId} for {@code orderId}; at most once per order id. */
-  Future<Charge> charge(String orderId, String customerId, long amountMinor, String currency) {
+  @Override
+  public Future<Charge> charge(String orderId, String customerId, long amountMinor, String currency) {
     JsonObject request = new JsonObject()
         .put("orderId", orderId)
         .put("customerId", customerId)
@@ -97,7 +98,8 @@ final class GatewayClient {
    * The charge the gateway made for {@code orderId}, if any, from its charge log. Outside the circuit breaker: it
    * is asked only before giving up on an order, to tell "not charged" from "charged, answer lost".
    */
-  Future<Optional<Charge>> findCharge(String orderId) {
+  @Override
+  public Future<Optional<Charge>> findCharge(String orderId) {
     return client.getAbs(config.gatewayUrl() + "/v1/charges")
         .addQueryParam("orderId", orderId)
         .timeout(config.requestTimeout().toMillis())
