@@ -28,12 +28,14 @@ WORKDIR /app
 COPY --from=build /src/target/orderflow.jar /app/orderflow.jar
 COPY deploy/container/healthcheck /usr/local/bin/orderflow-healthcheck
 
-# Every setting is an environment variable (README, "Configuration"); these are the container's defaults.
+# Every setting is an environment variable (README, "Configuration"); these are the container's defaults. The
+# parallel collector: on two cores it gave about 10 % more orders per second than G1, at lower latency (README,
+# "Performance"); the pauses it adds stay short because little outlives a request.
 ENV ORDERFLOW_HTTP_PORT=8080 \
     ORDERFLOW_GATEWAY_PORT=8090 \
     ORDERFLOW_DATA_DIR=/app/data \
     ORDERFLOW_LOG_FORMAT=json \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"
 
 USER 10001:10001
 EXPOSE 8080 8090
