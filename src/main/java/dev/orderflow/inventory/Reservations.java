@@ -8,6 +8,7 @@ import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.StockRejected;
 import dev.orderflow.events.v1.StockReleased;
 import dev.orderflow.events.v1.StockReserved;
+import dev.orderflow.messaging.EventIds;
 import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventPublisher.Written;
@@ -18,7 +19,6 @@ import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -176,7 +176,7 @@ final class Reservations {
 
   private static StockReserved reserved(OrderPlaced order, Instant at) {
     return StockReserved.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(EventIds.next())
         .setOrderId(order.getOrderId())
         .setOccurredAt(EventTime.of(at))
         .setCustomerId(order.getCustomerId())
@@ -188,7 +188,7 @@ final class Reservations {
 
   private static StockRejected rejected(OrderPlaced order, List<String> missing, Instant at) {
     return StockRejected.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(EventIds.next())
         .setOrderId(order.getOrderId())
         .setOccurredAt(EventTime.of(at))
         .addAllSkus(missing)
@@ -198,7 +198,7 @@ final class Reservations {
 
   private StockReleased released(StockReserved reserved, Instant at) {
     return StockReleased.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(EventIds.next())
         .setOrderId(reserved.getOrderId())
         .setOccurredAt(EventTime.of(at))
         .addAllLines(reserved.getLinesList().stream().map(line -> OrderLine.newBuilder()

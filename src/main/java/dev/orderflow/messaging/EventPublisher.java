@@ -175,8 +175,10 @@ public final class EventPublisher {
         return;
       }
       awaiting.poll();
-      head.sent().completeExceptionally(
-          new TimeoutException("no acknowledgement from JetStream within " + timeout.toMillis() + " ms"));
+      if (!head.sent().isDone()) { // most were acknowledged in time: an exception (and its stack) only for the rest
+        head.sent().completeExceptionally(
+            new TimeoutException("no acknowledgement from JetStream within " + timeout.toMillis() + " ms"));
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.PaymentAuthorized;
+import dev.orderflow.messaging.EventIds;
 import dev.orderflow.messaging.EventPublisher;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventPublisher.Written;
@@ -20,7 +21,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +73,7 @@ public final class OrderEventsVerticle extends VerticleBase {
     }
     Instant now = Instant.now();
     OrderConfirmed confirmed = OrderConfirmed.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(EventIds.next())
         .setOrderId(paid.getOrderId())
         .setOccurredAt(EventTime.of(now))
         .setCustomerId(paid.getCustomerId())
@@ -92,7 +92,7 @@ public final class OrderEventsVerticle extends VerticleBase {
   private Future<?> cancel(String orderId, CancellationReason reason, Timestamp placedAt) {
     Instant now = Instant.now();
     OrderCancelled cancelled = OrderCancelled.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(EventIds.next())
         .setOrderId(orderId)
         .setOccurredAt(EventTime.of(now))
         .setReason(reason)

@@ -3,10 +3,10 @@ package dev.orderflow.orders;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.OrderPlaced;
+import dev.orderflow.messaging.EventIds;
 import dev.orderflow.messaging.EventTime;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 /** A validated, priced request to place an order. */
 record PlaceOrder(String customerId, String currency, List<Order.Line> lines, long totalMinor) {
@@ -18,7 +18,7 @@ record PlaceOrder(String customerId, String currency, List<Order.Line> lines, lo
   /** The event that records this order as placed. */
   OrderPlaced toEvent(String orderId, Instant now) {
     OrderPlaced.Builder event = OrderPlaced.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(EventIds.next())
         .setOrderId(orderId)
         .setOccurredAt(EventTime.of(now))
         .setCustomerId(customerId)

@@ -6,6 +6,7 @@ import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.PaymentDeclined;
 import dev.orderflow.events.v1.PaymentFailed;
 import dev.orderflow.events.v1.StockReserved;
+import dev.orderflow.messaging.EventIds;
 import dev.orderflow.messaging.Delivery;
 import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher.First;
@@ -17,7 +18,6 @@ import dev.orderflow.messaging.Topology;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The payments' protocol: charging each order whose stock is reserved, once, and announcing the outcome, over three
@@ -124,7 +124,7 @@ final class Charging {
 
   /** Stores and announces the outcome, unless one is stored already (which then stands). */
   private Future<Written> announce(StockReserved reserved, Payment payment) {
-    String eventId = UUID.randomUUID().toString();
+    String eventId = EventIds.next();
     var occurredAt = EventTime.of(payment.at());
     String orderId = payment.orderId();
     return switch (payment.outcome()) {

@@ -2,6 +2,7 @@ package dev.orderflow.shipping;
 
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.ShipmentScheduled;
+import dev.orderflow.messaging.EventIds;
 import dev.orderflow.messaging.Delivery;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventPublisher.Written;
@@ -54,7 +55,7 @@ public final class ShippingVerticle extends VerticleBase {
     }
     Instant now = Instant.now();
     ShipmentScheduled scheduled = ShipmentScheduled.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
+        .setEventId(EventIds.next())
         .setOrderId(order.getOrderId())
         .setOccurredAt(EventTime.of(now))
         // Derived from the order id, so that every delivery names the same shipment.
