@@ -83,6 +83,10 @@ public final class ApiServer extends VerticleBase {
             .setHost(config.host())
             .setPort(config.port()))
         .requestHandler(edge.before(router))
+        // There is no WebSocket endpoint: an upgrade is refused. Having the hook at all also makes Vert.x hand a
+        // request of an unknown HTTP version (HTTP/9.9) to the request handler, which answers it with a 400
+        // problem+json, instead of answering it with a bare 501 itself.
+        .webSocketHandshakeHandler(handshake -> handshake.reject(404))
         .invalidRequestHandler(edge::invalid)
         .connectionHandler(edge::connected)
         .exceptionHandler(edge::connectionError)

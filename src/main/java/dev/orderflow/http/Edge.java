@@ -83,6 +83,13 @@ final class Edge {
   Handler<HttpServerRequest> before(Handler<HttpServerRequest> next) {
     return request -> {
       awaitingFirstRequest.remove(request.connection());
+      if (request.version() == null) {
+        // HTTP/9.9 and the like: reaches us only because the server has a WebSocket hook (see ApiServer), which
+        // keeps Vert.x from answering it with its own bare 501.
+        refuse(request, HttpProblem.of(400, "unsupported-http-version", "Unsupported HTTP version",
+            "This API speaks HTTP/1.1 (and HTTP/1.0)"));
+        return;
+      }
       if (admission != null && admission.closed()) {
         // Shutting down: whatever the answer, the client should open its next connection elsewhere.
         request.response().putHeader(HttpHeaders.CONNECTION, "close");
