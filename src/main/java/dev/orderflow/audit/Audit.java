@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,7 @@ public final class Audit {
   private AuditReport audit() throws Exception {
     long started = System.nanoTime();
     long deadline = started + options.drainTimeout().toNanos();
+    Phases phases = new Phases();
     Map<String, AuditClient.View> views = new HashMap<>();
     Set<String> audited;
     Set<String> open;
@@ -52,7 +54,9 @@ public final class Audit {
         open = orders.drain(deadline);
         audited = new LinkedHashSet<>(orders.ids());
         audited.forEach(id -> views.put(id, orders.view(id)));
+        phases.end("streams");
         sample = sample(orders);
+        phases.end("API sample");
       }
     } else {
       open = drain(options.accepted(), views, deadline);
@@ -63,18 +67,20 @@ public final class Audit {
       open.addAll(drain(stored, views, deadline));
       audited = new HashSet<>(options.accepted());
       audited.addAll(stored);
+      phases.end("API views");
     }
 
     List<AuditClient.Charge> charges = client.charges(options.gatewayUrl());
+    phases.end("charge log");
     Map<String, Integer> authorized = new HashMap<>();
-    Set<String> chargedOrders = new TreeSet<>();
+    Set<String> chargedOrders = new HashSet<>();
     for (AuditClient.Charge charge : charges) {
       chargedOrders.add(charge.orderId());
       if ("AUTHORIZED".equals(charge.status())) {
         authorized.merge(charge.orderId(), 1, Integer::sum);
       }
     }
-    List<String> strangers = chargedOrders.stream().filter(id -> !audited.contains(id)).toList();
+    List<String> strangers = chargedOrders.stream().filter(id -> !audited.contains(id)).sorted().toList();
     // Orders charged but never listed still took stock: look at them too, so the stock check stays exact.
     fetchAll(strangers).forEach((id, view) -> {
       if (view != null) {
@@ -82,10 +88,25 @@ public final class Audit {
       }
     });
 
+    phases.end("charges to orders");
     List<ConsumerStates.State> consumers = drainedConsumers(deadline);
+    phases.end("consumers");
     AuditReport report = report(audited, views, open, authorized, strangers, consumers, charges.size(), sample);
-    report.took(Duration.ofNanos(System.nanoTime() - started));
+    phases.end("checks and stock");
+    report.took(Duration.ofNanos(System.nanoTime() - started), phases.took);
     return report;
+  }
+
+  /** How long each part of the audit took, for the report (an audit of 500k orders should say where it spends). */
+  private static final class Phases {
+    private final Map<String, Duration> took = new LinkedHashMap<>();
+    private long since = System.nanoTime();
+
+    void end(String phase) {
+      long now = System.nanoTime();
+      took.put(phase, Duration.ofNanos(now - since));
+      since = now;
+    }
   }
 
   /** The API's views of a few orders, spread evenly over the run, held against what the streams say. */

@@ -25,7 +25,7 @@ final class AuditCommand {
         --ids-from-stream   every order whose OrderPlaced is in the ORDERS stream instead, its outcome read
                             from the streams too (a few passes, not a request per order); needs --nats
         --api-sample N      with --ids-from-stream: orders whose API view must agree with the streams,
-                            spread evenly over the run (default 1000)
+                            spread evenly over the run (default 200)
         --api URLS          Orderflow API base URLs, comma-separated; a port range is allowed
                             (http://127.0.0.1:8080-8082) (default http://127.0.0.1:8080)
         --gateway URL       gateway simulator base URL (default http://127.0.0.1:8090)

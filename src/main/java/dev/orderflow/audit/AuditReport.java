@@ -3,6 +3,7 @@ package dev.orderflow.audit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,7 @@ public final class AuditReport {
   private long doubled;
   private long lost;
   private Duration took = Duration.ZERO;
+  private final Map<String, Duration> phases = new LinkedHashMap<>();
 
   void row(String check, boolean ok, String detail) {
     rows.add(new Row(check, ok, detail));
@@ -40,8 +42,9 @@ public final class AuditReport {
     this.doubled = doubled;
   }
 
-  void took(Duration took) {
+  void took(Duration took, Map<String, Duration> phases) {
     this.took = took;
+    this.phases.putAll(phases);
   }
 
   /** How long the audit took, its wait for the orders to settle included. */
@@ -88,6 +91,12 @@ public final class AuditReport {
     }
     out.append(String.format(Locale.ROOT, "%naudited %d orders: %s; lost %d, doubled %d -> %s (%.1f s)%n",
         audited, outcomes, lost, doubled, ok() ? "PASSED" : "VIOLATIONS", took.toMillis() / 1000.0));
+    if (!phases.isEmpty()) {
+      StringBuilder parts = new StringBuilder();
+      phases.forEach((phase, time) -> parts.append(parts.length() == 0 ? "" : ", ")
+          .append(String.format(Locale.ROOT, "%s %.1f s", phase, time.toMillis() / 1000.0)));
+      out.append("time: ").append(parts).append(String.format("%n"));
+    }
     return out.toString();
   }
 }

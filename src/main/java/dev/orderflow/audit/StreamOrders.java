@@ -14,6 +14,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Every order and its outcome as the streams record them, read in a few passes instead of a request per order:
@@ -23,13 +27,17 @@ import java.util.Set;
  *
  * <p>Like the view, an {@code OrderPlaced} without lines or total (or undecodable) is no order: such a message never
  * came from the API, and its consumer dead-lettered it. Each {@link #refresh} reads only what was stored since the
- * last one.
+ * last one; the three kinds of event are read at once, each over a connection of its own (the client's parsing is
+ * the bottleneck of a pass, and each connection parses on its own thread).
  */
 final class StreamOrders implements AutoCloseable {
 
   private static final long POLL_MILLIS = 1_000;
 
-  private final EventScan scan;
+  private final EventScan placedScan;
+  private final EventScan cancelledScan;
+  private final EventScan shippedScan;
+  private final ExecutorService passes = Executors.newFixedThreadPool(3);
   /** Units per SKU of each order, in the order the orders were placed. */
   private final Map<String, Map<String, Long>> orders = new LinkedHashMap<>();
   private final Map<String, String> cancelled = new HashMap<>();
@@ -41,12 +49,14 @@ final class StreamOrders implements AutoCloseable {
   private long shippedAt;
   private long notOrders;
 
-  private StreamOrders(EventScan scan) {
-    this.scan = scan;
+  private StreamOrders(EventScan placedScan, EventScan cancelledScan, EventScan shippedScan) {
+    this.placedScan = placedScan;
+    this.cancelledScan = cancelledScan;
+    this.shippedScan = shippedScan;
   }
 
   static StreamOrders open(String natsUrl) throws Exception {
-    return new StreamOrders(EventScan.open(natsUrl));
+    return new StreamOrders(EventScan.open(natsUrl), EventScan.open(natsUrl), EventScan.open(natsUrl));
   }
 
   /**
@@ -65,11 +75,22 @@ final class StreamOrders implements AutoCloseable {
     }
   }
 
-  /** Reads what was stored since the last call: placements first, so that every outcome read has its order. */
+  /**
+   * Reads what was stored since the last call. An outcome may be read before its order's placement (that comes in
+   * the next call): outcomes are kept by order id, and an order counts as open until both are in.
+   */
   void refresh() throws Exception {
-    placedAt = scan.read(Topology.ORDER_PLACED, placedAt, this::placed);
-    cancelledAt = scan.read(Topology.ORDER_CANCELLED, cancelledAt, this::cancelled);
-    shippedAt = scan.readOrderIds(Topology.SHIPMENT_SCHEDULED, shippedAt, shipped::add);
+    List<Future<Long>> done = passes.invokeAll(List.of(
+        () -> placedScan.read(Topology.ORDER_PLACED, placedAt, this::placed),
+        () -> cancelledScan.read(Topology.ORDER_CANCELLED, cancelledAt, this::cancelled),
+        () -> shippedScan.readOrderIds(Topology.SHIPMENT_SCHEDULED, shippedAt, shipped::add)));
+    try {
+      placedAt = done.get(0).get();
+      cancelledAt = done.get(1).get();
+      shippedAt = done.get(2).get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
   }
 
   /** The accepted orders, in the order they were placed. */
@@ -112,6 +133,9 @@ final class StreamOrders implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    scan.close();
+    passes.shutdownNow();
+    try (placedScan; cancelledScan; shippedScan) {
+      // closes each connection, also when one fails to close
+    }
   }
 }
