@@ -7,7 +7,8 @@
   benchmark.py audit OUT TIMEOUT [--src ...]   waits until every accepted order is terminal and every consumer idle
   benchmark.py window RUN_DIR EVERY [--src ...] -- WRK...   the timed part: snapshots around the load (and every
                                                EVERY seconds during it if EVERY > 0)
-  benchmark.py report RUN_DIR SAGA RATE        one run's figures from its snapshots (prints them, writes run.json)
+  benchmark.py report RUN_DIR SAGA RATE        one run's figures from its snapshots and, for the saga, the full
+                                               audit's verdict and table (prints them, writes run.json)
   benchmark.py summary OUT_JSON ENV_JSON RUN_DIR... [--ceiling RESULTS_TXT]   table of runs, medians, ratios
 
 --src: --metrics URL (the service's /metrics), --nats URL (the nats-server's monitoring base URL, optional),
@@ -271,11 +272,33 @@ def cmd_report(run_dir, saga, rate):
         # counts after the window's end.
         r['accepted_with_drain'] = audit['accepted'] - start['accepted']
         r['per_order_with_drain'] = per_order(start, audit, r['accepted_with_drain'])
+        if os.path.exists(os.path.join(run_dir, 'full-audit.json')):
+            r['full_audit'] = full_audit(run_dir)
     series_file = os.path.join(run_dir, 'series.jsonl')
     if os.path.exists(series_file):
         r['sustain'] = sustain_series(series_file, start, float(rate))
     write_json(os.path.join(run_dir, 'run.json'), r)
     print_run(r, saga)
+
+
+AUDIT_LAST_LINE = re.compile(r'^audited (\d+) orders: .* -> (PASSED|VIOLATIONS) \(([\d.]+) s\)$')
+
+
+def full_audit(run_dir):
+    """bin/audit's verdict: PASSED, VIOLATIONS, ERROR (no table: a usage error or a crash) or skipped; the orders it
+    checked, its own time (from its last line) and the wall time of the process (JVM start included)."""
+    meta = read_json(run_dir, 'full-audit.json')
+    if meta['exit'] == 'skipped':
+        return {'verdict': 'skipped'}
+    table = open(os.path.join(run_dir, 'full-audit.txt')).read()
+    found = [m for m in map(AUDIT_LAST_LINE.match, table.splitlines()) if m]
+    out = {'verdict': found[-1].group(2) if found else 'ERROR', 'exit': int(meta['exit']),
+           'wall_s': float(meta['seconds']), 'table': table}
+    if found:
+        out['orders'], out['audit_s'] = int(found[-1].group(1)), float(found[-1].group(3))
+    if out['exit'] != 0 and out['verdict'] == 'PASSED':
+        out['verdict'] = 'ERROR'
+    return out
 
 
 def quantiles_ms(start, end, key):
@@ -366,6 +389,7 @@ def print_run(r, saga):
                                                        fmt(r['shipped_p99_ms'], '%.1f ms')))
         print('placed→confirmed: p50 %s, p99 %s (orderflow_order_latency_seconds, the same deltas)' % (
             fmt(r['confirmed_p50_ms'], '%.1f ms'), fmt(r['confirmed_p99_ms'], '%.1f ms')))
+        print_full_audit(r.get('full_audit'))
     cols = [('window / accepted (%d)' % r['accepted'], r['per_order_window_accepted'])]
     if saga:
         cols += [('window / saga (%d)' % r['saga_in_window'], r['per_order_window_saga']),
@@ -378,6 +402,20 @@ def print_run(r, saga):
         print('                %-20s' % label + ''.join('%-28s' % fmt(v[key], '%.1f') for _, v in cols))
     if 'sustain' in r:
         print_sustain(r['sustain'])
+
+
+def print_full_audit(f):
+    if f is None or f['verdict'] == 'skipped':
+        print('full audit:     skipped (with --url it needs --nats-url and --gateway-url)')
+        return
+    if 'orders' in f:
+        print('full audit:     %s: %d orders (every OrderPlaced in the ORDERS stream) checked in %.1f s '
+              '(%.1f s with the audit\'s JVM start; bin/audit --ids-from-stream):' % (
+                  f['verdict'], f['orders'], f['audit_s'], f['wall_s']))
+    else:
+        print('full audit:     ERROR: bin/audit exited %d without a verdict after %.1f s:' % (f['exit'], f['wall_s']))
+    for line in f['table'].rstrip('\n').splitlines():
+        print('                ' + line)
 
 
 def print_sustain(s):
@@ -400,9 +438,9 @@ def print_sustain(s):
 
 COLUMNS = [('accepted/s', 'accepted_per_s', '%.0f'), ('acc p50 ms', 'accept_p50_ms', '%.1f'),
            ('acc p99 ms', 'accept_p99_ms', '%.1f'), ('saga/s', 'saga_per_s', '%.0f'),
-           ('audit', 'audit_ok', '%s'), ('ship p50 ms', 'shipped_p50_ms', '%.1f'),
-           ('ship p99 ms', 'shipped_p99_ms', '%.1f'), ('msgs/ord', 'msgs', '%.1f'),
-           ('JVM µs/ord', 'jvm_us', '%.0f'), ('nats µs/ord', 'nats_us', '%.0f'),
+           ('audit', 'audit_ok', '%s'), ('full audit', 'full_audit', '%s'),
+           ('ship p50 ms', 'shipped_p50_ms', '%.1f'), ('ship p99 ms', 'shipped_p99_ms', '%.1f'),
+           ('msgs/ord', 'msgs', '%.1f'), ('JVM µs/ord', 'jvm_us', '%.0f'), ('nats µs/ord', 'nats_us', '%.0f'),
            ('gateway µs/ord', 'gateway_us', '%.0f')]
 
 
@@ -411,6 +449,7 @@ def flatten(r):
     per = r.get('per_order_with_drain') or r['per_order_window_accepted']
     out = dict(r, **per)
     out['audit_ok'] = ('ok' if r['audit']['ok'] else 'MISSING') if 'audit' in r else None
+    out['full_audit'] = r['full_audit']['verdict'] if 'full_audit' in r else None
     return out
 
 
@@ -427,6 +466,8 @@ def cmd_summary(out_json, env_json, *args):
         medians[key] = statistics.median(values) if values else None
     audits = [row['audit_ok'] for row in rows if row['audit_ok'] is not None]
     medians['audit_ok'] = ('ok' if all(a == 'ok' for a in audits) else 'MISSING') if audits else None
+    verdicts = [row['full_audit'] for row in rows if row['full_audit'] not in (None, 'skipped')]
+    medians['full_audit'] = ('PASSED' if all(v == 'PASSED' for v in verdicts) else 'FAILED') if verdicts else None
     if len(rows) > 1:
         print()
         print('| run | ' + ' | '.join(c for c, _, _ in COLUMNS) + ' |')

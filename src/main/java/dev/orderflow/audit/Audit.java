@@ -3,9 +3,11 @@ package dev.orderflow.audit;
 import dev.orderflow.messaging.ConsumerStates;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,27 +42,45 @@ public final class Audit {
   }
 
   private AuditReport audit() throws Exception {
-    long deadline = System.nanoTime() + options.drainTimeout().toNanos();
+    long started = System.nanoTime();
+    long deadline = started + options.drainTimeout().toNanos();
+    Phases phases = new Phases();
     Map<String, AuditClient.View> views = new HashMap<>();
-    Set<String> open = drain(options.accepted(), views, deadline);
-    // An uncertain answer may or may not have stored its order: audit those that exist.
-    Map<String, AuditClient.View> uncertain = fetchAll(options.uncertain());
-    List<String> stored = uncertain.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey)
-        .toList();
-    open.addAll(drain(stored, views, deadline));
+    Set<String> audited;
+    Set<String> open;
+    Sample sample = null;
+    if (options.idsFromStream()) {
+      try (StreamOrders orders = StreamOrders.open(options.natsUrl())) {
+        open = orders.drain(deadline);
+        audited = new LinkedHashSet<>(orders.ids());
+        audited.forEach(id -> views.put(id, orders.view(id)));
+        phases.end("streams");
+        sample = sample(orders);
+        phases.end("API sample");
+      }
+    } else {
+      open = drain(options.accepted(), views, deadline);
+      // An uncertain answer may or may not have stored its order: audit those that exist.
+      Map<String, AuditClient.View> uncertain = fetchAll(options.uncertain());
+      List<String> stored = uncertain.entrySet().stream().filter(e -> e.getValue() != null)
+          .map(Map.Entry::getKey).toList();
+      open.addAll(drain(stored, views, deadline));
+      audited = new HashSet<>(options.accepted());
+      audited.addAll(stored);
+      phases.end("API views");
+    }
 
     List<AuditClient.Charge> charges = client.charges(options.gatewayUrl());
+    phases.end("charge log");
     Map<String, Integer> authorized = new HashMap<>();
-    Set<String> chargedOrders = new TreeSet<>();
+    Set<String> chargedOrders = new HashSet<>();
     for (AuditClient.Charge charge : charges) {
       chargedOrders.add(charge.orderId());
       if ("AUTHORIZED".equals(charge.status())) {
         authorized.merge(charge.orderId(), 1, Integer::sum);
       }
     }
-    Set<String> audited = new HashSet<>(options.accepted());
-    audited.addAll(stored);
-    List<String> strangers = chargedOrders.stream().filter(id -> !audited.contains(id)).toList();
+    List<String> strangers = chargedOrders.stream().filter(id -> !audited.contains(id)).sorted().toList();
     // Orders charged but never listed still took stock: look at them too, so the stock check stays exact.
     fetchAll(strangers).forEach((id, view) -> {
       if (view != null) {
@@ -68,8 +88,53 @@ public final class Audit {
       }
     });
 
+    phases.end("charges to orders");
     List<ConsumerStates.State> consumers = drainedConsumers(deadline);
-    return report(audited, views, open, authorized, strangers, consumers, charges.size());
+    phases.end("consumers");
+    AuditReport report = report(audited, views, open, authorized, strangers, consumers, charges.size(), sample);
+    phases.end("checks and stock");
+    report.took(Duration.ofNanos(System.nanoTime() - started), phases.took);
+    return report;
+  }
+
+  /** How long each part of the audit took, for the report (an audit of 500k orders should say where it spends). */
+  private static final class Phases {
+    private final Map<String, Duration> took = new LinkedHashMap<>();
+    private long since = System.nanoTime();
+
+    void end(String phase) {
+      long now = System.nanoTime();
+      took.put(phase, Duration.ofNanos(now - since));
+      since = now;
+    }
+  }
+
+  /** The API's views of a few orders, spread evenly over the run, held against what the streams say. */
+  private record Sample(int size, List<String> disagreeing, long notOrders) {}
+
+  private Sample sample(StreamOrders orders) throws InterruptedException {
+    List<String> ids = orders.ids();
+    int size = Math.min(options.apiSample(), ids.size());
+    List<String> chosen = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      chosen.add(ids.get((int) ((long) i * ids.size() / size)));
+    }
+    Map<String, AuditClient.View> fetched = fetchAll(chosen);
+    List<String> disagreeing = new ArrayList<>();
+    for (String id : chosen) {
+      AuditClient.View seen = fetched.get(id);
+      AuditClient.View recorded = orders.view(id);
+      if (!fetched.containsKey(id)) {
+        disagreeing.add(id + "(no answer)");
+      } else if (seen == null) {
+        disagreeing.add(id + "(404)");
+      } else if (recorded.terminal() && !recorded.equals(seen)) {
+        // An open order may move on between the two reads; a terminal one never changes again.
+        disagreeing.add(id + "(API " + seen.status() + " " + seen.reason() + " " + seen.units() + ", streams "
+            + recorded.status() + " " + recorded.reason() + " " + recorded.units() + ")");
+      }
+    }
+    return new Sample(size, disagreeing, orders.notOrders());
   }
 
   /** Polls the views of {@code ids} until each is terminal or the deadline passes; answers those still open. */
@@ -139,8 +204,8 @@ public final class Audit {
   }
 
   private AuditReport report(Set<String> audited, Map<String, AuditClient.View> views, Set<String> open,
-      Map<String, Integer> authorized, List<String> strangers, List<ConsumerStates.State> consumers, int charges)
-      throws Exception {
+      Map<String, Integer> authorized, List<String> strangers, List<ConsumerStates.State> consumers, int charges,
+      Sample sample) throws Exception {
     AuditReport report = new AuditReport();
     Map<String, Long> outcomes = new TreeMap<>();
     List<String> shippedNotOnce = new ArrayList<>();
@@ -169,7 +234,13 @@ public final class Audit {
     List<String> twice = authorized.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
         .sorted().toList();
     report.row("every order terminal (SHIPPED, or CANCELLED with a reason)", List.copyOf(open),
-        audited.size() + " orders: " + outcomes);
+        audited.size() + " orders" + (sample == null ? "" : " (every OrderPlaced in the ORDERS stream"
+            + (sample.notOrders() > 0 ? "; " + sample.notOrders() + " that are no order left out" : "") + ")")
+        + ": " + outcomes);
+    if (sample != null) {
+      report.row("the API's view of an order agrees with the streams", sample.disagreeing(),
+          sample.size() + " orders compared over GET /orders/{id}");
+    }
     report.row("every SHIPPED order has exactly one AUTHORIZED charge", shippedNotOnce, "yes");
     report.row("no CANCELLED order has a standing charge", cancelledCharged, "yes");
     report.row("no order charged twice", twice, charges + " charges in the gateway's log");

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class AuditClient {
 
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
-  private static final int CHARGE_PAGE = 20_000;
+  private static final int CHARGE_PAGE = 50_000;
 
   /** An order as its view shows it; {@code units} per SKU. */
   record View(String status, String reason, Map<String, Long> units) {

@@ -18,10 +18,14 @@ import java.util.regex.Pattern;
 final class AuditCommand {
 
   static final String USAGE = """
-      Usage: bin/audit --ids FILE [options]
+      Usage: bin/audit (--ids FILE | --ids-from-stream --nats URL) [options]
 
-        --ids FILE          ids of the accepted orders, one per line (required)
+        --ids FILE          ids of the accepted orders, one per line
         --uncertain FILE    ids whose answer was lost or a late 503: audited if the order exists
+        --ids-from-stream   every order whose OrderPlaced is in the ORDERS stream instead, its outcome read
+                            from the streams too (a few passes, not a request per order); needs --nats
+        --api-sample N      with --ids-from-stream: orders whose API view must agree with the streams,
+                            spread evenly over the run (default 200)
         --api URLS          Orderflow API base URLs, comma-separated; a port range is allowed
                             (http://127.0.0.1:8080-8082) (default http://127.0.0.1:8080)
         --gateway URL       gateway simulator base URL (default http://127.0.0.1:8090)
@@ -30,11 +34,13 @@ final class AuditCommand {
         --catalogue FILE    initial stock from a catalogue (default conf/catalogue.json, else the jar's)
         --initial SKU=N,..  initial stock given directly (wins over --catalogue)
         --wait SECONDS      how long orders and consumers may take to drain (default 120)
-        --concurrency N     order views fetched at once (default 64)
+        --concurrency N     order views fetched at once over the API (default 64)
         --token-file FILE   an operator's bearer token for the API (the audit reads every order and the
                             inventory); else the environment variable ORDERFLOW_AUDIT_TOKEN, else
                             data/dev-tokens/operator when it exists (a development-mode run from this folder)
       """;
+  /** Options without a value. */
+  private static final List<String> FLAGS = List.of("--ids-from-stream");
   private static final Pattern PORT_RANGE = Pattern.compile("(.*):(\\d+)-(\\d+)(/?)");
 
   private AuditCommand() {}
@@ -60,32 +66,43 @@ final class AuditCommand {
   static AuditOptions parse(String[] args) throws IOException {
     Map<String, String> given = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
+      if (FLAGS.contains(args[i])) {
+        given.put(args[i].substring(2), "true");
+        continue;
+      }
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException("Unexpected argument: " + args[i]);
       }
       given.put(args[i].substring(2), args[++i]);
     }
-    List<String> known = List.of("ids", "uncertain", "api", "gateway", "nats", "monitor", "catalogue", "initial",
-        "wait", "concurrency", "token-file");
+    List<String> known = List.of("ids", "uncertain", "ids-from-stream", "api-sample", "api", "gateway", "nats",
+        "monitor", "catalogue", "initial", "wait", "concurrency", "token-file");
     for (String name : given.keySet()) {
       if (!known.contains(name)) {
         throw new IllegalArgumentException("Unknown option --" + name);
       }
     }
-    if (!given.containsKey("ids")) {
-      throw new IllegalArgumentException("--ids is required");
+    boolean fromStream = given.containsKey("ids-from-stream");
+    if (fromStream == given.containsKey("ids")) {
+      throw new IllegalArgumentException("give either --ids FILE or --ids-from-stream");
+    }
+    if (fromStream && (!given.containsKey("nats") || given.containsKey("uncertain"))) {
+      throw new IllegalArgumentException(
+          "--ids-from-stream reads the streams: it needs --nats, and takes no --uncertain");
     }
     return new AuditOptions(
         apiUrls(given.getOrDefault("api", "http://127.0.0.1:8080")),
         given.getOrDefault("gateway", "http://127.0.0.1:8090"),
-        AuditOptions.readIds(Path.of(given.get("ids"))),
+        fromStream ? List.of() : AuditOptions.readIds(Path.of(given.get("ids"))),
         given.containsKey("uncertain") ? AuditOptions.readIds(Path.of(given.get("uncertain"))) : List.of(),
         given.containsKey("initial") ? initial(given.get("initial")) : catalogue(given.get("catalogue")),
         given.get("nats"),
         given.get("monitor"),
         Duration.ofSeconds(Long.parseLong(given.getOrDefault("wait", "120"))),
         Integer.parseInt(given.getOrDefault("concurrency", "" + AuditOptions.DEFAULT_CONCURRENCY)),
-        token(given.get("token-file"), System.getenv("ORDERFLOW_AUDIT_TOKEN")));
+        token(given.get("token-file"), System.getenv("ORDERFLOW_AUDIT_TOKEN")),
+        fromStream,
+        Integer.parseInt(given.getOrDefault("api-sample", "" + AuditOptions.DEFAULT_API_SAMPLE)));
   }
 
   /** The bearer token: from {@code file}, else {@code fromEnvironment}, else the development mode's operator token. */

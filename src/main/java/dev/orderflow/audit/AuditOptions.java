@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * @param apiUrls base URLs of the Orderflow API (GET requests are spread over them)
  * @param gatewayUrl base URL of the payment gateway simulator, whose charge log is the witness
- * @param accepted ids of the orders the run got a 202 for
+ * @param accepted ids of the orders the run got a 202 for (ignored when {@code idsFromStream})
  * @param uncertain ids whose answer was lost or a 503 after a late acknowledgement: such an order may exist; if it
  *     does, it is audited like an accepted one
  * @param initialStock units per SKU before the run
@@ -20,29 +20,47 @@ import java.util.Map;
  * @param concurrency order views fetched at once
  * @param token the bearer token sent to the API (an operator's: the audit reads every order and the inventory);
  *     null to send none
+ * @param idsFromStream read the accepted orders, and their outcomes, from the streams over {@code natsUrl} (every
+ *     {@code OrderPlaced} in {@code ORDERS}) instead of {@code accepted} and one API view per order
+ * @param apiSample with {@code idsFromStream}: how many orders' API views ({@code GET /orders/{id}}, spread evenly
+ *     over the run) must agree with what the streams say
  */
 public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String> accepted, List<String> uncertain,
     Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
-    String token) {
+    String token, boolean idsFromStream, int apiSample) {
 
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(120);
   public static final int DEFAULT_CONCURRENCY = 64;
+  /** Each view costs the service six random reads (~5 ms here): a few hundred cost seconds, and prove the point. */
+  public static final int DEFAULT_API_SAMPLE = 200;
 
   /** Where the audit finds a token when none is given: the development mode's operator token, when run from the
    *  folder of a one-command default run. */
   static final Path DEV_OPERATOR_TOKEN = Path.of("data", "dev-tokens", "operator");
 
   public AuditOptions {
+    if (idsFromStream && natsUrl == null) {
+      throw new IllegalArgumentException("reading the accepted orders from the stream needs a NATS URL");
+    }
     apiUrls = List.copyOf(apiUrls);
     accepted = List.copyOf(accepted);
     uncertain = List.copyOf(uncertain);
     initialStock = Map.copyOf(initialStock);
   }
 
+  /** An audit of the given ids, each order's view read over the API. */
+  public AuditOptions(List<String> apiUrls, String gatewayUrl, List<String> accepted, List<String> uncertain,
+      Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
+      String token) {
+    this(apiUrls, gatewayUrl, accepted, uncertain, initialStock, natsUrl, monitorUrl, drainTimeout, concurrency,
+        token, false, 0);
+  }
+
   /** Never prints the token. */
   @Override
   public String toString() {
-    return "AuditOptions[apiUrls=" + apiUrls + ", gatewayUrl=" + gatewayUrl + ", accepted=" + accepted.size()
+    return "AuditOptions[apiUrls=" + apiUrls + ", gatewayUrl=" + gatewayUrl
+        + ", accepted=" + (idsFromStream ? "from the stream, API sample " + apiSample : accepted.size())
         + ", uncertain=" + uncertain.size() + ", natsUrl=" + natsUrl + ", monitorUrl=" + monitorUrl
         + ", drainTimeout=" + drainTimeout + ", concurrency=" + concurrency
         + ", token=" + (token == null ? "none" : "***") + "]";

@@ -1,8 +1,11 @@
 package dev.orderflow.audit;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -19,6 +22,8 @@ public final class AuditReport {
   private long audited;
   private long doubled;
   private long lost;
+  private Duration took = Duration.ZERO;
+  private final Map<String, Duration> phases = new LinkedHashMap<>();
 
   void row(String check, boolean ok, String detail) {
     rows.add(new Row(check, ok, detail));
@@ -35,6 +40,16 @@ public final class AuditReport {
     this.outcomes.putAll(outcomes);
     this.lost = lost;
     this.doubled = doubled;
+  }
+
+  void took(Duration took, Map<String, Duration> phases) {
+    this.took = took;
+    this.phases.putAll(phases);
+  }
+
+  /** How long the audit took, its wait for the orders to settle included. */
+  public Duration took() {
+    return took;
   }
 
   public List<Row> rows() {
@@ -74,8 +89,14 @@ public final class AuditReport {
     for (Row row : rows) {
       out.append(String.format("%-" + width + "s%-6s%s%n", row.check(), row.ok() ? "ok" : "FAIL", row.detail()));
     }
-    out.append(String.format("%naudited %d orders: %s; lost %d, doubled %d -> %s%n", audited, outcomes, lost,
-        doubled, ok() ? "PASSED" : "VIOLATIONS"));
+    out.append(String.format(Locale.ROOT, "%naudited %d orders: %s; lost %d, doubled %d -> %s (%.1f s)%n",
+        audited, outcomes, lost, doubled, ok() ? "PASSED" : "VIOLATIONS", took.toMillis() / 1000.0));
+    if (!phases.isEmpty()) {
+      StringBuilder parts = new StringBuilder();
+      phases.forEach((phase, time) -> parts.append(parts.length() == 0 ? "" : ", ")
+          .append(String.format(Locale.ROOT, "%s %.1f s", phase, time.toMillis() / 1000.0)));
+      out.append("time: ").append(parts).append(String.format("%n"));
+    }
     return out.toString();
   }
 }
