@@ -30,7 +30,7 @@ public final class InventoryVerticle extends VerticleBase {
   public Future<?> start() {
     StockKeeper stock = new StockKeeper(bridge.keyValue(Topology.STOCK));
     Reservations reservations = new Reservations(stock, Reservations.Records.of(bridge.eventLog()),
-        bridge.publisher()::publishFirst, catalogue);
+        bridge.publisher(), catalogue);
     return Future.all(catalogue.items().stream().map(item -> stock.seed(item.sku(), item.initialStock())).toList())
         .compose(seeded -> Future.all(
             bridge.subscribe(Topology.INVENTORY_ON_ORDERS,

@@ -8,6 +8,7 @@ import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.StockRejected;
 import dev.orderflow.events.v1.StockReleased;
 import dev.orderflow.events.v1.StockReserved;
+import dev.orderflow.messaging.Announcer;
 import dev.orderflow.messaging.EventIds;
 import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher.First;
@@ -73,12 +74,6 @@ final class Reservations {
         }
       };
     }
-  }
-
-  /** Stores and announces an event only if it is the {@code first} of its kind for the order. */
-  @FunctionalInterface
-  interface Announcer {
-    <T extends Message> Future<Written> publishFirst(EventType<T> type, String orderId, T event, First first);
   }
 
   private final StockChanges stock;

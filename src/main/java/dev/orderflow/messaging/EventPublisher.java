@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Thread-safe; futures complete on the caller's Vert.x context.
  */
-public final class EventPublisher {
+public final class EventPublisher implements Announcer {
 
   /** The JetStream error code for a failed expected-last-sequence check. */
   static final int WRONG_LAST_SEQUENCE = 10071;
@@ -107,6 +107,7 @@ public final class EventPublisher {
    * order: a step that announced its outcome needs no separate ledger, and a repeated or competing delivery
    * cannot announce a second one.
    */
+  @Override
   public <T extends Message> Future<Written> publishFirst(EventType<T> type, String orderId, T event, First first) {
     String messageId = type.messageId(orderId);
     PublishOptions.Builder options = PublishOptions.builder()

@@ -1,18 +1,17 @@
 package dev.orderflow.payments;
 
-import com.google.protobuf.Message;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.PaymentDeclined;
 import dev.orderflow.events.v1.PaymentFailed;
 import dev.orderflow.events.v1.StockReserved;
+import dev.orderflow.messaging.Announcer;
 import dev.orderflow.messaging.EventIds;
 import dev.orderflow.messaging.Delivery;
 import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventPublisher.Written;
 import dev.orderflow.messaging.EventTime;
-import dev.orderflow.messaging.EventType;
 import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
 import io.vertx.core.Future;
@@ -57,12 +56,6 @@ final class Charging {
     static Records of(EventLog log) {
       return orderId -> log.last(Topology.PAYMENT_AUTHORIZED, orderId).map(stored -> stored != null);
     }
-  }
-
-  /** Stores and announces an event only if it is the {@code first} of its kind for the order. */
-  @FunctionalInterface
-  interface Announcer {
-    <T extends Message> Future<Written> publishFirst(EventType<T> type, String orderId, T event, First first);
   }
 
   private final Gateway gateway;

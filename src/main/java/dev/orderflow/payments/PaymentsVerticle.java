@@ -30,7 +30,7 @@ public final class PaymentsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Charging charging = new Charging(new GatewayClient(vertx, config, registry),
-        Charging.Records.of(bridge.eventLog()), bridge.publisher()::publishFirst);
+        Charging.Records.of(bridge.eventLog()), bridge.publisher());
     return bridge.subscribe(Topology.PAYMENTS_ON_INVENTORY, Handlers.of(Topology.STOCK_RESERVED, charging::charge))
         .onSuccess(s -> subscription = s);
   }

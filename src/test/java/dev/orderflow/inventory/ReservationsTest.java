@@ -3,6 +3,7 @@ package dev.orderflow.inventory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
+import dev.orderflow.messaging.Announcer;
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.ConfigLoader;
 import dev.orderflow.events.v1.OrderLine;
@@ -175,7 +176,7 @@ class ReservationsTest {
   }
 
   /** The inventory stream in memory, each order's events in the order stored, with the write-once checks. */
-  private static final class InventoryStream implements Reservations.Records, Reservations.Announcer {
+  private static final class InventoryStream implements Reservations.Records, Announcer {
     private record Stored(EventType<?> type, Message event) {}
 
     final Map<String, List<Stored>> byOrder = new HashMap<>();

@@ -3,6 +3,7 @@ package dev.orderflow.payments;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
+import dev.orderflow.messaging.Announcer;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.PaymentAuthorized;
@@ -222,7 +223,7 @@ class ChargingTest {
   }
 
   /** The payments stream in memory, each order's events in the order stored, with the write-once checks. */
-  private static final class PaymentsStream implements Charging.Records, Charging.Announcer {
+  private static final class PaymentsStream implements Charging.Records, Announcer {
     private record Stored(EventType<?> type, Message event) {}
 
     final Map<String, List<Stored>> byOrder = new HashMap<>();
