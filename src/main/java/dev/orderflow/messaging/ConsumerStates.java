@@ -2,11 +2,8 @@ package dev.orderflow.messaging;
 
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.StreamInfo;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,9 +32,7 @@ public final class ConsumerStates {
 
   /** Connects to {@code url} (comma-separated servers), reads every stream and consumer, and disconnects. */
   public static Snapshot read(String url) throws Exception {
-    Options options = Options.builder().server(url).connectionTimeout(Duration.ofSeconds(5))
-        .maxReconnects(0).build();
-    try (Connection connection = Nats.connect(options)) {
+    try (Connection connection = ToolConnections.open(url)) {
       JetStreamManagement management = connection.jetStreamManagement();
       List<Stream> streams = new ArrayList<>();
       List<State> consumers = new ArrayList<>();

@@ -3,14 +3,11 @@ package dev.orderflow.messaging;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,8 +36,7 @@ public final class DeadLetterDesk implements AutoCloseable {
 
   /** Connects to {@code url} (comma-separated servers). */
   public static DeadLetterDesk open(String url) throws IOException, InterruptedException {
-    Options options = Options.builder().server(url).connectionTimeout(Duration.ofSeconds(5)).maxReconnects(0).build();
-    return new DeadLetterDesk(Nats.connect(options));
+    return new DeadLetterDesk(ToolConnections.open(url));
   }
 
   /** Up to {@code limit} dead letters, oldest first. */

@@ -8,8 +8,6 @@ import io.nats.client.IterableConsumer;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.OrderedConsumerConfiguration;
 import java.io.IOException;
@@ -44,9 +42,7 @@ public final class EventScan implements AutoCloseable {
 
   /** Connects to {@code url} (comma-separated servers). */
   public static EventScan open(String url) throws IOException, InterruptedException {
-    Options options = Options.builder().server(url).connectionTimeout(Duration.ofSeconds(5)).maxReconnects(0)
-        .build();
-    return new EventScan(Nats.connect(options));
+    return new EventScan(ToolConnections.open(url));
   }
 
   /**
