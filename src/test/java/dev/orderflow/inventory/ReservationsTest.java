@@ -3,7 +3,6 @@ package dev.orderflow.inventory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
-import dev.orderflow.messaging.Announcer;
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.ConfigLoader;
 import dev.orderflow.events.v1.OrderLine;
@@ -11,15 +10,12 @@ import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.StockRejected;
 import dev.orderflow.events.v1.StockReleased;
 import dev.orderflow.events.v1.StockReserved;
-import dev.orderflow.messaging.EventPublisher.First;
-import dev.orderflow.messaging.EventPublisher.Written;
 import dev.orderflow.messaging.EventType;
 import dev.orderflow.messaging.Topology;
+import dev.orderflow.testing.InMemoryStream;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -175,55 +171,16 @@ class ReservationsTest {
     }
   }
 
-  /** The inventory stream in memory, each order's events in the order stored, with the write-once checks. */
-  private static final class InventoryStream implements Reservations.Records, Announcer {
-    private record Stored(EventType<?> type, Message event) {}
-
-    final Map<String, List<Stored>> byOrder = new HashMap<>();
-    Runnable beforeNextPublish = () -> {};
-
-    void store(EventType<?> type, String orderId, Message event) {
-      byOrder.computeIfAbsent(orderId, id -> new ArrayList<>()).add(new Stored(type, event));
-    }
-
-    List<Message> events(String orderId) {
-      return byOrder.getOrDefault(orderId, List.of()).stream().map(Stored::event).toList();
-    }
-
-    /** The order's one event of {@code type}, failing the test unless there is exactly one. */
-    <T extends Message> T only(String orderId, EventType<T> type) {
-      assertThat(byOrder.get(orderId)).filteredOn(stored -> stored.type().equals(type)).hasSize(1);
-      return find(type, orderId).result();
-    }
-
+  /** The inventory stream in memory, read as the protocol reads it. */
+  private static final class InventoryStream extends InMemoryStream implements Reservations.Records {
     @Override
     public Future<EventType<?>> outcome(String orderId) {
-      List<Stored> stored = byOrder.getOrDefault(orderId, List.of());
-      return Future.succeededFuture(stored.isEmpty() ? null : stored.get(stored.size() - 1).type());
+      return Future.succeededFuture(lastType(orderId));
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T extends Message> Future<T> find(EventType<T> type, String orderId) {
-      return Future.succeededFuture(byOrder.getOrDefault(orderId, List.of()).stream()
-          .filter(stored -> stored.type().equals(type)).map(stored -> (T) stored.event())
-          .reduce((first, second) -> second).orElse(null));
-    }
-
-    @Override
-    public <T extends Message> Future<Written> publishFirst(EventType<T> type, String orderId, T event, First first) {
-      Runnable hook = beforeNextPublish;
-      beforeNextPublish = () -> {};
-      hook.run();
-      List<Stored> stored = byOrder.getOrDefault(orderId, List.of());
-      boolean taken = first == First.IN_ITS_STREAM
-          ? !stored.isEmpty()
-          : stored.stream().anyMatch(s -> s.type().equals(type));
-      if (taken) {
-        return Future.succeededFuture(Written.PREEMPTED);
-      }
-      store(type, orderId, event);
-      return Future.succeededFuture(Written.STORED);
+      return super.find(type, orderId);
     }
   }
 }

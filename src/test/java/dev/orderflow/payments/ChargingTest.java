@@ -2,8 +2,6 @@ package dev.orderflow.payments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Message;
-import dev.orderflow.messaging.Announcer;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.PaymentAuthorized;
@@ -12,17 +10,14 @@ import dev.orderflow.events.v1.PaymentFailed;
 import dev.orderflow.events.v1.StockReserved;
 import dev.orderflow.messaging.Delivery;
 import dev.orderflow.messaging.EventPublisher.First;
-import dev.orderflow.messaging.EventPublisher.Written;
 import dev.orderflow.messaging.EventTime;
-import dev.orderflow.messaging.EventType;
 import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
+import dev.orderflow.testing.InMemoryStream;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -222,51 +217,11 @@ class ChargingTest {
     }
   }
 
-  /** The payments stream in memory, each order's events in the order stored, with the write-once checks. */
-  private static final class PaymentsStream implements Charging.Records, Announcer {
-    private record Stored(EventType<?> type, Message event) {}
-
-    final Map<String, List<Stored>> byOrder = new HashMap<>();
-    final List<First> firsts = new ArrayList<>();
-    Runnable beforeNextPublish = () -> {};
-
-    void store(EventType<?> type, String orderId, Message event) {
-      byOrder.computeIfAbsent(orderId, id -> new ArrayList<>()).add(new Stored(type, event));
-    }
-
-    List<Message> events(String orderId) {
-      return byOrder.getOrDefault(orderId, List.of()).stream().map(Stored::event).toList();
-    }
-
-    /** The order's one event of {@code type}, failing the test unless there is exactly one. */
-    @SuppressWarnings("unchecked")
-    <T extends Message> T only(String orderId, EventType<T> type) {
-      List<Stored> ofType = byOrder.getOrDefault(orderId, List.of()).stream()
-          .filter(stored -> stored.type().equals(type)).toList();
-      assertThat(ofType).hasSize(1);
-      return (T) ofType.get(0).event();
-    }
-
+  /** The payments stream in memory, read as the protocol reads it. */
+  private static final class PaymentsStream extends InMemoryStream implements Charging.Records {
     @Override
     public Future<Boolean> hasOutcome(String orderId) {
-      return Future.succeededFuture(!byOrder.getOrDefault(orderId, List.of()).isEmpty());
-    }
-
-    @Override
-    public <T extends Message> Future<Written> publishFirst(EventType<T> type, String orderId, T event, First first) {
-      Runnable hook = beforeNextPublish;
-      beforeNextPublish = () -> {};
-      hook.run();
-      firsts.add(first);
-      List<Stored> stored = byOrder.getOrDefault(orderId, List.of());
-      boolean taken = first == First.IN_ITS_STREAM
-          ? !stored.isEmpty()
-          : stored.stream().anyMatch(s -> s.type().equals(type));
-      if (taken) {
-        return Future.succeededFuture(Written.PREEMPTED);
-      }
-      store(type, orderId, event);
-      return Future.succeededFuture(Written.STORED);
+      return Future.succeededFuture(lastType(orderId) != null);
     }
   }
 }
