@@ -63,9 +63,7 @@ public final class EventLog {
   }
 
   private Future<io.nats.client.Message> request(String api, byte[] body) {
-    return Future.fromCompletionStage(connection.requestWithTimeout(api, null, body, READ_TIMEOUT),
-            vertx.getOrCreateContext())
-        .recover(e -> Future.failedFuture(EventPublisher.translate(e)));
+    return Outbox.request(vertx, connection, api, body, READ_TIMEOUT);
   }
 
   private static Recorded<?> decode(io.nats.client.Message reply) {

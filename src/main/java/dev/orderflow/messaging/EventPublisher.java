@@ -141,25 +141,29 @@ public final class EventPublisher implements Announcer {
       inFlight.decrementAndGet();
       return Future.failedFuture(new Overloaded(window + " publishes already await their acknowledgement"));
     }
-    CompletableFuture<PublishAck> sent;
-    try {
-      sent = jetStream.publishAsync(subject, headers, data, options);
-    } catch (RuntimeException e) {
-      // jnats refuses synchronously when the connection is closing or its buffers are full.
-      inFlight.decrementAndGet();
-      return Future.failedFuture(new BrokerUnavailable("NATS refused the publish: " + e.getMessage(), e));
-    }
-    awaiting.add(new Awaiting(sent, System.nanoTime() + timeout.toNanos()));
     Context context = vertx.getOrCreateContext();
     Promise<PublishAck> promise = Promise.promise();
-    sent.whenComplete((ack, failure) -> {
-      inFlight.decrementAndGet();
-      context.runOnContext(v -> {
-        if (failure == null) {
-          promise.tryComplete(ack);
-        } else {
-          promise.tryFail(translate(failure));
-        }
+    Outbox.send(() -> {
+      CompletableFuture<PublishAck> sent;
+      try {
+        sent = jetStream.publishAsync(subject, headers, data, options);
+      } catch (RuntimeException e) {
+        // jnats refuses synchronously when the connection is closing or its buffers are full.
+        inFlight.decrementAndGet();
+        BrokerUnavailable refused = new BrokerUnavailable("NATS refused the publish: " + e.getMessage(), e);
+        context.runOnContext(v -> promise.tryFail(refused));
+        return;
+      }
+      awaiting.add(new Awaiting(sent, System.nanoTime() + timeout.toNanos()));
+      sent.whenComplete((ack, failure) -> {
+        inFlight.decrementAndGet();
+        context.runOnContext(v -> {
+          if (failure == null) {
+            promise.tryComplete(ack);
+          } else {
+            promise.tryFail(translate(failure));
+          }
+        });
       });
     });
     return promise.future();

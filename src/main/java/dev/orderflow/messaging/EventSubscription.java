@@ -258,7 +258,7 @@ public final class EventSubscription {
   private String settle(io.nats.client.Message message, String orderId, int attempt, Throwable failure) {
     try {
       if (failure == null) {
-        message.ack();
+        Outbox.send(() -> settleLater(message, "ack", message::ack));
         return "ack";
       }
       if (failure instanceof PoisonMessage) {
@@ -272,12 +272,22 @@ public final class EventSubscription {
       Duration delay = settings.backoff(attempt);
       LOG.debug("{}: delivery {} of {} failed, retrying in {} ms: {}",
           spec.durable(), attempt, message.getSubject(), delay.toMillis(), describe(failure));
-      message.nakWithDelay(delay);
+      Outbox.send(() -> settleLater(message, "nak", () -> message.nakWithDelay(delay)));
       return "nak";
     } catch (RuntimeException e) {
       // The connection is down; the server redelivers after the ack wait, and handlers are idempotent.
       LOG.debug("{}: could not settle a message: {}", spec.durable(), e.getMessage());
       return "unsettled";
+    }
+  }
+
+  /** An ack or nak sent from the {@link Outbox}, after its handler's turn on the event loop. */
+  private void settleLater(io.nats.client.Message message, String what, Runnable settle) {
+    try {
+      settle.run();
+    } catch (RuntimeException e) {
+      // The connection is down; the server redelivers after the ack wait, and handlers are idempotent.
+      LOG.debug("{}: could not {} {}: {}", spec.durable(), what, message.getSubject(), e.getMessage());
     }
   }
 

@@ -52,10 +52,7 @@ public final class KeyValueStore {
       return invalidKey(key);
     }
     String api = "$JS.API.DIRECT.GET." + bucket.streamName() + "." + bucket.subject(key);
-    return Future.fromCompletionStage(
-            connection.requestWithTimeout(api, null, null, READ_TIMEOUT), vertx.getOrCreateContext())
-        .recover(e -> Future.failedFuture(EventPublisher.translate(e)))
-        .map(reply -> toEntry(key, reply));
+    return Outbox.request(vertx, connection, api, null, READ_TIMEOUT).map(reply -> toEntry(key, reply));
   }
 
   /** Writes {@code value} only if {@code key} has no value yet; fails with {@link WriteConflict} if it has. */

@@ -14,6 +14,8 @@
  *   <li>{@link dev.orderflow.messaging.KeyValueStore}: non-blocking reads and compare-and-set writes on a
  *       key-value bucket.</li>
  * </ul>
+ * What an event loop sends to NATS (publishes, acks, reads) goes out together at the end of the loop's iteration
+ * ({@link dev.orderflow.messaging.Outbox}), so that messages share socket writes.
  * Infrastructure failures surface as the {@link dev.orderflow.messaging.MessagingException} subtypes.
  */
 package dev.orderflow.messaging;
