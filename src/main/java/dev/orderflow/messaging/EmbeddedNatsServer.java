@@ -33,6 +33,14 @@ public final class EmbeddedNatsServer {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration MAX_RESTART_DELAY = Duration.ofSeconds(30);
   private static final String WATCHDOG = "orderflow-nats-watchdog";
+  /**
+   * The Go garbage collector's target for the server, unless {@code GOGC} is set in Orderflow's environment. Every
+   * order leaves subjects of its own in the streams, so the server's live heap (its per-subject indexes) grows
+   * with the orders kept, and at Go's default (100) its collector took a quarter of the server's CPU under the
+   * saga's load (measured with the server's CPU profile). At 400 it collects a quarter as often, for a heap of up
+   * to five times the live one.
+   */
+  static final String GOGC = "400";
 
   private final Vertx vertx;
   private final EmbeddedNatsConfig config;
@@ -117,10 +125,11 @@ public final class EmbeddedNatsServer {
     }
     Files.writeString(configFile, serverConfig(pidFile), StandardCharsets.UTF_8);
     Path log = home.resolve("nats-server.log");
-    process = new ProcessBuilder(executable.toString(), "-c", configFile.toString())
+    ProcessBuilder builder = new ProcessBuilder(executable.toString(), "-c", configFile.toString())
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putIfAbsent("GOGC", GOGC);
+    process = builder.start();
     awaitListening(log);
     startWatchdog(process.pid(), configFile);
     LOG.info("Embedded nats-server {} listening at {}, data in {}", executable, url(), home);

@@ -33,7 +33,7 @@ class ComposeStackTest {
     String conf = Files.readString(Path.of("deploy/nats/cluster.conf"));
     assertThat(conf).contains("jetstream", "nats://nats-1:6222", "nats://nats-2:6222", "nats://nats-3:6222");
     for (String node : List.of("nats-1", "nats-2", "nats-3")) {
-      assertThat(environment(services.get(node))).containsEntry("SERVER_NAME", node);
+      assertThat(environment(services.get(node))).containsEntry("SERVER_NAME", node).containsEntry("GOGC", "400");
     }
   }
 

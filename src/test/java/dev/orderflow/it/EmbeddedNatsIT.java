@@ -31,6 +31,11 @@ class EmbeddedNatsIT {
       server = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()));
       assertThat(server).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
       assertThat(orderflow.config().dataDir().resolve("nats/jetstream")).isDirectory();
+      // Its garbage collector tuned for a heap of per-subject indexes (README, "nats-server"), unless GOGC is set.
+      if (System.getenv("GOGC") == null) {
+        assertThat(Files.readString(Path.of("/proc/" + server.get().pid() + "/environ")).split("\0"))
+            .contains("GOGC=400");
+      }
 
       String orderId = orderflow.placeOrder("pia", Map.of("MUG-LOGO", 1));
       orderflow.awaitStatus(orderId, "SHIPPED");
