@@ -6,13 +6,13 @@ import io.nats.client.Connection;
 import io.nats.client.impl.Headers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
  * Reads an order's events back from the streams, which are each context's record of its orders (every event is
- * stored on a subject that ends with the order id). Uses JetStream's direct get, answered by any replica, so a
- * read costs one request and nothing on the saga's hot path depends on it.
+ * stored on a subject that ends with the order id). Uses JetStream's direct get, answered by any replica. The
+ * lookups of an order's last event, which the saga's steps make for every delivery, are batched: those asked for
+ * together share one request ({@link LastEvents}).
  *
  * <p>Thread-safe; futures complete on the caller's Vert.x context.
  */
@@ -25,10 +25,12 @@ public final class EventLog {
 
   private final Vertx vertx;
   private final Connection connection;
+  private final LastEvents lastEvents;
 
   EventLog(Vertx vertx, Connection connection) {
     this.vertx = vertx;
     this.connection = connection;
+    this.lastEvents = new LastEvents(vertx, connection, READ_TIMEOUT);
   }
 
   /** The event of {@code type} stored for {@code orderId} (the last, should there be several), or {@code null}. */
@@ -52,10 +54,7 @@ public final class EventLog {
     if (!OrderIds.valid(orderId)) {
       return notAnOrderId(orderId);
     }
-    String api = "$JS.API.DIRECT.GET." + like.stream().name();
-    byte[] request = ("{\"last_by_subj\":\"" + like.stream().orderSubjects(orderId) + "\"}")
-        .getBytes(StandardCharsets.UTF_8);
-    return request(api, request).map(EventLog::decode);
+    return lastEvents.last(like.stream(), orderId);
   }
 
   private static <T> Future<T> notAnOrderId(String orderId) {
@@ -66,7 +65,8 @@ public final class EventLog {
     return Outbox.request(vertx, connection, api, body, READ_TIMEOUT);
   }
 
-  private static Recorded<?> decode(io.nats.client.Message reply) {
+  /** A direct get's reply as the event it holds, or {@code null} for "not found". */
+  static Recorded<?> decode(io.nats.client.Message reply) {
     if (reply.isStatusMessage()) {
       if (reply.getStatus().getCode() == 404) {
         return null;
