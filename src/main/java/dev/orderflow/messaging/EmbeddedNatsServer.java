@@ -37,8 +37,8 @@ public final class EmbeddedNatsServer {
    * The Go garbage collector's target for the server, unless {@code GOGC} is set in Orderflow's environment. Every
    * order leaves subjects of its own in the streams, so the server's live heap (its per-subject indexes) grows
    * with the orders kept, and at Go's default (100) its collector took a quarter of the server's CPU under the
-   * saga's load (measured with the server's CPU profile). At 400 it collects a quarter as often, for a heap of up
-   * to five times the live one.
+   * saga's load (measured with the server's CPU profile). At 400 it collects a quarter as often (README,
+   * "nats-server", for what that bought and cost).
    */
   static final String GOGC = "400";
 
