@@ -3,6 +3,7 @@ package dev.orderflow.messaging;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
 import io.nats.client.impl.Headers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,10 +28,10 @@ public final class EventLog {
   private final Connection connection;
   private final LastEvents lastEvents;
 
-  EventLog(Vertx vertx, Connection connection) {
+  EventLog(Vertx vertx, Connection connection, Dispatcher dispatcher) {
     this.vertx = vertx;
     this.connection = connection;
-    this.lastEvents = new LastEvents(vertx, connection, READ_TIMEOUT);
+    this.lastEvents = new LastEvents(vertx, connection, dispatcher, READ_TIMEOUT);
   }
 
   /** The event of {@code type} stored for {@code orderId} (the last, should there be several), or {@code null}. */

@@ -5,6 +5,7 @@ import com.google.protobuf.Message;
 import dev.orderflow.config.ConsumerConfig;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
 import io.nats.client.MessageConsumer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
@@ -23,9 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One durable pull consumer at work in this process. Messages arrive on a jnats dispatcher thread and are handled
- * on the Vert.x context that subscribed (each on a duplicate of it, which carries that message's trace); the
- * handler's outcome decides the acknowledgement:
+ * One durable pull consumer at work in this process. Messages arrive on the connection's jnats dispatcher thread
+ * and are handled on the Vert.x context that subscribed (each on a duplicate of it, which carries that message's
+ * trace); the handler's outcome decides the acknowledgement:
  * <ul>
  *   <li>success → {@code ack} (a plain ack: handlers are idempotent, so a lost ack costs only a redelivery);</li>
  *   <li>{@link PoisonMessage}, or a failure on the last allowed delivery → a dead-letter entry with the reason,
@@ -59,6 +60,8 @@ public final class EventSubscription {
   /** The event types received, by subject prefix (the subject without the order id). */
   private final Map<String, EventType<?>> byPrefix;
   private final Consumer<EventSubscription> onStop;
+  /** The connection's shared dispatcher thread, which hands each message to {@link #context}. */
+  private final Dispatcher dispatcher;
   private volatile MessageConsumer consumer;
   private volatile boolean stopped;
   /** Messages being handled, with when their handling started; touched only on the event loop. */
@@ -67,7 +70,8 @@ public final class EventSubscription {
 
   EventSubscription(
       Vertx vertx, Context context, ConsumerSpec spec, Handlers handlers, ConsumerConfig settings,
-      DeadLetters deadLetters, MessagingTelemetry telemetry, Consumer<EventSubscription> onStop) {
+      DeadLetters deadLetters, MessagingTelemetry telemetry, Dispatcher dispatcher,
+      Consumer<EventSubscription> onStop) {
     handlers.checkCovers(spec);
     this.vertx = vertx;
     this.context = (ContextInternal) context;
@@ -76,6 +80,7 @@ public final class EventSubscription {
     this.settings = settings;
     this.deadLetters = deadLetters;
     this.telemetry = telemetry;
+    this.dispatcher = dispatcher;
     this.onStop = onStop;
     this.byPrefix = spec.events().stream().collect(Collectors.toMap(EventType::prefix, Function.identity()));
   }
@@ -93,6 +98,7 @@ public final class EventSubscription {
     return vertx.executeBlocking(() -> {
       consumer = connection.getConsumerContext(spec.stream().name(), spec.durable()).consume(
           ConsumeOptions.builder().batchSize(settings.batchSize()).expiresIn(PULL_EXPIRES_MILLIS).build(),
+          dispatcher,
           // A duplicated context per message: the message's trace stays with its own callbacks (Vert.x's idiom).
           message -> context.duplicate().runOnContext(v -> handle(message)));
       if (stopped) {

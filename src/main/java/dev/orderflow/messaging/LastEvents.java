@@ -50,13 +50,13 @@ final class LastEvents {
   private final Map<String, Answer> awaiting = new ConcurrentHashMap<>();
   private final Map<StreamSpec, Lookups> lookups = new ConcurrentHashMap<>();
 
-  LastEvents(Vertx vertx, Connection connection, Duration timeout) {
+  /** Answers arrive on {@code dispatcher}'s thread. */
+  LastEvents(Vertx vertx, Connection connection, Dispatcher dispatcher, Duration timeout) {
     this.vertx = vertx;
     this.connection = connection;
     this.timeout = timeout;
     this.inbox = connection.createInbox();
-    Dispatcher replies = connection.createDispatcher(this::onReply);
-    replies.subscribe(inbox + ".*");
+    dispatcher.subscribe(inbox + ".*", this::onReply);
   }
 
   /** The last event stored for {@code orderId} in {@code stream} (of any type), or {@code null}. */

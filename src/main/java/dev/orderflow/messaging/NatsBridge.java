@@ -5,6 +5,7 @@ import dev.orderflow.config.ConsumerConfig;
 import dev.orderflow.config.NatsConfig;
 import dev.orderflow.config.NatsSecurityConfig;
 import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
 import io.nats.client.ConnectionListener;
 import io.nats.client.ErrorListener;
 import io.nats.client.JetStreamApiException;
@@ -54,6 +55,12 @@ public final class NatsBridge {
   private final EventPublisher publisher;
   private final DeadLetters deadLetters;
   private final EventLog eventLog;
+  /**
+   * The one jnats dispatcher thread for every consumer and batched read of this connection. jnats would start one
+   * per consumer (and another on every restart after a reconnect); the handlers only hand each message to an event
+   * loop, so one thread keeps up, and a burst from several consumers costs it one wake-up instead of several.
+   */
+  private final Dispatcher dispatcher;
   private final Map<BucketSpec, KeyValueStore> buckets = new ConcurrentHashMap<>();
   private final List<EventSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private volatile Duration idempotencyKeyTtl;
@@ -76,7 +83,8 @@ public final class NatsBridge {
     this.publisher = new EventPublisher(vertx, connection, connection.jetStream(), nats.publishWindow(),
         nats.publishTimeout(), telemetry);
     this.deadLetters = new DeadLetters(publisher, telemetry);
-    this.eventLog = new EventLog(vertx, connection);
+    this.dispatcher = connection.createDispatcher();
+    this.eventLog = new EventLog(vertx, connection, dispatcher);
     telemetry.registerConsumers(Topology.CONSUMERS);
   }
 
@@ -210,7 +218,7 @@ public final class NatsBridge {
    */
   public Future<EventSubscription> subscribe(ConsumerSpec consumer, Handlers handlers) {
     EventSubscription subscription = new EventSubscription(vertx, vertx.getOrCreateContext(), consumer, handlers,
-        consumers, deadLetters, telemetry, subscriptions::remove);
+        consumers, deadLetters, telemetry, dispatcher, subscriptions::remove);
     subscriptions.add(subscription);
     return subscription.start(connection).onFailure(e -> subscriptions.remove(subscription));
   }

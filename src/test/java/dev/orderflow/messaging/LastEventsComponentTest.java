@@ -48,7 +48,8 @@ class LastEventsComponentTest {
     }
 
     try (Connection connection = Nats.connect(env.nats().url())) {
-      LastEvents lastEvents = new LastEvents(env.vertx(), connection, Duration.ofSeconds(5));
+      LastEvents lastEvents =
+          new LastEvents(env.vertx(), connection, connection.createDispatcher(), Duration.ofSeconds(5));
       connection.flush(Duration.ofSeconds(5)); // its subscription is out: only the requests are counted below
       long requestsBefore = connection.getStatistics().getOutMsgs();
       CompletableFuture<Map<String, Recorded<?>>> answered = new CompletableFuture<>();
@@ -92,7 +93,8 @@ class LastEventsComponentTest {
   @DisplayName("a lookup alone goes out at once and answers null when nothing is stored")
   void alone() throws Exception {
     try (Connection connection = Nats.connect(env.nats().url())) {
-      LastEvents lastEvents = new LastEvents(env.vertx(), connection, Duration.ofSeconds(5));
+      LastEvents lastEvents =
+          new LastEvents(env.vertx(), connection, connection.createDispatcher(), Duration.ofSeconds(5));
       assertThat(lastEvents.last(Topology.PAYMENT_AUTHORIZED.stream(), "never-paid").await()).isNull();
     }
   }
