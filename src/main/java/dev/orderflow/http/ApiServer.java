@@ -60,6 +60,7 @@ public final class ApiServer extends VerticleBase {
     }
     // Every request to the protected resources is rate-limited, then authenticated, before any route's own
     // handler runs: a refused request costs a map lookup or a signature check, never NATS work.
+    routes.forEach(r -> r.observe(router));
     var guarded = router.routeWithRegex("^/(orders|inventory)(/.*)?$");
     if (security.rateLimiter().enabled()) {
       guarded.handler(security.rateLimiter());

@@ -10,4 +10,10 @@ import io.vertx.ext.web.Router;
 public interface Routes {
 
   void mount(Router router);
+
+  /**
+   * Installs handlers that only watch requests (count their answers, say), ahead of the rate limit and the
+   * authentication, so that they also see the requests those refuse. Called before {@link #mount}.
+   */
+  default void observe(Router router) {}
 }

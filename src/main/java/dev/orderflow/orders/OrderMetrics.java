@@ -17,7 +17,7 @@ final class OrderMetrics {
     this.accepted = Counter.builder("orderflow.orders.accepted")
         .description("Orders accepted (202) by POST /orders").register(registry);
     // Present from the start, so that dashboards and alerts see zeros rather than nothing.
-    for (int status : new int[] {400, 413, 415, 422, 503}) {
+    for (int status : new int[] {400, 401, 403, 413, 415, 422, 429, 503}) {
       rejected(status);
     }
   }

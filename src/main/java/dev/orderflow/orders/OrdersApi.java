@@ -51,8 +51,9 @@ public final class OrdersApi implements Routes {
   }
 
   @Override
-  public void mount(Router router) {
-    // A route of its own, ahead of the admission check, so that every answer is counted.
+  public void observe(Router router) {
+    // A route of its own, ahead of the rate limit, the authentication and the admission check, so that every
+    // answer is counted (a 401 or a 429 too).
     router.post("/orders").handler(ctx -> {
       // Only answers count: a request whose connection closed unanswered has no status (it is not a "200").
       ctx.addEndHandler(done -> {
@@ -62,6 +63,10 @@ public final class OrdersApi implements Routes {
       });
       ctx.next();
     });
+  }
+
+  @Override
+  public void mount(Router router) {
     router.post("/orders")
         .handler(admission)
         .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))

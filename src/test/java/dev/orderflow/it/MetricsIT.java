@@ -27,6 +27,9 @@ class MetricsIT {
     String declined = env.app().placeOrder("decline-uma", Map.of("MUG-LOGO", 2));
     assertThat(env.app().post("/orders", "application/json", "{\"customerId\":\"x\",\"items\":[]}").statusCode())
         .isEqualTo(422);
+    // Refused before any route of its own runs (no token): counted all the same.
+    assertThat(env.app().post("/orders", "application/json", "{\"customerId\":\"x\",\"items\":[]}",
+        "Authorization", "").statusCode()).isEqualTo(401);
     env.nats().connection().jetStream().publish("orders.placed.garbage", "garbage".getBytes(StandardCharsets.UTF_8));
     env.app().awaitStatus(shipped, "SHIPPED");
     env.app().awaitStatus(outOfStock, "CANCELLED");
@@ -40,6 +43,7 @@ class MetricsIT {
 
     assertThat(delta(before, after, "orderflow_orders_accepted_total")).isEqualTo(3);
     assertThat(delta(before, after, "orderflow_orders_rejected_total", "status", "422")).isEqualTo(1);
+    assertThat(delta(before, after, "orderflow_orders_rejected_total", "status", "401")).isEqualTo(1);
     assertThat(delta(before, after, "orderflow_saga_outcomes_total", "status", "SHIPPED")).isEqualTo(1);
     assertThat(delta(before, after, "orderflow_saga_outcomes_total", "reason", "OUT_OF_STOCK")).isEqualTo(1);
     assertThat(delta(before, after, "orderflow_saga_outcomes_total", "reason", "PAYMENT_DECLINED")).isEqualTo(1);
