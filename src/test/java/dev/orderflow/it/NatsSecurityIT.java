@@ -55,6 +55,14 @@ class NatsSecurityIT {
   void userAndPassword() throws Exception {
     try (Server nats = Server.start("authorization { user: orderflow, password: \"" + PASSWORD + "\" }")) {
       runsAnOrder(nats.url(), auth("user", "orderflow", "passwordFile", secretFile("password", PASSWORD)));
+      // The operator's tools connect with the service's settings, and without them are kept out.
+      ToolRun listed = deadLetters(nats.url(), Map.of("ORDERFLOW_NATS_USER", "orderflow",
+          "ORDERFLOW_NATS_PASSWORD", PASSWORD));
+      assertThat(listed.exit()).as(listed.output()).isZero();
+      assertThat(listed.output()).contains("original subject");
+      ToolRun refused = deadLetters(nats.url(), Map.of());
+      assertThat(refused.exit()).as(refused.output()).isEqualTo(1);
+      assertThat(refused.output()).contains("error:").doesNotContain(PASSWORD);
       assertRefused(nats.url(), auth("user", "orderflow", "passwordFile", secretFile("wrong", "not-" + PASSWORD)),
           "refused the credentials", "not-" + PASSWORD);
       assertRefused(nats.url(), new JsonObject(), "refused the credentials", PASSWORD);
@@ -134,6 +142,24 @@ class NatsSecurityIT {
       assertRefused(url, settings, "TLS to NATS", PASSWORD);
       String sent = received.get(10, TimeUnit.SECONDS);
       assertThat(sent).doesNotContain(PASSWORD).doesNotContain("CONNECT");
+    }
+  }
+
+  private record ToolRun(int exit, String output) {}
+
+  /** {@code bin/deadletters list}, run as an operator runs it: a process of its own with {@code environment}. */
+  private static ToolRun deadLetters(String url, Map<String, String> environment) throws Exception {
+    ProcessBuilder tool = new ProcessBuilder("bin/deadletters", "--nats", url, "list").redirectErrorStream(true);
+    tool.environment().keySet().removeIf(name -> name.startsWith("ORDERFLOW_"));
+    tool.environment().putAll(environment);
+    Process process = tool.start();
+    try {
+      // The tool gives up on a connection within 5 s; its output ends when it exits.
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      return new ToolRun(process.exitValue(), output);
+    } finally {
+      process.destroyForcibly();
     }
   }
 
