@@ -264,8 +264,7 @@ public final class EventSubscription {
   private String settle(io.nats.client.Message message, String orderId, int attempt, Throwable failure) {
     try {
       if (failure == null) {
-        Outbox.send(() -> settleLater(message, "ack", message::ack));
-        return "ack";
+        return settleLater(message, "ack", message::ack);
       }
       if (failure instanceof PoisonMessage) {
         deadLetter(message, orderId, failure.getMessage());
@@ -278,8 +277,7 @@ public final class EventSubscription {
       Duration delay = settings.backoff(attempt);
       LOG.debug("{}: delivery {} of {} failed, retrying in {} ms: {}",
           spec.durable(), attempt, message.getSubject(), delay.toMillis(), describe(failure));
-      Outbox.send(() -> settleLater(message, "nak", () -> message.nakWithDelay(delay)));
-      return "nak";
+      return settleLater(message, "nak", () -> message.nakWithDelay(delay));
     } catch (RuntimeException e) {
       // The connection is down; the server redelivers after the ack wait, and handlers are idempotent.
       LOG.debug("{}: could not settle a message: {}", spec.durable(), e.getMessage());
@@ -287,14 +285,25 @@ public final class EventSubscription {
     }
   }
 
-  /** An ack or nak sent from the {@link Outbox}, after its handler's turn on the event loop. */
-  private void settleLater(io.nats.client.Message message, String what, Runnable settle) {
-    try {
-      settle.run();
-    } catch (RuntimeException e) {
-      // The connection is down; the server redelivers after the ack wait, and handlers are idempotent.
-      LOG.debug("{}: could not {} {}: {}", spec.durable(), what, message.getSubject(), e.getMessage());
+  /**
+   * Sends an ack or nak through the {@link Outbox}, after its handler's turn on the event loop; answers {@code what},
+   * or "unsettled" when the connection is closed and cannot take it (jnats would refuse it).
+   */
+  private String settleLater(io.nats.client.Message message, String what, Runnable settle) {
+    Connection connection = message.getConnection();
+    if (connection != null && connection.getStatus() == Connection.Status.CLOSED) {
+      // The server redelivers after the ack wait, and handlers are idempotent.
+      return "unsettled";
     }
+    Outbox.send(() -> {
+      try {
+        settle.run();
+      } catch (RuntimeException e) {
+        // Closed since: as above.
+        LOG.debug("{}: could not {} {}: {}", spec.durable(), what, message.getSubject(), e.getMessage());
+      }
+    });
+    return what;
   }
 
   private void deadLetter(io.nats.client.Message message, String orderId, String reason) {

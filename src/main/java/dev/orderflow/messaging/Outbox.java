@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * broker in turn reads it alone. Sent one by one as handlers finish, the saga's dozen messages per order cost about
  * as many system calls on each side, which on a virtual machine are the largest single cost of a message. Queued
  * together, the messages of one iteration (every request read and every event handled in it) go out in a few writes.
- * The delay is at most one iteration of the loop, which is the time the loop takes anyway to reach the next task.
+ * The delay is what remains of the loop's current iteration: its I/O and the tasks it runs before its tail tasks (at
+ * most Netty's per-iteration quota). Flushing as an ordinary task instead, right after the tasks already queued,
+ * measured worse at half load (README, "Performance").
  *
  * <p>Off an event loop (a worker, a jnats thread, a test's main thread), {@link #send} sends at once.
  */
