@@ -109,7 +109,7 @@ def snapshot(src, jsz=False):
         n == 'jvm_gc_live_data_size_bytes' for n, _, _ in series) else None
     if src['nats']:
         varz = json.loads(get(src['nats'] + '/varz'))
-        snap['varz'] = {k: varz.get(k) for k in ('in_msgs', 'out_msgs', 'version')}
+        snap['varz'] = {k: varz.get(k) for k in ('in_msgs', 'out_msgs', 'in_bytes', 'out_bytes', 'version')}
         if jsz:
             snap['jsz'] = jsz_consumers(src['nats'])
     return snap
@@ -229,13 +229,16 @@ def delta_buckets(end, start):
 
 
 def per_order(a, b, divisor):
-    """{msgs, jvm_us, nats_us, gateway_us} per order between snapshots a and b; None where a source is missing."""
+    """{msgs, bytes, jvm_us, nats_us, gateway_us} per order between snapshots a and b; None where a source is
+    missing."""
     if not divisor:
-        return {'msgs': None, 'jvm_us': None, 'nats_us': None, 'gateway_us': None}
+        return {'msgs': None, 'bytes': None, 'jvm_us': None, 'nats_us': None, 'gateway_us': None}
     out = {}
     va, vb = a.get('varz'), b.get('varz')
-    out['msgs'] = ((vb['in_msgs'] + vb['out_msgs'] - va['in_msgs'] - va['out_msgs']) / divisor
-                   if va and vb else None)
+    for key, fields in (('msgs', ('in_msgs', 'out_msgs')), ('bytes', ('in_bytes', 'out_bytes'))):
+        # Payloads and headers as the server counts them (its protocol lines not included).
+        out[key] = (sum(vb[f] - va[f] for f in fields) / divisor
+                    if va and vb and all(va.get(f) is not None for f in fields) else None)
     for name in ('jvm', 'nats', 'gateway'):
         ta, tb = a['cpu'].get(name), b['cpu'].get(name)
         out[name + '_us'] = (tb - ta) * 1e6 / CLK_TCK / divisor if ta is not None and tb is not None else None
@@ -395,7 +398,8 @@ def print_run(r, saga):
         cols += [('window / saga (%d)' % r['saga_in_window'], r['per_order_window_saga']),
                  ('window+drain / accepted (%d)' % r['accepted_with_drain'], r['per_order_with_drain'])]
     print('per order:      %-20s' % '' + ''.join('%-28s' % c for c, _ in cols))
-    rows = [('msgs', 'NATS msgs in+out'), ('jvm_us', 'JVM CPU µs'), ('nats_us', 'nats-server CPU µs')]
+    rows = [('msgs', 'NATS msgs in+out'), ('bytes', 'NATS bytes in+out'), ('jvm_us', 'JVM CPU µs'),
+            ('nats_us', 'nats-server CPU µs')]
     if cols[0][1].get('gateway_us') is not None:
         rows.append(('gateway_us', 'gateway sim. CPU µs'))  # the external system's stand-in, in its own process
     for key, label in rows:
