@@ -380,8 +380,10 @@ def print_run(r, saga):
                                                a['backlog_source'], a['waited_s']))
             if a['terminal'] > a['accepted']:
                 print('                but the outcomes exceed the accepted orders by %d (%d outcomes, %d accepted '
-                      'since the service started; answers other than 202: %s): an order counted twice, or placed '
-                      'without its 202 being counted' % (a['terminal'] - a['accepted'], a['terminal'],
+                      'since the service started; answers other than 202: %s): orders placed for requests whose '
+                      'connection closed before the 202 (wrk drops its connections with requests in flight when it '
+                      'stops, after the warm-up and after the run; the service counts answers, not orders), or an '
+                      'order counted twice; the full audit tells the two apart' % (a['terminal'] - a['accepted'], a['terminal'],
                                                          a['accepted'], json.dumps(r['rejected']) if r['rejected'] else 'none'))
         else:
             print('audit:          NOT DONE after %.1f s: %d of %d accepted orders terminal; consumers with a '
