@@ -42,6 +42,17 @@ public final class EmbeddedNatsServer {
    */
   static final String GOGC = "400";
 
+  /**
+   * How many threads may run the server's Go code at once, unless {@code GOMAXPROCS} is set in Orderflow's
+   * environment: half the machine's processors (at least one), as the embedded server shares the machine with the
+   * service's JVM. With a Go scheduler thread for every processor, the two contended for the same cores, and the
+   * server spent its time handing work between its own threads (README, "nats-server", for what one thread on
+   * two cores bought).
+   */
+  static String gomaxprocs() {
+    return Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+  }
+
   private final Vertx vertx;
   private final EmbeddedNatsConfig config;
   private final Path executable;
@@ -129,6 +140,7 @@ public final class EmbeddedNatsServer {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putIfAbsent("GOGC", GOGC);
+    builder.environment().putIfAbsent("GOMAXPROCS", gomaxprocs());
     process = builder.start();
     awaitListening(log);
     startWatchdog(process.pid(), configFile);

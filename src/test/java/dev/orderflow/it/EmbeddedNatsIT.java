@@ -7,6 +7,7 @@ import dev.orderflow.testing.TestOrderflow;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
@@ -31,10 +32,16 @@ class EmbeddedNatsIT {
       server = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()));
       assertThat(server).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
       assertThat(orderflow.config().dataDir().resolve("nats/jetstream")).isDirectory();
-      // Its garbage collector tuned for a heap of per-subject indexes (README, "nats-server"), unless GOGC is set.
+      // Its garbage collector tuned for a heap of per-subject indexes, and half the processors for its Go code
+      // (README, "nats-server"), unless set in the environment.
+      List<String> environment =
+          List.of(Files.readString(Path.of("/proc/" + server.get().pid() + "/environ")).split("\0"));
       if (System.getenv("GOGC") == null) {
-        assertThat(Files.readString(Path.of("/proc/" + server.get().pid() + "/environ")).split("\0"))
-            .contains("GOGC=400");
+        assertThat(environment).contains("GOGC=400");
+      }
+      if (System.getenv("GOMAXPROCS") == null) {
+        assertThat(environment).contains(
+            "GOMAXPROCS=" + Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
       }
 
       String orderId = orderflow.placeOrder("pia", Map.of("MUG-LOGO", 1));
