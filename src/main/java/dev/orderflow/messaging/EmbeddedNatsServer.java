@@ -45,9 +45,9 @@ public final class EmbeddedNatsServer {
   /**
    * How many threads may run the server's Go code at once, unless {@code GOMAXPROCS} is set in Orderflow's
    * environment: half the machine's processors (at least one), as the embedded server shares the machine with the
-   * service's JVM. With a Go scheduler thread for every processor, the two contended for the same cores, and the
-   * server spent its time handing work between its own threads (README, "nats-server", for what one thread on
-   * two cores bought).
+   * service's JVM. With a Go scheduler thread for every processor, the server's idle threads looked for work and
+   * woke each other on the cores the JVM needed (the scheduler's spinning, futex and nanosleep calls in its profile);
+   * README, "nats-server", for what one thread on two cores bought.
    */
   static String gomaxprocs() {
     return Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
