@@ -3,6 +3,7 @@ package dev.orderflow.fault;
 import dev.orderflow.audit.Audit;
 import dev.orderflow.audit.AuditOptions;
 import dev.orderflow.audit.AuditReport;
+import dev.orderflow.testing.Eventually;
 import dev.orderflow.testing.NatsTestServer;
 import dev.orderflow.testing.TestTokens;
 import io.vertx.core.json.JsonObject;
@@ -65,6 +66,12 @@ final class FaultLab implements AutoCloseable {
       }).start();
     }
     nodes.forEach(NatsNode::awaitHealthy);
+    // A clustered JetStream answers its API only once the nodes have elected a meta leader, which can take longer
+    // than a client's request timeout after they report JetStream enabled: wait for it before starting services.
+    Eventually.eventually(Duration.ofSeconds(30),
+        () -> new JsonObject(nodes.get(0).monitor("/jsz")).getJsonObject("meta_cluster", new JsonObject())
+            .getString("leader", ""),
+        leader -> !leader.isEmpty());
     natsUrl = String.join(",", nodes.stream().map(NatsNode::url).toList());
     replicas = 3;
     return nodes;
