@@ -121,6 +121,10 @@ public final class NatsBridge {
         // Publishes are bounded by the publish window and acks by max_ack_pending, far below this; a full
         // outgoing queue would block the event loop.
         .maxMessagesInOutgoingQueue(1 << 17)
+        // jnats writes each request (every JetStream publish, pull and read) to the socket on its own, a system call
+        // apiece, even when its writer holds a batch of them; without it the batch goes out in one write. Nothing
+        // waits longer: the writer sends all it holds at the end of every batch.
+        .dontForceFlushOnRequest()
         .connectionListener(events)
         .errorListener(errors)
         .build();
