@@ -13,8 +13,10 @@ import dev.orderflow.http.RateLimiter;
 import dev.orderflow.http.Routes;
 import dev.orderflow.inventory.InventoryApi;
 import dev.orderflow.inventory.InventoryVerticle;
+import dev.orderflow.messaging.BrokerUnavailable;
 import dev.orderflow.messaging.EmbeddedNatsServer;
 import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.observability.LogThrottle;
 import dev.orderflow.observability.Observability;
 import dev.orderflow.orders.OrderEventsVerticle;
 import dev.orderflow.orders.OrdersApi;
@@ -35,6 +37,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +57,8 @@ public final class Orderflow {
   private final Observability observability;
   private final Admission admission;
   private final RateLimiter rateLimiter;
+  /** While start-up waits for NATS: the first failure, then a reminder every few seconds. */
+  private final LogThrottle startupWarnings = new LogThrottle(Duration.ofSeconds(10));
   private ApiAuthentication authentication;
   private ManagementServer management;
   private long rateLimiterCleanup = -1;
@@ -81,8 +86,7 @@ public final class Orderflow {
     Orderflow app = new Orderflow(vertx, config, observability);
     return app.setUpAuthentication()
         .compose(v -> app.startNats())
-        .compose(app::connect)
-        .compose(v -> app.provision())
+        .compose(app::connectAndProvision)
         .compose(v -> app.deployGateway())
         .compose(v -> app.deployContexts())
         .compose(v -> app.deployApi())
@@ -215,6 +219,40 @@ public final class Orderflow {
         .map(server -> {
           embeddedNats = server;
           return server.url();
+        });
+  }
+
+  /**
+   * Connects and provisions the JetStream assets, trying again while NATS is not there yet or its cluster has no
+   * JetStream leader yet (a whole stack started at once, a node restarting), for up to
+   * {@code nats.startupTimeoutSeconds}. Refused credentials, TLS failures and assets the servers refuse are not
+   * retried: waiting does not mend them.
+   */
+  private Future<Void> connectAndProvision(String url) {
+    return connectAndProvision(url, System.nanoTime() + config.nats().startupTimeout().toNanos(), 0);
+  }
+
+  private Future<Void> connectAndProvision(String url, long deadline, int failures) {
+    return (bridge == null ? connect(url) : Future.<Void>succeededFuture())
+        .compose(v -> provision())
+        .recover(failure -> {
+          if (!(failure instanceof BrokerUnavailable)) {
+            return Future.failedFuture(failure);
+          }
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return Future.failedFuture(failures == 0 ? failure : new BrokerUnavailable("NATS at " + url
+                + " was not ready within " + config.nats().startupTimeout().toSeconds()
+                + " s (nats.startupTimeoutSeconds): " + failure.getMessage(), failure));
+          }
+          if (startupWarnings.allow()) {
+            LOG.warn("NATS at {} is not ready yet ({}); trying again for up to {} s", url, failure.getMessage(),
+                TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999));
+          }
+          // Soon at first (a server a moment from ready), then every 2 s, and once more at the deadline.
+          long pause = Math.min(2_000, 250L << Math.min(failures, 3));
+          pause = Math.min(pause, TimeUnit.NANOSECONDS.toMillis(left) + 1);
+          return delay(pause).compose(v -> connectAndProvision(url, deadline, failures + 1));
         });
   }
 

@@ -13,6 +13,9 @@ import java.time.Duration;
  * @param publishWindow publishes awaiting their acknowledgement at once; beyond it a publish fails fast
  * @param publishTimeout how long a publish may wait for its acknowledgement; for {@code POST /orders}, the deadline
  *     after which the answer is 503
+ * @param drainTimeout how long a stopping process waits for its connection to drain
+ * @param startupTimeout how long start-up keeps trying to reach NATS and to provision the JetStream assets while the
+ *     servers are not there yet or their cluster has no JetStream leader yet; zero tries once
  */
 public record NatsConfig(
     String url,
@@ -22,7 +25,8 @@ public record NatsConfig(
     Duration duplicateWindow,
     int publishWindow,
     Duration publishTimeout,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    Duration startupTimeout) {
 
   /** Whether Orderflow should run its own nats-server. */
   public boolean embedded() {
@@ -38,6 +42,7 @@ public record NatsConfig(
         Duration.ofSeconds(s.integer("duplicateWindowSeconds", 1, 24 * 3600)),
         s.positive("publishWindow"),
         s.positiveMillis("publishTimeoutMs"),
-        s.positiveMillis("drainTimeoutMs"));
+        s.positiveMillis("drainTimeoutMs"),
+        Duration.ofSeconds(s.integer("startupTimeoutSeconds", 0, 3600)));
   }
 }

@@ -160,7 +160,7 @@ public final class NatsBridge {
    */
   public Future<Void> provision(Duration idempotencyKeyTtl) {
     this.idempotencyKeyTtl = idempotencyKeyTtl;
-    return vertx.executeBlocking(() -> {
+    return vertx.<Void>executeBlocking(() -> {
       JetStreamManagement management = connection.jetStreamManagement();
       for (StreamSpec stream : Topology.STREAMS) {
         StreamConfiguration config = StreamConfiguration.builder()
@@ -200,7 +200,20 @@ public final class NatsBridge {
             .build());
       }
       return null;
-    });
+    }).recover(e -> Future.failedFuture(provisioningFailure(e)));
+  }
+
+  /**
+   * Assets the servers refuse outright (a 400: say, a stream of another application on the same subjects) are the
+   * deployment's to mend; anything else (no JetStream leader yet, a timeout, no connection) may pass if tried again.
+   */
+  private static RuntimeException provisioningFailure(Throwable e) {
+    if (e instanceof JetStreamApiException api && api.getErrorCode() == 400) {
+      return new ConfigException("NATS refused Orderflow's JetStream assets: " + api.getMessage()
+          + ". Another stream on the same subjects? Give Orderflow an account of its own (README, How it works).");
+    }
+    return e instanceof BrokerUnavailable unavailable
+        ? unavailable : new BrokerUnavailable("JetStream is not ready: " + e.getMessage(), e);
   }
 
   public EventPublisher publisher() {
@@ -388,11 +401,14 @@ public final class NatsBridge {
     private final LogThrottle errors = new LogThrottle(REMINDER);
     private volatile long lostAt;
     private volatile boolean down;
+    /** Whether the connection was ever made: until then start-up reports why it failed (and retries) itself. */
+    private volatile boolean opened;
 
     void event(Connection connection, ConnectionListener.Events event) {
       switch (event) {
         case DISCONNECTED -> disconnected();
         case RECONNECTED, CONNECTED -> {
+          opened = true;
           if (down) {
             down = false;
             LOG.info("NATS connection back ({}) after {} s", connection.getConnectedUrl(),
@@ -425,7 +441,7 @@ public final class NatsBridge {
 
     /** An error the client reports: while the connection is down it is the same outage, already reported. */
     void error(String what) {
-      if (down) {
+      if (down || !opened) {
         LOG.debug("NATS error while disconnected: {}", what);
       } else if (errors.allow()) {
         LOG.warn("NATS error: {} ({} similar since the last such line)", what, errors.suppressed());

@@ -30,7 +30,7 @@ public final class BridgeExtension implements BeforeAllCallback, AfterAllCallbac
     nats = NatsTestServer.start();
     vertx = Vertx.vertx();
     NatsConfig config = new NatsConfig(nats.url(), "test", 1, Duration.ofHours(1), Duration.ofMinutes(2), 10_000,
-        Duration.ofSeconds(10), Duration.ofSeconds(5));
+        Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ZERO);
     bridge = NatsBridge.connect(vertx, nats.url(), config, CONSUMERS, OpenTelemetry.noop(), new SimpleMeterRegistry())
         .await();
     bridge.provision(Duration.ofHours(1)).await();
