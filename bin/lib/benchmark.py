@@ -147,6 +147,16 @@ def cmd_snap(out, *args):
     write_json(out, snapshot(parse_src(args)))
 
 
+def cmd_scrape(pid, url, every):
+    """Reads url every `every` seconds while process pid runs (what Prometheus does to a service)."""
+    while os.path.exists('/proc/%s' % pid):
+        try:
+            get(url)
+        except OSError:
+            pass  # a scrape that fails is no reason to stop the load
+        time.sleep(float(every))
+
+
 def cmd_audit(out, timeout, *args):
     """Polls (at most TIMEOUT s) until sum(outcomes) == accepted and every consumer's pending and ack-pending is 0.
     The backlog comes from the server's /jsz when --nats is given, else from the service's lag gauges (which the
@@ -556,5 +566,5 @@ def write_json(path, value):
 
 if __name__ == '__main__':
     commands = {'env': cmd_env, 'ports': cmd_ports, 'snap': cmd_snap, 'audit': cmd_audit, 'window': cmd_window,
-                'report': cmd_report, 'summary': cmd_summary}
+                'report': cmd_report, 'summary': cmd_summary, 'scrape': cmd_scrape}
     commands[sys.argv[1]](*sys.argv[2:])
