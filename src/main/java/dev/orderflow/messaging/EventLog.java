@@ -4,16 +4,23 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
+import io.nats.client.api.MessageInfo;
 import io.nats.client.impl.Headers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
  * Reads an order's events back from the streams, which are each context's record of its orders (every event is
- * stored on a subject that ends with the order id). Uses JetStream's direct get, answered by any replica. The
- * lookups of an order's last event, which the saga's steps make for every delivery, are batched: those asked for
- * together share one request ({@link LastEvents}).
+ * stored on a subject that ends with the order id).
+ *
+ * <p>At one replica, with JetStream's direct get; the lookups of an order's last event, which the saga's steps make
+ * for every delivery, are batched: those asked for together share one request ({@link LastEvents}). At more than
+ * one replica, with JetStream's message get, which only the stream's leader answers, one request per read: any
+ * replica answers a direct get, a follower as soon as it is 90 % caught up with its leader, and a step that reads
+ * "nothing stored yet" from a follower behind its leader would act a second time (a three-node cluster under a
+ * node loss reserved one order's stock twice that way). The leader has every event acknowledged to a publisher.
  *
  * <p>Thread-safe; futures complete on the caller's Vert.x context.
  */
@@ -23,15 +30,20 @@ public final class EventLog {
   public record Recorded<T extends Message>(EventType<T> type, T event, long sequence) {}
 
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+  /** JetStream's error code for a message get that finds nothing. */
+  private static final int NO_MESSAGE_FOUND = 10037;
 
   private final Vertx vertx;
   private final Connection connection;
   private final LastEvents lastEvents;
+  /** Whether reads go to each stream's leader (replicated streams) rather than to any replica. */
+  private final boolean fromLeader;
 
-  EventLog(Vertx vertx, Connection connection, Dispatcher dispatcher) {
+  EventLog(Vertx vertx, Connection connection, Dispatcher dispatcher, boolean fromLeader) {
     this.vertx = vertx;
     this.connection = connection;
     this.lastEvents = new LastEvents(vertx, connection, dispatcher, READ_TIMEOUT);
+    this.fromLeader = fromLeader;
   }
 
   /** The event of {@code type} stored for {@code orderId} (the last, should there be several), or {@code null}. */
@@ -39,6 +51,10 @@ public final class EventLog {
   public <T extends Message> Future<T> find(EventType<T> type, String orderId) {
     if (!OrderIds.valid(orderId)) {
       return notAnOrderId(orderId);
+    }
+    if (fromLeader) {
+      return lastFromLeader(type.stream(), type.subject(orderId))
+          .map(recorded -> recorded == null ? null : (T) recorded.event());
     }
     String api = "$JS.API.DIRECT.GET." + type.stream().name() + "." + type.subject(orderId);
     return request(api, null).map(reply -> {
@@ -55,7 +71,16 @@ public final class EventLog {
     if (!OrderIds.valid(orderId)) {
       return notAnOrderId(orderId);
     }
-    return lastEvents.last(like.stream(), orderId);
+    return fromLeader
+        ? lastFromLeader(like.stream(), like.stream().orderSubjects(orderId))
+        : lastEvents.last(like.stream(), orderId);
+  }
+
+  /** The last message on {@code subjects} (a wildcard may match several) as the stream's leader has it. */
+  private Future<Recorded<?>> lastFromLeader(StreamSpec stream, String subjects) {
+    // Order ids are valid subject tokens (checked above), so the subject needs no JSON escaping.
+    byte[] body = ("{\"last_by_subj\":\"" + subjects + "\"}").getBytes(StandardCharsets.UTF_8);
+    return request("$JS.API.STREAM.MSG.GET." + stream.name(), body).map(EventLog::decodeMessageGet);
   }
 
   private static <T> Future<T> notAnOrderId(String orderId) {
@@ -85,6 +110,29 @@ public final class EventLog {
       throw new IllegalStateException("a message on " + subject + " is no known event");
     }
     return recorded(type, reply.getData(), Long.parseLong(sequence));
+  }
+
+  /** A message get's reply (the stream leader's JSON answer) as the event it holds, or {@code null} for "none". */
+  static Recorded<?> decodeMessageGet(io.nats.client.Message reply) {
+    if (reply.isStatusMessage()) {
+      throw new BrokerUnavailable("message get: " + reply.getStatus(), null);
+    }
+    MessageInfo info = new MessageInfo(reply, null, false);
+    if (info.hasError()) {
+      if (info.getApiErrorCode() == NO_MESSAGE_FOUND) {
+        return null;
+      }
+      throw new BrokerUnavailable("message get: " + info.getError(), null);
+    }
+    String subject = info.getSubject();
+    if (subject == null || info.getSeq() <= 0) {
+      throw new BrokerUnavailable("message get: an answer without a subject or sequence", null);
+    }
+    EventType<?> type = Topology.eventType(subject.substring(0, subject.lastIndexOf('.')));
+    if (type == null) {
+      throw new IllegalStateException("a message on " + subject + " is no known event");
+    }
+    return recorded(type, info.getData() == null ? new byte[0] : info.getData(), info.getSeq());
   }
 
   private static <T extends Message> Recorded<T> recorded(EventType<T> type, byte[] data, long sequence) {

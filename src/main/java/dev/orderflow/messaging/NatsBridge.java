@@ -84,7 +84,7 @@ public final class NatsBridge {
         nats.publishTimeout(), telemetry);
     this.deadLetters = new DeadLetters(publisher, telemetry);
     this.dispatcher = connection.createDispatcher();
-    this.eventLog = new EventLog(vertx, connection, dispatcher);
+    this.eventLog = new EventLog(vertx, connection, dispatcher, nats.replicas() > 1);
     telemetry.registerConsumers(Topology.CONSUMERS);
   }
 
