@@ -19,8 +19,9 @@ import java.time.Duration;
  * for every delivery, are batched: those asked for together share one request ({@link LastEvents}). At more than
  * one replica, with JetStream's message get, which only the stream's leader answers, one request per read: any
  * replica answers a direct get, a follower as soon as it is 90 % caught up with its leader, and a step that reads
- * "nothing stored yet" from a follower behind its leader would act a second time (a three-node cluster under a
- * node loss reserved one order's stock twice that way). The leader has every event acknowledged to a publisher.
+ * "nothing stored yet" from a follower behind its leader would act a second time (a reservation repeated so is
+ * what left one unit of stock held for an unshipped order in a three-node cluster whose node had rejoined). The
+ * leader has every event acknowledged to a publisher.
  *
  * <p>Thread-safe; futures complete on the caller's Vert.x context.
  */
