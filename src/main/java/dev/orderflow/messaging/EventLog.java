@@ -106,11 +106,7 @@ public final class EventLog {
     if (subject == null || sequence == null) {
       throw new BrokerUnavailable("direct get: a reply without Nats-Subject or Nats-Sequence", null);
     }
-    EventType<?> type = Topology.eventType(subject.substring(0, subject.lastIndexOf('.')));
-    if (type == null) {
-      throw new IllegalStateException("a message on " + subject + " is no known event");
-    }
-    return recorded(type, reply.getData(), Long.parseLong(sequence));
+    return recorded(subject, reply.getData(), Long.parseLong(sequence));
   }
 
   /** A message get's reply (the stream leader's JSON answer) as the event it holds, or {@code null} for "none". */
@@ -129,11 +125,16 @@ public final class EventLog {
     if (subject == null || info.getSeq() <= 0) {
       throw new BrokerUnavailable("message get: an answer without a subject or sequence", null);
     }
+    return recorded(subject, info.getData() == null ? new byte[0] : info.getData(), info.getSeq());
+  }
+
+  /** The event stored on {@code subject}, of the type its subject names. */
+  private static Recorded<?> recorded(String subject, byte[] data, long sequence) {
     EventType<?> type = Topology.eventType(subject.substring(0, subject.lastIndexOf('.')));
     if (type == null) {
       throw new IllegalStateException("a message on " + subject + " is no known event");
     }
-    return recorded(type, info.getData() == null ? new byte[0] : info.getData(), info.getSeq());
+    return recorded(type, data, sequence);
   }
 
   private static <T extends Message> Recorded<T> recorded(EventType<T> type, byte[] data, long sequence) {
