@@ -59,6 +59,10 @@ class StartupIT {
       eventually(Duration.ofSeconds(30), this::waitingLines, lines -> !lines.isEmpty());
       assertThat(starting).isNotDone();
       assertThat(waitingLines().get(0)).contains(nats.url()).contains("trying again for up to");
+    } catch (RuntimeException | AssertionError e) {
+      // The service still starts once the server is back: stop it then, so that a failing test leaves nothing.
+      starting.thenAccept(StartupIT::closeQuietly);
+      throw e;
     } finally {
       nats.restart();
     }
@@ -87,6 +91,14 @@ class StartupIT {
     assertThatThrownBy(() -> TestOrderflow.start(nats, startupTimeout(60)).close())
         .hasStackTraceContaining("NATS refused Orderflow's JetStream assets");
     assertThat(waitingLines()).isEmpty();
+  }
+
+  private static void closeQuietly(TestOrderflow app) {
+    try {
+      app.close();
+    } catch (Exception e) {
+      // already failing: the test's own failure is the one to report
+    }
   }
 
   private List<String> waitingLines() {
