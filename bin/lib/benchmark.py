@@ -97,6 +97,7 @@ def snapshot(src, jsz=False):
             if n == name and (name != SHIPPED_HISTOGRAM or l.get('status') == 'SHIPPED'):
                 buckets[l['le']] = buckets.get(l['le'], 0) + v
         snap[key] = buckets or None
+    snap['hops'] = hop_buckets(series)
     consumers = {}
     for n, l, v in series:
         if n in ('orderflow_consumer_pending', 'orderflow_consumer_ack_pending'):
@@ -113,6 +114,26 @@ def snapshot(src, jsz=False):
         if jsz:
             snap['jsz'] = jsz_consumers(src['nats'])
     return snap
+
+
+HANDLER_HISTOGRAM = "orderflow_handler_duration_seconds_bucket"
+PUBLISH_HISTOGRAM = "orderflow_publish_duration_seconds_bucket"
+
+
+def hop_buckets(series):
+    """The saga's hops, each a histogram: every consumer's handler time (deliveries it acknowledged) and every
+    event's publish time (to the stream's acknowledgement). Keys are 'handler <consumer>' and 'publish <event>'."""
+    hops = {}
+    for n, l, v in series:
+        if n == HANDLER_HISTOGRAM and l.get('outcome') == 'ack':
+            key = 'handler ' + l.get('consumer', '?')
+        elif n == PUBLISH_HISTOGRAM and l.get('outcome') == 'ok':
+            key = 'publish ' + l.get('event', '?')
+        else:
+            continue
+        buckets = hops.setdefault(key, {})
+        buckets[l['le']] = buckets.get(l['le'], 0) + v
+    return hops
 
 
 def jsz_consumers(nats):
@@ -280,6 +301,7 @@ def cmd_report(run_dir, saga, rate):
         r['audit'] = audit['audit']
         r['rejected'] = audit.get('rejected', {})
         r['shipped_p50_ms'], r['shipped_p99_ms'] = quantiles_ms(start, audit, 'shipped_buckets')
+        r['hops'] = hop_quantiles(start, end)
         r['per_order_window_saga'] = per_order(start, end, outcomes)
         # Every order of this load, including answers still in flight when wrk stopped, which the service
         # counts after the window's end.
@@ -311,6 +333,27 @@ def full_audit(run_dir):
         out['orders'], out['audit_s'] = int(found[-1].group(1)), float(found[-1].group(3))
     if out['exit'] != 0 and out['verdict'] == 'PASSED':
         out['verdict'] = 'ERROR'
+    return out
+
+
+# The happy path's hops in the order an order takes them; others (cancellations, releases) after them.
+SAGA_HOPS = ['publish OrderPlaced', 'handler inventory-orders', 'publish StockReserved', 'handler payments-inventory',
+             'publish PaymentAuthorized', 'handler orders-payments', 'publish OrderConfirmed', 'handler shipping-orders',
+             'publish ShipmentScheduled']
+
+
+def saga_position(hop):
+    return (SAGA_HOPS.index(hop), hop) if hop in SAGA_HOPS else (len(SAGA_HOPS), hop)
+
+
+def hop_quantiles(start, end):
+    """{hop: [p50 ms, p99 ms, count]} over the timed window, for the hops with observations in it."""
+    out = {}
+    for hop, buckets in sorted((end.get('hops') or {}).items(), key=lambda kv: saga_position(kv[0])):
+        d = delta_buckets(buckets, (start.get('hops') or {}).get(hop))
+        count = d.get('+Inf', 0)
+        if count > 0:
+            out[hop] = [histogram_quantile(0.5, d) * 1000, histogram_quantile(0.99, d) * 1000, int(count)]
     return out
 
 
@@ -404,6 +447,7 @@ def print_run(r, saga):
                                                        fmt(r['shipped_p99_ms'], '%.1f ms')))
         print('placed→confirmed: p50 %s, p99 %s (orderflow_order_latency_seconds, the same deltas)' % (
             fmt(r['confirmed_p50_ms'], '%.1f ms'), fmt(r['confirmed_p99_ms'], '%.1f ms')))
+        print_hops(r.get('hops'))
         print_full_audit(r.get('full_audit'))
     cols = [('window / accepted (%d)' % r['accepted'], r['per_order_window_accepted'])]
     if saga:
@@ -418,6 +462,18 @@ def print_run(r, saga):
         print('                %-20s' % label + ''.join('%-28s' % fmt(v[key], '%.1f') for _, v in cols))
     if 'sustain' in r:
         print_sustain(r['sustain'])
+
+
+def print_hops(hops):
+    """Where placed → shipped goes: each step's handler time (its look-ups, stock writes, gateway call and
+    publishes) and each publish's wait for the stream's acknowledgement, as the service's histograms saw them."""
+    if not hops:
+        return
+    for kind, title in (('handler', 'per hop:        handler p50/p99 ms'), ('publish', '                publish p50/p99 ms')):
+        cells = ['%s %s/%s' % (hop.split(' ', 1)[1], fmt(q[0], '%.1f'), fmt(q[1], '%.0f'))
+                 for hop, q in hops.items() if hop.startswith(kind + ' ')]
+        if cells:
+            print('%s: %s' % (title, ', '.join(cells)))
 
 
 def print_full_audit(f):
