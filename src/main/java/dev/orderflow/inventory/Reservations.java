@@ -19,7 +19,9 @@ import dev.orderflow.messaging.Topology;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -33,30 +35,44 @@ import java.util.function.Function;
  * their outcome is stored, so a repeat of the same reservation changes nothing. Then the outcome is announced, and
  * the stock brought in line with it: a reserved order's holds are settled, a rejected order's taken lines given
  * back. Every delivery first looks for a stored outcome and, if there is one, only brings the stock in line with
- * it.
+ * it. Two deliveries of one order can overlap (a takeover while the first one still runs): each marks the holds it
+ * makes, and {@code StockReserved} names the hold it stands for on each SKU, so settling against the stored outcome
+ * gives back a hold made after the recorded one was settled, instead of holding the units twice.
  *
  * <p>Releasing: the lines come from the order's {@code StockReserved}; the stock remembers each applied release until
- * {@code StockReleased} is stored (once per order), so a release never happens twice.
+ * {@code StockReleased} is stored (once per order), so a repeated release changes nothing; and as with holds, each
+ * release names who applied it and {@code StockReleased} the one it stands for, so a release applied a second time
+ * by an overlapping delivery, after the first was settled, is taken back.
  */
 final class Reservations {
 
   /** Per-SKU stock changes, each idempotent per order ({@link StockKeeper}). */
   interface StockChanges {
-    Future<Boolean> reserve(String sku, String orderId, long quantity);
+    /** Answers who made the order's hold (a new one: {@code holder}), or {@code null} if the units are not there. */
+    Future<String> reserve(String sku, String orderId, long quantity, String holder);
 
     Future<Void> unreserve(String sku, String orderId);
 
-    Future<Void> release(String sku, String orderId, long quantity);
+    /** Answers who applied the order's release (a new one: {@code returner}). */
+    Future<String> release(String sku, String orderId, long quantity, String returner);
 
-    void settleHold(String sku, String orderId);
+    /**
+     * Settles the order's hold against its record, which stands for the hold {@code holder} made: forgets that
+     * one, gives back one made by anyone else ({@code null}: forgets whichever).
+     */
+    Future<Void> settleHold(String sku, String orderId, String holder);
 
-    void settleReturn(String sku, String orderId);
+    /**
+     * Settles the order's applied release against its record, which stands for the release {@code returner}
+     * applied: forgets that one, takes back one applied by anyone else ({@code null}: forgets whichever).
+     */
+    Future<Void> settleReturn(String sku, String orderId, String returner);
   }
 
   /** What the inventory stream holds for an order ({@link EventLog}); {@code null} where nothing is stored. */
   interface Records {
-    /** The type of the order's last inventory event: its outcome, or the {@code StockReleased} after it. */
-    Future<EventType<?>> outcome(String orderId);
+    /** The order's last inventory event: its outcome, or the {@code StockReleased} after it. */
+    Future<Message> outcome(String orderId);
 
     /** The order's event of {@code type}. */
     <T extends Message> Future<T> find(EventType<T> type, String orderId);
@@ -64,8 +80,8 @@ final class Reservations {
     static Records of(EventLog log) {
       return new Records() {
         @Override
-        public Future<EventType<?>> outcome(String orderId) {
-          return log.last(Topology.STOCK_RESERVED, orderId).map(stored -> stored == null ? null : stored.type());
+        public Future<Message> outcome(String orderId) {
+          return log.last(Topology.STOCK_RESERVED, orderId).map(stored -> stored == null ? null : stored.event());
         }
 
         @Override
@@ -98,60 +114,91 @@ final class Reservations {
         : settle(stored, order.getOrderId(), lines));
   }
 
-  /** Reserves every line, then stores and announces the outcome, and settles the stock with the one that stands. */
+  /**
+   * Reserves every line, then stores and announces the outcome, and settles the stock with the one that stands. The
+   * holds this delivery makes are marked with the id of the {@code StockReserved} it would store, and that event
+   * names the hold it stands for on each SKU (its own, or one an earlier delivery made).
+   */
   private Future<Void> decide(OrderPlaced order, List<StockLines.Line> lines) {
     String orderId = order.getOrderId();
-    List<Future<Boolean>> held = lines.stream().map(line -> stock.reserve(line.sku(), orderId, line.quantity()))
+    String eventId = EventIds.next();
+    List<Future<String>> held = lines.stream()
+        .map(line -> stock.reserve(line.sku(), orderId, line.quantity(), eventId))
         .toList();
     return Future.all(held)
         .compose(all -> {
           List<String> missing = new ArrayList<>();
+          Map<String, String> holders = new LinkedHashMap<>();
           for (int i = 0; i < held.size(); i++) {
-            if (!held.get(i).result()) {
+            String holder = held.get(i).result();
+            if (holder == null) {
               missing.add(lines.get(i).sku());
+            } else {
+              holders.put(lines.get(i).sku(), holder);
             }
           }
           Instant now = Instant.now();
-          return missing.isEmpty()
-              ? announcer.publishFirst(Topology.STOCK_RESERVED, orderId, reserved(order, now), First.IN_ITS_STREAM)
-                  .compose(written -> standing(written, Topology.STOCK_RESERVED, orderId, lines))
-              : announcer.publishFirst(Topology.STOCK_REJECTED, orderId, rejected(order, missing, now),
-                      First.IN_ITS_STREAM)
-                  .compose(written -> standing(written, Topology.STOCK_REJECTED, orderId, lines));
+          Message outcome = missing.isEmpty()
+              ? reserved(order, eventId, holders, now)
+              : rejected(order, missing, now);
+          return announce(orderId, outcome).compose(written -> {
+            if (written != Written.STORED || outcome instanceof StockRejected) {
+              // A rejection gives the taken lines back: the message is settled only once they are.
+              return written == Written.STORED ? settle(outcome, orderId, lines) : standing(orderId, lines);
+            }
+            // This delivery's own reservation: every hold is the one it names, so settling only forgets markers,
+            // and rides on the SKUs' next writes without being waited for.
+            settle(outcome, orderId, lines);
+            return Future.succeededFuture();
+          });
         });
   }
 
-  /** Settles the stock with the outcome that stands: this one, or one stored before it (a takeover's race). */
-  private Future<Void> standing(Written written, EventType<?> ours, String orderId, List<StockLines.Line> lines) {
-    if (written != Written.PREEMPTED) {
-      return settle(ours, orderId, lines);
-    }
+  private Future<Written> announce(String orderId, Message outcome) {
+    return outcome instanceof StockReserved reserved
+        ? announcer.publishFirst(Topology.STOCK_RESERVED, orderId, reserved, First.IN_ITS_STREAM)
+        : announcer.publishFirst(Topology.STOCK_REJECTED, orderId, (StockRejected) outcome, First.IN_ITS_STREAM);
+  }
+
+  /**
+   * Settles the stock with the outcome that stands when this delivery's was not stored: one stored before it, by a
+   * delivery that overlapped this one (a takeover's race). A repeat of this very publish (DUPLICATE) is read back
+   * too, so that the holds are settled against what is stored, whoever stored it.
+   */
+  private Future<Void> standing(String orderId, List<StockLines.Line> lines) {
     return records.outcome(orderId).compose(stored -> stored == null
         ? Future.failedFuture(new IllegalStateException("an outcome of order " + orderId + " stands but cannot be read"))
         : settle(stored, orderId, lines));
   }
 
   /**
-   * Brings the stock in line with a stored outcome: a reserved order's holds are settled (the outcome now answers
-   * for them); a rejected order gives back whatever line it took. Idempotent, so it also finishes the work of a
-   * delivery that crashed after storing the outcome.
+   * Brings the stock in line with a stored outcome. A rejected order gives back whatever line it took. A reserved
+   * order's holds are settled against the holds the outcome names ({@link StockChanges#settleHold}): the named one
+   * is forgotten (the outcome now answers for it), any other is given back, being a hold that an overlapping
+   * delivery made after the recorded one was settled. After a {@code StockReleased} (the release took the order's
+   * hold) any hold left is such a late one, and given back. A {@code StockReserved} written before holds were named
+   * stands for whichever hold there is. Idempotent, so it also finishes the work of a delivery that crashed after
+   * storing the outcome, or after making a late hold.
    */
-  private Future<Void> settle(EventType<?> outcome, String orderId, List<StockLines.Line> lines) {
-    if (outcome.equals(Topology.STOCK_REJECTED)) {
+  private Future<Void> settle(Message outcome, String orderId, List<StockLines.Line> lines) {
+    if (outcome instanceof StockRejected || outcome instanceof StockReleased) {
       return forEachLine(lines, line -> stock.unreserve(line.sku(), orderId));
     }
-    // StockReserved, or a StockReleased after it: the holds only need forgetting, which rides on the next write.
-    lines.forEach(line -> stock.settleHold(line.sku(), orderId));
-    return Future.succeededFuture();
+    Map<String, String> named = ((StockReserved) outcome).getHoldsMap();
+    return forEachLine(lines, line -> stock.settleHold(line.sku(), orderId, named.get(line.sku())));
   }
 
-  /** Releases the stock {@code orderId} reserved (its payment was declined or failed), once. */
+  /**
+   * Releases the stock {@code orderId} reserved (its payment was declined or failed), once. Each release applied
+   * is marked with the id of the {@code StockReleased} this delivery would store, and that event names the release
+   * it stands for on each SKU, so that a delivery overlapping the recording one, which applied the release a second
+   * time after the first was settled, takes its own back ({@link #settleReleases}).
+   */
   Future<Void> release(String orderId) {
     return records.find(Topology.STOCK_RELEASED, orderId).compose(released -> {
       if (released != null) {
         // Released before: only the stock's markers may be left to settle.
-        released.getLinesList().forEach(line -> stock.settleReturn(line.getSku(), orderId));
-        return Future.succeededFuture();
+        return settleReleases(released, orderId);
       }
       return records.find(Topology.STOCK_RESERVED, orderId).compose(reserved -> {
         if (reserved == null) {
@@ -160,24 +207,55 @@ final class Reservations {
         }
         List<StockLines.Line> lines =
             StockLines.of("StockReserved", orderId, reserved.getLinesList(), catalogue);
-        return forEachLine(lines, line -> stock.release(line.sku(), orderId, line.quantity()))
-            .compose(v -> announcer.publishFirst(Topology.STOCK_RELEASED, orderId,
-                released(reserved, Instant.now()), First.OF_ITS_TYPE))
-            .onSuccess(written -> lines.forEach(line -> stock.settleReturn(line.sku(), orderId)))
-            .mapEmpty();
+        String eventId = EventIds.next();
+        List<Future<String>> applied = lines.stream()
+            .map(line -> stock.release(line.sku(), orderId, line.quantity(), eventId))
+            .toList();
+        return Future.all(applied).compose(all -> {
+          Map<String, String> returners = new LinkedHashMap<>();
+          for (int i = 0; i < lines.size(); i++) {
+            returners.put(lines.get(i).sku(), applied.get(i).result());
+          }
+          StockReleased event = released(reserved, eventId, returners, Instant.now());
+          return announcer.publishFirst(Topology.STOCK_RELEASED, orderId, event, First.OF_ITS_TYPE)
+              .compose(written -> {
+                if (written != Written.STORED) {
+                  return records.find(Topology.STOCK_RELEASED, orderId).compose(stored -> stored == null
+                      ? Future.failedFuture(new IllegalStateException(
+                          "a StockReleased of order " + orderId + " stands but cannot be read"))
+                      : settleReleases(stored, orderId));
+                }
+                // This delivery's own record: settling only forgets markers, riding on the next writes.
+                settleReleases(event, orderId);
+                return Future.succeededFuture();
+              });
+        });
       });
     });
   }
 
-  private static StockReserved reserved(OrderPlaced order, Instant at) {
+  /**
+   * Settles the order's applied releases against its {@code StockReleased}: the release it names is forgotten, any
+   * other taken back. One written before releases were named stands for whichever release there is.
+   */
+  private Future<Void> settleReleases(StockReleased released, String orderId) {
+    Map<String, String> named = released.getReturnsMap();
+    return Future.all(released.getLinesList().stream()
+        .map(line -> stock.settleReturn(line.getSku(), orderId,
+            named.isEmpty() ? null : named.getOrDefault(line.getSku(), "")))
+        .toList()).mapEmpty();
+  }
+
+  private static StockReserved reserved(OrderPlaced order, String eventId, Map<String, String> holders, Instant at) {
     return StockReserved.newBuilder()
-        .setEventId(EventIds.next())
+        .setEventId(eventId)
         .setOrderId(order.getOrderId())
         .setOccurredAt(EventTime.of(at))
         .setCustomerId(order.getCustomerId())
         .addAllLines(order.getLinesList())
         .setTotal(order.getTotal())
         .setPlacedAt(order.getOccurredAt())
+        .putAllHolds(holders)
         .build();
   }
 
@@ -191,9 +269,10 @@ final class Reservations {
         .build();
   }
 
-  private StockReleased released(StockReserved reserved, Instant at) {
+  private StockReleased released(StockReserved reserved, String eventId, Map<String, String> returners, Instant at) {
     return StockReleased.newBuilder()
-        .setEventId(EventIds.next())
+        .setEventId(eventId)
+        .putAllReturns(returners)
         .setOrderId(reserved.getOrderId())
         .setOccurredAt(EventTime.of(at))
         .addAllLines(reserved.getLinesList().stream().map(line -> OrderLine.newBuilder()

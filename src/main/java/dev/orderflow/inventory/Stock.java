@@ -13,11 +13,22 @@ import java.util.Map;
  * same value as the counts, applying an order's change twice (a redelivery, a second instance, a crash between
  * two steps) is recognised in the same compare-and-set that would apply it, and changes nothing. An entry is
  * settled (removed) once the order's record is final; from then on the record answers for the order.
+ *
+ * <p>{@code holders} names who made each hold: the delivery of the order, by the id of the {@code StockReserved} it
+ * would store. Two deliveries of one order can overlap (a takeover while the first still runs, slowed by a broker
+ * failover): if the first stores its record and settles its hold between the second's look-up and the second's
+ * reservation, the second makes a hold anew. The record names the holds it stands for, so settling against it
+ * gives such a hold back instead of holding the units twice ({@link #settleHold(String, String)}).
  */
-record Stock(long available, long reserved, Map<String, Long> holds, Map<String, Long> returns) {
+record Stock(long available, long reserved, Map<String, Long> holds, Map<String, Long> returns,
+    Map<String, String> holders, Map<String, String> returners) {
 
-  /** The result of one change: the stock after it, and whether the order holds the units. */
-  record Change(Stock stock, boolean held) {}
+  /** The result of one change: the stock after it, and who made the order's hold ({@code null}: not held). */
+  record Change(Stock stock, String holder) {
+    boolean held() {
+      return holder != null;
+    }
+  }
 
   Stock {
     if (available < 0 || reserved < 0) {
@@ -26,6 +37,13 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
     }
     holds = Map.copyOf(holds);
     returns = Map.copyOf(returns);
+    holders = Map.copyOf(holders);
+    returners = Map.copyOf(returners);
+  }
+
+  /** A stock whose holds and releases name no maker (as values written before they were recorded). */
+  Stock(long available, long reserved, Map<String, Long> holds, Map<String, Long> returns) {
+    this(available, reserved, holds, returns, Map.of(), Map.of());
   }
 
   static Stock of(long available) {
@@ -37,8 +55,16 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
    * available; not held (and unchanged) otherwise.
    */
   Change reserve(String orderId, long quantity) {
+    return reserve(orderId, quantity, "");
+  }
+
+  /**
+   * Reserves as {@link #reserve(String, long)} does, a new hold being marked as made by {@code holder}; the change
+   * answers who made the order's hold (this holder, or whoever made the one already there).
+   */
+  Change reserve(String orderId, long quantity, String holder) {
     StockDraft draft = draft();
-    boolean held = draft.reserve(orderId, quantity);
+    String held = draft.reserve(orderId, quantity, holder);
     return new Change(draft.build(), held);
   }
 
@@ -56,10 +82,29 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
     return draft.build();
   }
 
+  /** Releases as {@link #release(String, long)} does, a new release marked as applied by {@code returner}. */
+  Stock release(String orderId, long quantity, String returner) {
+    StockDraft draft = draft();
+    draft.release(orderId, quantity, returner);
+    return draft.build();
+  }
+
   /** Forgets that {@code orderId} holds units, once its reservation record is final. */
   Stock settleHold(String orderId) {
     StockDraft draft = draft();
     draft.settleHold(orderId);
+    return draft.build();
+  }
+
+  /**
+   * Settles {@code orderId}'s hold against its reservation record, which stands for the hold {@code holder} made: that
+   * hold is forgotten (the record answers for it now); a hold made by someone else is one made after the recorded
+   * one was settled, by a delivery of the order that overlapped the recording one, and is given back, since the
+   * record already counts those units.
+   */
+  Stock settleHold(String orderId, String holder) {
+    StockDraft draft = draft();
+    draft.settleHold(orderId, holder);
     return draft.build();
   }
 
@@ -70,6 +115,18 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
   Stock settleReturn(String orderId) {
     StockDraft draft = draft();
     draft.settleReturn(orderId);
+    return draft.build();
+  }
+
+  /**
+   * Settles {@code orderId}'s applied release against its {@code StockReleased}, which stands for the release that
+   * {@code returner} applied: that one is forgotten; one applied by someone else is a release applied a second
+   * time, by a delivery that overlapped the recording one after it settled, and is taken back (refused if the
+   * units are no longer available).
+   */
+  Stock settleReturn(String orderId, String returner) {
+    StockDraft draft = draft();
+    draft.settleReturn(orderId, returner);
     return draft.build();
   }
 
@@ -85,6 +142,8 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
         .setReserved(reserved)
         .putAllHolds(holds)
         .putAllReturns(returns)
+        .putAllHolders(holders)
+        .putAllReturners(returners)
         .build().toByteArray();
   }
 
@@ -104,6 +163,7 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("stored stock is neither protobuf nor JSON: " + e.getMessage(), e);
     }
-    return new Stock(level.getAvailable(), level.getReserved(), level.getHoldsMap(), level.getReturnsMap());
+    return new Stock(level.getAvailable(), level.getReserved(), level.getHoldsMap(), level.getReturnsMap(),
+        level.getHoldersMap(), level.getReturnersMap());
   }
 }

@@ -20,8 +20,12 @@ final class StockDraft {
   /** The original's maps until the first change to each, then a private copy (nothing to copy if nothing changes). */
   private Map<String, Long> holds;
   private Map<String, Long> returns;
+  private Map<String, String> holders;
+  private Map<String, String> returners;
   private boolean holdsCopied;
   private boolean returnsCopied;
+  private boolean holdersCopied;
+  private boolean returnersCopied;
   private boolean changed;
 
   StockDraft(Stock from) {
@@ -30,19 +34,29 @@ final class StockDraft {
     this.reserved = from.reserved();
     this.holds = from.holds();
     this.returns = from.returns();
+    this.holders = from.holders();
+    this.returners = from.returners();
   }
 
   /** See {@link Stock#reserve}; answers whether the order holds the units. */
   boolean reserve(String orderId, long quantity) {
+    return reserve(orderId, quantity, "") != null;
+  }
+
+  /** See {@link Stock#reserve(String, long, String)}; answers who made the order's hold, or null if not held. */
+  String reserve(String orderId, long quantity, String holder) {
     if (holds.containsKey(orderId)) {
-      return true;
+      return holders.getOrDefault(orderId, "");
     }
     if (available < quantity) {
-      return false;
+      return null;
     }
     counts(available - quantity, reserved + quantity);
     holds().put(orderId, quantity);
-    return true;
+    if (!holder.isEmpty()) {
+      holders().put(orderId, holder);
+    }
+    return holder;
   }
 
   /** See {@link Stock#unreserve}. */
@@ -52,29 +66,48 @@ final class StockDraft {
       return;
     }
     counts(available + quantity, reserved - quantity);
-    holds().remove(orderId);
+    forgetHold(orderId);
   }
+
 
   /** See {@link Stock#release}. */
   void release(String orderId, long quantity) {
+    release(orderId, quantity, "");
+  }
+
+  /** See {@link Stock#release(String, long, String)}; answers who applied the order's release. */
+  String release(String orderId, long quantity, String returner) {
     if (returns.containsKey(orderId)) {
-      return;
+      return returners.getOrDefault(orderId, "");
     }
     if (quantity > reserved) {
       throw new IllegalStateException("cannot release " + quantity + " units, only " + reserved + " are reserved");
     }
     counts(available + quantity, reserved - quantity);
-    if (holds.containsKey(orderId)) {
-      holds().remove(orderId);
-    }
+    forgetHold(orderId);
     returns().put(orderId, quantity);
+    if (!returner.isEmpty()) {
+      returners().put(orderId, returner);
+    }
+    return returner;
   }
 
-  /** See {@link Stock#settleHold}. */
+  /** See {@link Stock#settleHold(String)}. */
   void settleHold(String orderId) {
-    if (holds.containsKey(orderId)) {
-      holds().remove(orderId);
+    forgetHold(orderId);
+  }
+
+  /** See {@link Stock#settleHold(String, String)}; answers whether it gave a second hold back. */
+  boolean settleHold(String orderId, String holder) {
+    if (!holds.containsKey(orderId)) {
+      return false;
     }
+    if (holders.getOrDefault(orderId, "").equals(holder)) {
+      forgetHold(orderId);
+      return false;
+    }
+    unreserve(orderId);
+    return true;
   }
 
   /** See {@link Stock#settleReturn}. */
@@ -82,6 +115,27 @@ final class StockDraft {
     if (returns.containsKey(orderId)) {
       returns().remove(orderId);
     }
+    if (returners.containsKey(orderId)) {
+      returners().remove(orderId);
+    }
+  }
+
+  /** See {@link Stock#settleReturn(String, String)}; answers whether it took a second release back. */
+  boolean settleReturn(String orderId, String returner) {
+    Long quantity = returns.get(orderId);
+    if (quantity == null) {
+      return false;
+    }
+    boolean second = !returners.getOrDefault(orderId, "").equals(returner);
+    if (second) {
+      if (quantity > available) {
+        throw new IllegalStateException("cannot take back a release of order " + orderId + " applied twice: "
+            + quantity + " units, only " + available + " available");
+      }
+      counts(available - quantity, reserved + quantity);
+    }
+    settleReturn(orderId);
+    return second;
   }
 
   /** Whether any change was applied (a batch of repeats changes nothing, and needs no write). */
@@ -91,7 +145,16 @@ final class StockDraft {
 
   /** The stock after the changes applied: the original itself if none was. */
   Stock build() {
-    return changed ? new Stock(available, reserved, holds, returns) : from;
+    return changed ? new Stock(available, reserved, holds, returns, holders, returners) : from;
+  }
+
+  private void forgetHold(String orderId) {
+    if (holds.containsKey(orderId)) {
+      holds().remove(orderId);
+    }
+    if (holders.containsKey(orderId)) {
+      holders().remove(orderId);
+    }
   }
 
   /** Sets both counts, refusing (before anything changes) what would make either negative. */
@@ -112,6 +175,24 @@ final class StockDraft {
     }
     changed = true;
     return holds;
+  }
+
+  private Map<String, String> holders() {
+    if (!holdersCopied) {
+      holders = new HashMap<>(holders);
+      holdersCopied = true;
+    }
+    changed = true;
+    return holders;
+  }
+
+  private Map<String, String> returners() {
+    if (!returnersCopied) {
+      returners = new HashMap<>(returners);
+      returnersCopied = true;
+    }
+    changed = true;
+    return returners;
   }
 
   private Map<String, Long> returns() {

@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Changes stock with compare-and-set writes on each SKU's key-value revision, so any number of instances never
@@ -25,19 +27,22 @@ import java.util.function.Consumer;
  */
 final class StockKeeper implements Reservations.StockChanges {
 
+  private static final Logger LOG = LoggerFactory.getLogger(StockKeeper.class);
   private static final int MAX_CONFLICTS = 100;
+  /** A settling step's answer when it undid a change applied twice (other steps answer a holder, or null). */
+  private static final String SECOND = "second";
 
   /** A stock level as read or last written, with its revision. */
   private record Read(Stock stock, long revision) {}
 
-  /** One change, applied to the batch's working copy; answers whether the order holds the units. */
+  /** One change, applied to the batch's working copy; answers who made the order's hold ({@code null}: none). */
   @FunctionalInterface
   private interface Step {
-    boolean applyTo(StockDraft draft);
+    String applyTo(StockDraft draft);
   }
 
   /** A change waiting for its SKU's next write, and who waits for its answer. */
-  private record Pending(Step step, Promise<Boolean> answer) {}
+  private record Pending(Step step, Promise<String> answer) {}
 
   private static final class Sku {
     final String name;
@@ -63,11 +68,15 @@ final class StockKeeper implements Reservations.StockChanges {
         .recover(e -> e instanceof WriteConflict ? Future.succeededFuture() : Future.failedFuture(e));
   }
 
-  /** Reserves {@code quantity} for {@code orderId}; true if the order holds the units (now or from before). */
+  /**
+   * Reserves {@code quantity} for {@code orderId}, a new hold marked as made by {@code holder}; answers who made the
+   * order's hold (now or from before), or {@code null} if the units are not there.
+   */
   @Override
-  public Future<Boolean> reserve(String sku, String orderId, long quantity) {
-    return enqueue(sku, draft -> draft.reserve(orderId, quantity));
+  public Future<String> reserve(String sku, String orderId, long quantity, String holder) {
+    return enqueue(sku, draft -> draft.reserve(orderId, quantity, holder));
   }
+
 
   /** Gives back whatever {@code orderId} holds of {@code sku} and has not settled. */
   @Override
@@ -75,38 +84,66 @@ final class StockKeeper implements Reservations.StockChanges {
     return enqueue(sku, quietly(draft -> draft.unreserve(orderId))).mapEmpty();
   }
 
-  /** Releases {@code quantity} reserved by {@code orderId}, once. */
+  /**
+   * Releases {@code quantity} reserved by {@code orderId}, once, a new release marked as applied by {@code returner};
+   * answers who applied the order's release (now or before).
+   */
   @Override
-  public Future<Void> release(String sku, String orderId, long quantity) {
-    return enqueue(sku, quietly(draft -> draft.release(orderId, quantity))).mapEmpty();
+  public Future<String> release(String sku, String orderId, long quantity, String returner) {
+    return enqueue(sku, draft -> draft.release(orderId, quantity, returner));
   }
 
   /**
-   * Forgets that {@code orderId} holds units of {@code sku}, once its reservation record is final. Rides on the
-   * SKU's next write; nothing waits for it (an entry that outlives a crash is harmless: the record answers first).
+   * Settles {@code orderId}'s hold of {@code sku} against its reservation record, which stands for the hold that
+   * {@code holder} made ({@link Stock#settleHold(String, String)}; {@code null}: a record that names none, whose hold
+   * is forgotten whoever made it). Rides on the SKU's next write.
    */
   @Override
-  public void settleHold(String sku, String orderId) {
-    enqueue(sku, quietly(draft -> draft.settleHold(orderId)));
+  public Future<Void> settleHold(String sku, String orderId, String holder) {
+    if (holder == null) {
+      return enqueue(sku, quietly(draft -> draft.settleHold(orderId))).mapEmpty();
+    }
+    return enqueue(sku, draft -> draft.settleHold(orderId, holder) ? SECOND : null)
+        .map(answer -> {
+          if (answer != null) {
+            LOG.warn("{}: gave back a second hold of order {}, made by a delivery that overlapped the one that "
+                + "recorded its reservation", sku, orderId);
+          }
+          return null;
+        });
   }
 
-  /** Forgets {@code orderId}'s applied release of {@code sku}, once its record says RELEASED. */
+  /**
+   * Settles {@code orderId}'s applied release of {@code sku} against its {@code StockReleased}, which stands for the
+   * release {@code returner} applied ({@link Stock#settleReturn(String, String)}; {@code null}: a record that names
+   * none, whose release marker is forgotten whoever applied it).
+   */
   @Override
-  public void settleReturn(String sku, String orderId) {
-    enqueue(sku, quietly(draft -> draft.settleReturn(orderId)));
+  public Future<Void> settleReturn(String sku, String orderId, String returner) {
+    if (returner == null) {
+      return enqueue(sku, quietly(draft -> draft.settleReturn(orderId))).mapEmpty();
+    }
+    return enqueue(sku, draft -> draft.settleReturn(orderId, returner) ? SECOND : null)
+        .map(answer -> {
+          if (answer != null) {
+            LOG.warn("{}: took back a second release of order {}, applied by a delivery that overlapped the one "
+                + "that recorded it", sku, orderId);
+          }
+          return null;
+        });
   }
 
   /** A change whose answer only says that it was applied (or why not), never that units are held. */
   private static Step quietly(Consumer<StockDraft> change) {
     return draft -> {
       change.accept(draft);
-      return false;
+      return null;
     };
   }
 
-  private Future<Boolean> enqueue(String name, Step step) {
+  private Future<String> enqueue(String name, Step step) {
     Sku sku = skus.computeIfAbsent(name, Sku::new);
-    Promise<Boolean> answer = Promise.promise();
+    Promise<String> answer = Promise.promise();
     sku.waiting.add(new Pending(step, answer));
     if (!sku.writing) {
       writeNext(sku);
@@ -178,11 +215,11 @@ final class StockKeeper implements Reservations.StockChanges {
 
   /** What each change of a batch came to. */
   private static final class Outcomes {
-    final boolean[] held;
+    final String[] held;
     final RuntimeException[] refused;
 
     Outcomes(int size) {
-      held = new boolean[size];
+      held = new String[size];
       refused = new RuntimeException[size];
     }
   }

@@ -16,6 +16,7 @@ import dev.orderflow.testing.InMemoryStream;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -47,6 +48,8 @@ class ReservationsTest {
     assertThat(reserved.getLinesList()).extracting(OrderLine::getSku).containsExactly("MUG-LOGO", "POSTER-A2");
     assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(new Stock(7, 3, Map.of(), Map.of()));
     assertThat(stock.levels.get("POSTER-A2")).isEqualTo(new Stock(1, 1, Map.of(), Map.of()));
+    assertThat(reserved.getHoldsMap()).as("the holds it stands for, made by this delivery")
+        .containsOnly(Map.entry("MUG-LOGO", reserved.getEventId()), Map.entry("POSTER-A2", reserved.getEventId()));
   }
 
   @Test
@@ -102,6 +105,35 @@ class ReservationsTest {
   }
 
   @Test
+  @DisplayName("a takeover that reserves after the first delivery's reservation was recorded and settled gives its "
+      + "own hold back")
+  void takeoverAfterSettle() {
+    // This delivery (a takeover) looked and found no outcome; before its reservation applies, the first delivery of
+    // the order, still alive, reserves, stores StockReserved and settles its hold.
+    stock.beforeNextReserve = () -> assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+
+    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+
+    assertThat(stream.events("o-1")).singleElement().isInstanceOf(StockReserved.class);
+    assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(new Stock(7, 3, Map.of(), Map.of()));
+  }
+
+  @Test
+  @DisplayName("a first delivery that finds the takeover's hold records it, and the takeover keeps it")
+  void firstDeliveryRecordsTheTakeoversHold() {
+    // This delivery (a takeover) made its hold; before it stores its outcome, the first delivery of the order wakes,
+    // finds no outcome yet, takes the same hold as its own reservation, stores StockReserved and settles.
+    stream.beforeNextPublish = () -> assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+
+    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+
+    StockReserved stored = stream.only("o-1", Topology.STOCK_RESERVED);
+    assertThat(stream.events("o-1")).hasSize(1);
+    assertThat(stored.getHoldsMap()).containsOnlyKeys("MUG-LOGO");
+    assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(new Stock(7, 3, Map.of(), Map.of()));
+  }
+
+  @Test
   @DisplayName("release a reserved order's stock once, announcing StockReleased with the catalogue's prices")
   void releaseOnce() {
     reservations.reserve(order("o-1", "MUG-LOGO", 3, "POSTER-A2", 1));
@@ -117,6 +149,22 @@ class ReservationsTest {
         .containsExactly("MUG-LOGO x3 at 1250 EUR", "POSTER-A2 x1 at 2500 EUR");
     assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(Stock.of(10));
     assertThat(stock.levels.get("POSTER-A2")).isEqualTo(Stock.of(2));
+  }
+
+  @Test
+  @DisplayName("a takeover that releases after the first delivery's release was recorded and settled takes its own "
+      + "back")
+  void releaseTakeoverAfterSettle() {
+    reservations.reserve(order("o-1", "MUG-LOGO", 3));
+    reservations.reserve(order("o-2", "MUG-LOGO", 5));
+    // This delivery (a takeover) found no StockReleased; before its release applies, the first delivery of the
+    // decline, still alive, releases, stores StockReleased and settles.
+    stock.beforeNextRelease = () -> assertThat(reservations.release("o-1").succeeded()).isTrue();
+
+    assertThat(reservations.release("o-1").succeeded()).isTrue();
+
+    assertThat(stream.events("o-1")).hasSize(2);
+    assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(new Stock(5, 5, Map.of(), Map.of()));
   }
 
   @Test
@@ -141,12 +189,19 @@ class ReservationsTest {
   private static final class Shelves implements Reservations.StockChanges {
     final Map<String, Stock> levels = new HashMap<>();
 
+    /** Runs once, just before the next reservation applies: lets a test run another delivery first. */
+    Runnable beforeNextReserve = () -> {};
+
     @Override
-    public Future<Boolean> reserve(String sku, String orderId, long quantity) {
-      Stock.Change change = levels.get(sku).reserve(orderId, quantity);
+    public Future<String> reserve(String sku, String orderId, long quantity, String holder) {
+      Runnable hook = beforeNextReserve;
+      beforeNextReserve = () -> {};
+      hook.run();
+      Stock.Change change = levels.get(sku).reserve(orderId, quantity, holder);
       levels.put(sku, change.stock());
-      return Future.succeededFuture(change.held());
+      return Future.succeededFuture(change.holder());
     }
+
 
     @Override
     public Future<Void> unreserve(String sku, String orderId) {
@@ -154,28 +209,41 @@ class ReservationsTest {
       return Future.succeededFuture();
     }
 
+    /** Runs once, just before the next release applies: lets a test run another delivery first. */
+    Runnable beforeNextRelease = () -> {};
+
     @Override
-    public Future<Void> release(String sku, String orderId, long quantity) {
-      levels.put(sku, levels.get(sku).release(orderId, quantity));
+    public Future<String> release(String sku, String orderId, long quantity, String returner) {
+      Runnable hook = beforeNextRelease;
+      beforeNextRelease = () -> {};
+      hook.run();
+      Stock before = levels.get(sku);
+      Stock after = before.release(orderId, quantity, returner);
+      levels.put(sku, after);
+      return Future.succeededFuture(after.returners().getOrDefault(orderId, ""));
+    }
+
+    @Override
+    public Future<Void> settleHold(String sku, String orderId, String holder) {
+      levels.put(sku, holder == null ? levels.get(sku).settleHold(orderId) : levels.get(sku).settleHold(orderId, holder));
       return Future.succeededFuture();
     }
 
     @Override
-    public void settleHold(String sku, String orderId) {
-      levels.put(sku, levels.get(sku).settleHold(orderId));
-    }
-
-    @Override
-    public void settleReturn(String sku, String orderId) {
-      levels.put(sku, levels.get(sku).settleReturn(orderId));
+    public Future<Void> settleReturn(String sku, String orderId, String returner) {
+      levels.put(sku, returner == null
+          ? levels.get(sku).settleReturn(orderId)
+          : levels.get(sku).settleReturn(orderId, returner));
+      return Future.succeededFuture();
     }
   }
 
   /** The inventory stream in memory, read as the protocol reads it. */
   private static final class InventoryStream extends InMemoryStream implements Reservations.Records {
     @Override
-    public Future<EventType<?>> outcome(String orderId) {
-      return Future.succeededFuture(lastType(orderId));
+    public Future<Message> outcome(String orderId) {
+      List<Message> events = events(orderId);
+      return Future.succeededFuture(events.isEmpty() ? null : events.get(events.size() - 1));
     }
 
     @Override

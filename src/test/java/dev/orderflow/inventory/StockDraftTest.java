@@ -3,6 +3,7 @@ package dev.orderflow.inventory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,18 @@ class StockDraftTest {
     assertThat(draft.reserve("o-1", 4)).isTrue();
     assertThat(draft.reserve("o-1", 4)).isTrue();
     assertThat(draft.build().available()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("names who made each hold; settling forgets the hold the record names and gives back any other")
+  void holders() {
+    Stock first = Stock.of(10).reserve("o-1", 3, "e-first").stock();
+    assertThat(first.reserve("o-1", 3, "e-second").holder()).as("a repeat keeps the first hold").isEqualTo("e-first");
+    assertThat(Stock.decode(first.encode())).isEqualTo(first);
+
+    assertThat(first.settleHold("o-1", "e-first")).isEqualTo(new Stock(7, 3, Map.of(), Map.of()));
+    assertThat(first.settleHold("o-1", "e-second")).as("a hold the record does not stand for").isEqualTo(Stock.of(10));
+    assertThat(first.settleHold("o-2", "e-first")).as("no hold of that order").isEqualTo(first);
   }
 
   @Test

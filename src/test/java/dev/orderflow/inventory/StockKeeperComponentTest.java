@@ -48,15 +48,15 @@ class StockKeeperComponentTest {
     StockKeeper b = new StockKeeper(store);
     on(first, a, keeper -> keeper.seed("HOT", 100));
 
-    List<Future<Boolean>> answers = new ArrayList<>();
+    List<Future<String>> answers = new ArrayList<>();
     Promise<Void> sent = Promise.promise();
     first.runOnContext(v -> {
       for (int i = 0; i < 150; i++) {
-        answers.add(a.reserve("HOT", "a-" + i, 1));
+        answers.add(a.reserve("HOT", "a-" + i, 1, "e-a-" + i));
       }
       second.runOnContext(w -> {
         for (int i = 0; i < 150; i++) {
-          answers.add(b.reserve("HOT", "b-" + i, 1));
+          answers.add(b.reserve("HOT", "b-" + i, 1, "e-b-" + i));
         }
         sent.complete();
       });
@@ -64,16 +64,17 @@ class StockKeeperComponentTest {
     sent.future().await();
     Future.all(answers).await();
 
-    long held = answers.stream().filter(Future::result).count();
+    long held = answers.stream().filter(answer -> answer.result() != null).count();
     Stock stock = Stock.decode(store.get("HOT").await().value());
     assertThat(held).isEqualTo(100);
     assertThat(stock.available()).isZero();
     assertThat(stock.reserved()).isEqualTo(100);
     assertThat(stock.holds()).hasSize(100);
+    assertThat(stock.holders()).hasSize(100);
   }
 
   @Test
-  @DisplayName("count an order asked for by both instances once")
+  @DisplayName("count an order asked for by both instances once, under the hold the first one made")
   void sameOrderTwice() {
     Context first = env.vertx().getOrCreateContext();
     Context second = env.vertx().getOrCreateContext();
@@ -81,17 +82,16 @@ class StockKeeperComponentTest {
     StockKeeper b = new StockKeeper(store);
     on(first, a, keeper -> keeper.seed("TWICE", 10));
 
-    Future<Boolean> fromA = on(first, a, keeper -> Future.succeededFuture(keeper.reserve("TWICE", "o-1", 3)));
-    Future<Boolean> fromB = on(second, b, keeper -> Future.succeededFuture(keeper.reserve("TWICE", "o-1", 3)));
-    assertThat(fromA.await()).isTrue();
-    assertThat(fromB.await()).isTrue();
+    Future<String> fromA = on(first, a, keeper -> Future.succeededFuture(keeper.reserve("TWICE", "o-1", 3, "e-a")));
+    Future<String> fromB = on(second, b, keeper -> Future.succeededFuture(keeper.reserve("TWICE", "o-1", 3, "e-b")));
+    assertThat(fromA.await()).isNotNull().isEqualTo(fromB.await());
 
     Stock stock = Stock.decode(store.get("TWICE").await().value());
     assertThat(stock.available()).isEqualTo(7);
     assertThat(stock.reserved()).isEqualTo(3);
 
-    on(second, b, keeper -> keeper.release("TWICE", "o-1", 3));
-    on(first, a, keeper -> keeper.release("TWICE", "o-1", 3));
+    on(second, b, keeper -> keeper.release("TWICE", "o-1", 3, "r-b"));
+    on(first, a, keeper -> keeper.release("TWICE", "o-1", 3, "r-a"));
     assertThat(Stock.decode(store.get("TWICE").await().value()).available()).isEqualTo(10);
   }
 
@@ -104,13 +104,14 @@ class StockKeeperComponentTest {
         {"available":5,"reserved":2,"holds":{"o-1":2},"returns":{}}""".getBytes(StandardCharsets.UTF_8);
     store.create("UPGRADED", earlier).await();
 
-    boolean heldBefore = on(context, keeper, k -> k.reserve("UPGRADED", "o-1", 2));
-    boolean heldNow = on(context, keeper, k -> k.reserve("UPGRADED", "o-2", 3));
-    assertThat(heldBefore).isTrue();
-    assertThat(heldNow).isTrue();
+    String heldBefore = on(context, keeper, k -> k.reserve("UPGRADED", "o-1", 2, "e-1"));
+    String heldNow = on(context, keeper, k -> k.reserve("UPGRADED", "o-2", 3, "e-2"));
+    assertThat(heldBefore).as("a hold from before holders were recorded names none").isEmpty();
+    assertThat(heldNow).isEqualTo("e-2");
 
     byte[] stored = store.get("UPGRADED").await().value();
     assertThat(stored[0]).isNotEqualTo((byte) '{');
-    assertThat(Stock.decode(stored)).isEqualTo(new Stock(2, 5, Map.of("o-1", 2L, "o-2", 3L), Map.of()));
+    assertThat(Stock.decode(stored))
+        .isEqualTo(new Stock(2, 5, Map.of("o-1", 2L, "o-2", 3L), Map.of(), Map.of("o-2", "e-2"), Map.of()));
   }
 }
