@@ -53,8 +53,11 @@ final class Reservations {
 
     Future<Void> unreserve(String sku, String orderId);
 
-    /** Answers who applied the order's release (a new one: {@code returner}). */
-    Future<String> release(String sku, String orderId, long quantity, String returner);
+    /**
+     * Answers who applied the order's release (a new one: {@code returner}); a hold of the order not made by
+     * {@code heldBy} (the one its record stands for; {@code null}: whichever) is given back with it.
+     */
+    Future<String> release(String sku, String orderId, long quantity, String returner, String heldBy);
 
     /**
      * Settles the order's hold against its record, which stands for the hold {@code holder} made: forgets that
@@ -208,8 +211,10 @@ final class Reservations {
         List<StockLines.Line> lines =
             StockLines.of("StockReserved", orderId, reserved.getLinesList(), catalogue);
         String eventId = EventIds.next();
+        Map<String, String> held = reserved.getHoldsMap();
         List<Future<String>> applied = lines.stream()
-            .map(line -> stock.release(line.sku(), orderId, line.quantity(), eventId))
+            .map(line -> stock.release(line.sku(), orderId, line.quantity(), eventId,
+                held.isEmpty() ? null : held.getOrDefault(line.sku(), "")))
             .toList();
         return Future.all(applied).compose(all -> {
           Map<String, String> returners = new LinkedHashMap<>();

@@ -82,10 +82,14 @@ record Stock(long available, long reserved, Map<String, Long> holds, Map<String,
     return draft.build();
   }
 
-  /** Releases as {@link #release(String, long)} does, a new release marked as applied by {@code returner}. */
-  Stock release(String orderId, long quantity, String returner) {
+  /**
+   * Releases as {@link #release(String, long)} does, a new release marked as applied by {@code returner}. The
+   * order's reservation record stands for the hold {@code heldBy} made ({@code null}: whichever); a hold of the order
+   * made by anyone else is one made after the recorded one was settled, and is given back with the release.
+   */
+  Stock release(String orderId, long quantity, String returner, String heldBy) {
     StockDraft draft = draft();
-    draft.release(orderId, quantity, returner);
+    draft.release(orderId, quantity, returner, heldBy);
     return draft.build();
   }
 

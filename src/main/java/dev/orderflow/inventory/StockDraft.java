@@ -72,18 +72,22 @@ final class StockDraft {
 
   /** See {@link Stock#release}. */
   void release(String orderId, long quantity) {
-    release(orderId, quantity, "");
+    release(orderId, quantity, "", null);
   }
 
-  /** See {@link Stock#release(String, long, String)}; answers who applied the order's release. */
-  String release(String orderId, long quantity, String returner) {
+  /** See {@link Stock#release(String, long, String, String)}; answers who applied the order's release. */
+  String release(String orderId, long quantity, String returner, String heldBy) {
     if (returns.containsKey(orderId)) {
       return returners.getOrDefault(orderId, "");
     }
-    if (quantity > reserved) {
-      throw new IllegalStateException("cannot release " + quantity + " units, only " + reserved + " are reserved");
+    // A hold of the order that the record does not stand for was made after the recorded one was settled: its
+    // units go back too.
+    boolean late = heldBy != null && holds.containsKey(orderId) && !holders.getOrDefault(orderId, "").equals(heldBy);
+    long units = quantity + (late ? holds.get(orderId) : 0);
+    if (units > reserved) {
+      throw new IllegalStateException("cannot release " + units + " units, only " + reserved + " are reserved");
     }
-    counts(available + quantity, reserved - quantity);
+    counts(available + units, reserved - units);
     forgetHold(orderId);
     returns().put(orderId, quantity);
     if (!returner.isEmpty()) {

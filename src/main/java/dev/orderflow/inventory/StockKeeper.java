@@ -85,12 +85,12 @@ final class StockKeeper implements Reservations.StockChanges {
   }
 
   /**
-   * Releases {@code quantity} reserved by {@code orderId}, once, a new release marked as applied by {@code returner};
-   * answers who applied the order's release (now or before).
+   * Releases {@code quantity} reserved by {@code orderId}, once, a new release marked as applied by {@code returner}
+   * ({@link Stock#release(String, long, String, String)}); answers who applied the order's release (now or before).
    */
   @Override
-  public Future<String> release(String sku, String orderId, long quantity, String returner) {
-    return enqueue(sku, draft -> draft.release(orderId, quantity, returner));
+  public Future<String> release(String sku, String orderId, long quantity, String returner, String heldBy) {
+    return enqueue(sku, draft -> draft.release(orderId, quantity, returner, heldBy));
   }
 
   /**

@@ -168,6 +168,20 @@ class ReservationsTest {
   }
 
   @Test
+  @DisplayName("a release gives back, with the order's units, a hold that a takeover made after the reservation "
+      + "was recorded and settled")
+  void releaseMeetsALateHold() {
+    reservations.reserve(order("o-1", "MUG-LOGO", 3));
+    // A takeover of the order's OrderPlaced made a hold anew after the reservation was settled, and has not settled
+    // it yet when the order's payment is declined.
+    stock.levels.put("MUG-LOGO", stock.levels.get("MUG-LOGO").reserve("o-1", 3, "e-takeover").stock());
+
+    assertThat(reservations.release("o-1").succeeded()).isTrue();
+
+    assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(Stock.of(10));
+  }
+
+  @Test
   @DisplayName("refuse, for a retry, to release an order whose StockReserved cannot be seen yet")
   void releaseBeforeReserved() {
     Future<Void> release = reservations.release("o-9");
@@ -213,12 +227,12 @@ class ReservationsTest {
     Runnable beforeNextRelease = () -> {};
 
     @Override
-    public Future<String> release(String sku, String orderId, long quantity, String returner) {
+    public Future<String> release(String sku, String orderId, long quantity, String returner, String heldBy) {
       Runnable hook = beforeNextRelease;
       beforeNextRelease = () -> {};
       hook.run();
       Stock before = levels.get(sku);
-      Stock after = before.release(orderId, quantity, returner);
+      Stock after = before.release(orderId, quantity, returner, heldBy);
       levels.put(sku, after);
       return Future.succeededFuture(after.returners().getOrDefault(orderId, ""));
     }

@@ -90,8 +90,8 @@ class StockKeeperComponentTest {
     assertThat(stock.available()).isEqualTo(7);
     assertThat(stock.reserved()).isEqualTo(3);
 
-    on(second, b, keeper -> keeper.release("TWICE", "o-1", 3, "r-b"));
-    on(first, a, keeper -> keeper.release("TWICE", "o-1", 3, "r-a"));
+    on(second, b, keeper -> keeper.release("TWICE", "o-1", 3, "r-b", null));
+    on(first, a, keeper -> keeper.release("TWICE", "o-1", 3, "r-a", null));
     assertThat(Stock.decode(store.get("TWICE").await().value()).available()).isEqualTo(10);
   }
 
