@@ -7,6 +7,8 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.CompositeArchRule;
+import dev.orderflow.messaging.Topology;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,9 +55,31 @@ class ArchitectureTest {
       .should().dependOnClassesThat().resideInAnyPackage("dev.orderflow.messaging..", "dev.orderflow.events..")
       .as("the gateway simulator stands in for an external provider: it knows nothing of the pipeline");
 
+  private static final ArchRule ordersOwnTheirStorage = ownedBy("orders",
+      "IDEMPOTENCY_KEYS", "ORDERS_ON_INVENTORY", "ORDERS_ON_PAYMENTS");
+  private static final ArchRule inventoryOwnsItsStorage = ownedBy("inventory",
+      "STOCK", "INVENTORY_ON_ORDERS", "INVENTORY_ON_PAYMENTS");
+  private static final ArchRule paymentsOwnTheirConsumer = ownedBy("payments", "PAYMENTS_ON_INVENTORY");
+  private static final ArchRule shippingOwnsItsConsumer = ownedBy("shipping", "SHIPPING_ON_ORDERS");
+
+  /**
+   * Only {@code context} (and {@code Topology} itself, which lists them for provisioning) touches these key-value
+   * buckets and durable consumers of {@link Topology}: a context's state and its place in each stream are its own,
+   * though one table names them all.
+   */
+  private static ArchRule ownedBy(String context, String... fields) {
+    return CompositeArchRule.of(Stream.of(fields)
+            .map(field -> noClasses()
+                .that().resideOutsideOfPackages("dev.orderflow." + context + "..", "dev.orderflow.messaging..")
+                .should().accessField(Topology.class, field))
+            .toList())
+        .as(context + " alone uses its " + String.join(", ", fields));
+  }
+
   static Stream<ArchRule> rules() {
     return Stream.of(contextsMeetOnlyThroughEvents, onlyMessagingTalksToNats, technicalPackagesKnowNoContext,
-        contextsDoNotReachTheApplication, gatewayIsExternal);
+        contextsDoNotReachTheApplication, gatewayIsExternal, ordersOwnTheirStorage, inventoryOwnsItsStorage,
+        paymentsOwnTheirConsumer, shippingOwnsItsConsumer);
   }
 
   @ParameterizedTest(name = "{0}")
