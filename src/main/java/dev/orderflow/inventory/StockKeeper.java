@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,17 +101,11 @@ final class StockKeeper implements Reservations.StockChanges {
    */
   @Override
   public Future<Void> settleHold(String sku, String orderId, String holder) {
-    if (holder == null) {
-      return enqueue(sku, quietly(draft -> draft.settleHold(orderId))).mapEmpty();
-    }
-    return enqueue(sku, draft -> draft.settleHold(orderId, holder) ? SECOND : null)
-        .map(answer -> {
-          if (answer != null) {
-            LOG.warn("{}: gave back a second hold of order {}, made by a delivery that overlapped the one that "
-                + "recorded its reservation", sku, orderId);
-          }
-          return null;
-        });
+    return holder == null
+        ? enqueue(sku, quietly(draft -> draft.settleHold(orderId))).mapEmpty()
+        : settle(sku, orderId, draft -> draft.settleHold(orderId, holder),
+            "{}: gave back a second hold of order {}, made by a delivery that overlapped the one that recorded "
+                + "its reservation");
   }
 
   /**
@@ -120,17 +115,21 @@ final class StockKeeper implements Reservations.StockChanges {
    */
   @Override
   public Future<Void> settleReturn(String sku, String orderId, String returner) {
-    if (returner == null) {
-      return enqueue(sku, quietly(draft -> draft.settleReturn(orderId))).mapEmpty();
-    }
-    return enqueue(sku, draft -> draft.settleReturn(orderId, returner) ? SECOND : null)
-        .map(answer -> {
-          if (answer != null) {
-            LOG.warn("{}: took back a second release of order {}, applied by a delivery that overlapped the one "
-                + "that recorded it", sku, orderId);
-          }
-          return null;
-        });
+    return returner == null
+        ? enqueue(sku, quietly(draft -> draft.settleReturn(orderId))).mapEmpty()
+        : settle(sku, orderId, draft -> draft.settleReturn(orderId, returner),
+            "{}: took back a second release of order {}, applied by a delivery that overlapped the one that "
+                + "recorded it");
+  }
+
+  /** A settling change; {@code warning} (SKU, order) is logged when it undid a change applied twice. */
+  private Future<Void> settle(String sku, String orderId, Predicate<StockDraft> undidASecond, String warning) {
+    return enqueue(sku, draft -> undidASecond.test(draft) ? SECOND : null).map(answer -> {
+      if (answer != null) {
+        LOG.warn(warning, sku, orderId);
+      }
+      return null;
+    });
   }
 
   /** A change whose answer only says that it was applied (or why not), never that units are held. */
