@@ -69,7 +69,6 @@ final class StockDraft {
     forgetHold(orderId);
   }
 
-
   /** See {@link Stock#release}. */
   void release(String orderId, long quantity) {
     release(orderId, quantity, "", null);
