@@ -145,9 +145,12 @@ final class Reservations {
               ? reserved(order, eventId, holders, now)
               : rejected(order, missing, now);
           return announce(orderId, outcome).compose(written -> {
-            if (written != Written.STORED || outcome instanceof StockRejected) {
-              // A rejection gives the taken lines back: the message is settled only once they are.
-              return written == Written.STORED ? settle(outcome, orderId, lines) : standing(orderId, lines);
+            if (written != Written.STORED) {
+              return standing(orderId, lines);
+            }
+            if (outcome instanceof StockRejected) {
+              // The taken lines go back before the message is settled.
+              return settle(outcome, orderId, lines);
             }
             // This delivery's own reservation: every hold is the one it names, so settling only forgets markers,
             // and rides on the SKUs' next writes without being waited for.
