@@ -46,7 +46,7 @@ final class StockDraft {
   /** See {@link Stock#reserve(String, long, String)}; answers who made the order's hold, or null if not held. */
   String reserve(String orderId, long quantity, String holder) {
     if (holds.containsKey(orderId)) {
-      return holders.getOrDefault(orderId, "");
+      return holderOf(orderId);
     }
     if (available < quantity) {
       return null;
@@ -77,11 +77,11 @@ final class StockDraft {
   /** See {@link Stock#release(String, long, String, String)}; answers who applied the order's release. */
   String release(String orderId, long quantity, String returner, String heldBy) {
     if (returns.containsKey(orderId)) {
-      return returners.getOrDefault(orderId, "");
+      return returnerOf(orderId);
     }
     // A hold of the order that the record does not stand for was made after the recorded one was settled: its
     // units go back too.
-    boolean late = heldBy != null && holds.containsKey(orderId) && !holders.getOrDefault(orderId, "").equals(heldBy);
+    boolean late = heldBy != null && holds.containsKey(orderId) && !holderOf(orderId).equals(heldBy);
     long units = quantity + (late ? holds.get(orderId) : 0);
     if (units > reserved) {
       throw new IllegalStateException("cannot release " + units + " units, only " + reserved + " are reserved");
@@ -105,7 +105,7 @@ final class StockDraft {
     if (!holds.containsKey(orderId)) {
       return false;
     }
-    if (holders.getOrDefault(orderId, "").equals(holder)) {
+    if (holderOf(orderId).equals(holder)) {
       forgetHold(orderId);
       return false;
     }
@@ -129,7 +129,7 @@ final class StockDraft {
     if (quantity == null) {
       return false;
     }
-    boolean second = !returners.getOrDefault(orderId, "").equals(returner);
+    boolean second = !returnerOf(orderId).equals(returner);
     if (second) {
       if (quantity > available) {
         throw new IllegalStateException("cannot take back a release of order " + orderId + " applied twice: "
@@ -149,6 +149,16 @@ final class StockDraft {
   /** The stock after the changes applied: the original itself if none was. */
   Stock build() {
     return changed ? new Stock(available, reserved, holds, returns, holders, returners) : from;
+  }
+
+  /** Who made the order's hold: empty for a hold written before holders were recorded (or for no hold). */
+  private String holderOf(String orderId) {
+    return holders.getOrDefault(orderId, "");
+  }
+
+  /** Who applied the order's release, likewise. */
+  private String returnerOf(String orderId) {
+    return returners.getOrDefault(orderId, "");
   }
 
   private void forgetHold(String orderId) {
