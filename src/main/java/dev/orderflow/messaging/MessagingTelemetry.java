@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Traces and measures the bridge. Every event publish gets a PRODUCER span and every handled message a CONSUMER
  * span, following OpenTelemetry's messaging conventions ({@code messaging.system=nats}, the subject as
  * destination, the {@code Nats-Msg-Id} as message id, the durable as consumer group). The W3C
- * {@code traceparent}/{@code tracestate} and {@code baggage} (which carries the order id) travel in the NATS
- * headers, so one order is one trace across every hop.
+ * {@code traceparent}/{@code tracestate} travel in the NATS headers, so one order is one trace across every hop,
+ * and so does any {@code baggage} but the order id: every event carries that in its body and subject, and the
+ * consumer puts it back into the baggage (logs show it), so it is not written into every message again.
  */
 final class MessagingTelemetry {
 
@@ -76,8 +77,8 @@ final class MessagingTelemetry {
   }
 
   /**
-   * Starts the producer span of a publish, as a child of the current context, and writes its context (with the
-   * order id in the baggage) into {@code headers}.
+   * Starts the producer span of a publish, as a child of the current context, and writes its context (without the
+   * order id, see above) into {@code headers}.
    */
   Span startPublish(String subject, String messageId, String orderId, Headers headers) {
     Context parent = Context.current();
@@ -92,7 +93,7 @@ final class MessagingTelemetry {
         .setAttribute(OPERATION_NAME, "publish")
         .setAttribute(MESSAGE_ID, messageId)
         .startSpan();
-    propagator.inject(withOrder(parent.with(span), orderId), headers, SETTER);
+    propagator.inject(withoutOrder(parent.with(span)), headers, SETTER);
     return span;
   }
 
@@ -211,5 +212,14 @@ final class MessagingTelemetry {
 
   private static Context withOrder(Context context, String orderId) {
     return Baggage.fromContext(context).toBuilder().put(ORDER_ID, orderId).build().storeInContext(context);
+  }
+
+  private static Context withoutOrder(Context context) {
+    Baggage baggage = Baggage.fromContext(context);
+    if (baggage.getEntryValue(ORDER_ID) == null) {
+      return context;
+    }
+    Baggage rest = baggage.size() == 1 ? Baggage.empty() : baggage.toBuilder().remove(ORDER_ID).build();
+    return rest.storeInContext(context);
   }
 }

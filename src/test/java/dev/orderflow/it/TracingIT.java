@@ -4,6 +4,9 @@ import static dev.orderflow.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderflow.testing.OrderflowExtension;
+import dev.orderflow.testing.TestOrderflow;
+import io.nats.client.api.MessageInfo;
+import io.nats.client.impl.Headers;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
@@ -52,13 +55,17 @@ class TracingIT {
   void oneTracePerOrder() throws Exception {
     String orderId = env.app().placeOrder("quinn", Map.of("MUG-LOGO", 1));
     env.app().awaitStatus(orderId, "SHIPPED");
-    SpanData post = eventually(() -> exporter.getFinishedSpanItems().stream()
-        .filter(s -> s.getKind() == SpanKind.SERVER && s.getName().startsWith("POST")
-            && "/orders".equals(s.getAttributes().get(AttributeKey.stringKey("url.path"))))
-        .findFirst().orElse(null), span -> span != null);
-    String traceId = post.getTraceId();
+    // The trace of this order (other tests place orders too): the one its OrderPlaced was published in.
+    String traceId = eventually(() -> exporter.getFinishedSpanItems().stream()
+        .filter(s -> s.getKind() == SpanKind.PRODUCER
+            && ("orders.placed." + orderId).equals(s.getAttributes().get(DESTINATION)))
+        .map(SpanData::getTraceId).findFirst().orElse(null), id -> id != null);
     List<SpanData> trace = eventually(() -> inTrace(traceId), spans -> spans.stream().anyMatch(s ->
         s.getKind() == SpanKind.PRODUCER && s.getName().equals("publish shipping.shipment-scheduled.{order_id}")));
+    SpanData post = trace.stream()
+        .filter(s -> s.getKind() == SpanKind.SERVER && s.getName().startsWith("POST")
+            && "/orders".equals(s.getAttributes().get(AttributeKey.stringKey("url.path"))))
+        .findFirst().orElseThrow(() -> new AssertionError("no POST /orders span in the order's trace"));
 
     assertThat(post.getParentSpanContext().isValid()).as("the POST starts the trace").isFalse();
     SpanData placed = producer(trace, "orders.placed." + orderId, orderId + ":OrderPlaced");
@@ -85,6 +92,24 @@ class TracingIT {
 
     SpanData scheduled = producer(trace, "shipping.shipment-scheduled." + orderId, orderId + ":ShipmentScheduled");
     assertThat(scheduled.getParentSpanId()).isEqualTo(shipping.getSpanId());
+  }
+
+  @Test
+  @DisplayName("carries a caller's baggage in every event's headers, but not the order id (the event names it)")
+  void baggageTravelsWithoutTheOrderId() throws Exception {
+    var response = env.app().postJson("/orders", TestOrderflow.order("sara", Map.of("MUG-LOGO", 1)),
+        "baggage", "shop=eu-west");
+    assertThat(response.statusCode()).isEqualTo(202);
+    String orderId = new JsonObject(response.body()).getString("orderId");
+    env.app().awaitStatus(orderId, "SHIPPED");
+    for (String[] event : new String[][] {{"ORDERS", "orders.placed."}, {"INVENTORY", "inventory.stock-reserved."},
+        {"ORDERS", "orders.confirmed."}, {"SHIPPING", "shipping.shipment-scheduled."}}) {
+      List<MessageInfo> stored = env.nats().messages(event[0], event[1] + orderId);
+      assertThat(stored).as(event[1]).hasSize(1);
+      Headers headers = stored.get(0).getHeaders();
+      assertThat(headers.getFirst("traceparent")).as(event[1] + " traceparent").isNotBlank();
+      assertThat(headers.getFirst("baggage")).as(event[1] + " baggage").isEqualTo("shop=eu-west");
+    }
   }
 
   @Test
