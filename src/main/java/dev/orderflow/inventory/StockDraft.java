@@ -17,25 +17,20 @@ final class StockDraft {
   private final Stock from;
   private long available;
   private long reserved;
-  /** The original's maps until the first change to each, then a private copy (nothing to copy if nothing changes). */
-  private Map<String, Long> holds;
-  private Map<String, Long> returns;
-  private Map<String, String> holders;
-  private Map<String, String> returners;
-  private boolean holdsCopied;
-  private boolean returnsCopied;
-  private boolean holdersCopied;
-  private boolean returnersCopied;
+  private final Entries<Long> holds;
+  private final Entries<Long> returns;
+  private final Entries<String> holders;
+  private final Entries<String> returners;
   private boolean changed;
 
   StockDraft(Stock from) {
     this.from = from;
     this.available = from.available();
     this.reserved = from.reserved();
-    this.holds = from.holds();
-    this.returns = from.returns();
-    this.holders = from.holders();
-    this.returners = from.returners();
+    this.holds = new Entries<>(from.holds());
+    this.returns = new Entries<>(from.returns());
+    this.holders = new Entries<>(from.holders());
+    this.returners = new Entries<>(from.returners());
   }
 
   /** See {@link Stock#reserve}; answers whether the order holds the units. */
@@ -52,9 +47,9 @@ final class StockDraft {
       return null;
     }
     counts(available - quantity, reserved + quantity);
-    holds().put(orderId, quantity);
+    holds.put(orderId, quantity);
     if (!holder.isEmpty()) {
-      holders().put(orderId, holder);
+      holders.put(orderId, holder);
     }
     return holder;
   }
@@ -88,9 +83,9 @@ final class StockDraft {
     }
     counts(available + units, reserved - units);
     forgetHold(orderId);
-    returns().put(orderId, quantity);
+    returns.put(orderId, quantity);
     if (!returner.isEmpty()) {
-      returners().put(orderId, returner);
+      returners.put(orderId, returner);
     }
     return returner;
   }
@@ -115,12 +110,8 @@ final class StockDraft {
 
   /** See {@link Stock#settleReturn}. */
   void settleReturn(String orderId) {
-    if (returns.containsKey(orderId)) {
-      returns().remove(orderId);
-    }
-    if (returners.containsKey(orderId)) {
-      returners().remove(orderId);
-    }
+    returns.remove(orderId);
+    returners.remove(orderId);
   }
 
   /** See {@link Stock#settleReturn(String, String)}; answers whether it took a second release back. */
@@ -148,7 +139,7 @@ final class StockDraft {
 
   /** The stock after the changes applied: the original itself if none was. */
   Stock build() {
-    return changed ? new Stock(available, reserved, holds, returns, holders, returners) : from;
+    return changed ? new Stock(available, reserved, holds.map, returns.map, holders.map, returners.map) : from;
   }
 
   /** Who made the order's hold: empty for a hold written before holders were recorded (or for no hold). */
@@ -162,12 +153,8 @@ final class StockDraft {
   }
 
   private void forgetHold(String orderId) {
-    if (holds.containsKey(orderId)) {
-      holds().remove(orderId);
-    }
-    if (holders.containsKey(orderId)) {
-      holders().remove(orderId);
-    }
+    holds.remove(orderId);
+    holders.remove(orderId);
   }
 
   /** Sets both counts, refusing (before anything changes) what would make either negative. */
@@ -181,39 +168,47 @@ final class StockDraft {
     changed = true;
   }
 
-  private Map<String, Long> holds() {
-    if (!holdsCopied) {
-      holds = new HashMap<>(holds);
-      holdsCopied = true;
-    }
-    changed = true;
-    return holds;
-  }
+  /**
+   * One of the original's maps, read as it is until its first change and then a private copy (nothing is copied if
+   * nothing changes); a removal of what is not there is no change.
+   */
+  private final class Entries<V> {
+    private Map<String, V> map;
+    private boolean copied;
 
-  private Map<String, String> holders() {
-    if (!holdersCopied) {
-      holders = new HashMap<>(holders);
-      holdersCopied = true;
+    Entries(Map<String, V> original) {
+      this.map = original;
     }
-    changed = true;
-    return holders;
-  }
 
-  private Map<String, String> returners() {
-    if (!returnersCopied) {
-      returners = new HashMap<>(returners);
-      returnersCopied = true;
+    boolean containsKey(String orderId) {
+      return map.containsKey(orderId);
     }
-    changed = true;
-    return returners;
-  }
 
-  private Map<String, Long> returns() {
-    if (!returnsCopied) {
-      returns = new HashMap<>(returns);
-      returnsCopied = true;
+    V get(String orderId) {
+      return map.get(orderId);
     }
-    changed = true;
-    return returns;
+
+    V getOrDefault(String orderId, V otherwise) {
+      return map.getOrDefault(orderId, otherwise);
+    }
+
+    void put(String orderId, V value) {
+      writable().put(orderId, value);
+    }
+
+    void remove(String orderId) {
+      if (map.containsKey(orderId)) {
+        writable().remove(orderId);
+      }
+    }
+
+    private Map<String, V> writable() {
+      if (!copied) {
+        map = new HashMap<>(map);
+        copied = true;
+      }
+      changed = true;
+      return map;
+    }
   }
 }
