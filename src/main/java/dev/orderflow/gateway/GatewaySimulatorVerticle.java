@@ -37,11 +37,23 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
   private static final int DEFAULT_PAGE = 1_000;
   private static final int MAX_PAGE = 50_000;
 
-  /** A charge as the simulator made it. */
-  private record Charge(String chargeId, String idempotencyKey, JsonObject request, String status, Instant at) {
+  /** What a client asks to charge; two requests with one idempotency key must be equal. */
+  private record ChargeRequest(String orderId, String customerId, long amountMinor, String currency) {
 
     JsonObject toJson() {
-      JsonObject json = request.copy()
+      return new JsonObject().put("orderId", orderId).put("customerId", customerId).put("amountMinor", amountMinor)
+          .put("currency", currency);
+    }
+  }
+
+  /**
+   * A charge as the simulator made it. Plain fields, not the request's JSON: a benchmark keeps hundreds of
+   * thousands of them, and as JSON objects they made the simulator's collector take a third of its CPU.
+   */
+  private record Charge(String chargeId, String idempotencyKey, ChargeRequest request, String status, Instant at) {
+
+    JsonObject toJson() {
+      JsonObject json = request.toJson()
           .put("chargeId", chargeId)
           .put("status", status)
           .put("createdAt", at.toString());
@@ -96,7 +108,7 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
   private void charge(RoutingContext ctx) {
     Faults now = faults;
     String key = ctx.request().getHeader("Idempotency-Key");
-    JsonObject request = chargeRequest(ctx);
+    ChargeRequest request = chargeRequest(ctx);
     if (key == null || key.isBlank()) {
       later(ctx, now, 400, error("the Idempotency-Key header is required"));
     } else if (request == null) {
@@ -113,12 +125,15 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     } else if (ThreadLocalRandom.current().nextDouble() < now.errorRate()) {
       later(ctx, now, 500, error("simulated gateway error; nothing was charged"));
     } else {
-      boolean decline = request.getString("customerId").startsWith(DECLINING_CUSTOMER_PREFIX)
+      boolean decline = request.customerId().startsWith(DECLINING_CUSTOMER_PREFIX)
           || ThreadLocalRandom.current().nextDouble() < now.declineRate();
-      Charge charge = new Charge("ch_" + UUID.randomUUID(), key, request, decline ? "DECLINED" : "AUTHORIZED",
-          Instant.now());
-      byKey.put(key, charge);
-      byOrder.computeIfAbsent(request.getString("orderId"), id -> new ArrayList<>()).add(charge);
+      // Payments uses the order id as the key: keep one copy of the string.
+      String storedKey = key.equals(request.orderId()) ? request.orderId() : key;
+      Charge charge = new Charge("ch_" + UUID.randomUUID(), storedKey, request,
+          decline ? "DECLINED" : "AUTHORIZED", Instant.now());
+      byKey.put(storedKey, charge);
+      // Nearly every order has one charge: an immutable one-element list until a second comes.
+      byOrder.merge(request.orderId(), List.of(charge), GatewaySimulatorVerticle::appended);
       all.add(charge);
       later(ctx, now, 201, charge.toJson());
     }
@@ -206,7 +221,13 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     }
   }
 
-  private static JsonObject chargeRequest(RoutingContext ctx) {
+  private static List<Charge> appended(List<Charge> earlier, List<Charge> more) {
+    List<Charge> all = new ArrayList<>(earlier);
+    all.addAll(more);
+    return all;
+  }
+
+  private static ChargeRequest chargeRequest(RoutingContext ctx) {
     try {
       JsonObject body = ctx.body().asJsonObject();
       if (body == null) {
@@ -218,8 +239,7 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
       String currency = body.getString("currency");
       boolean valid = orderId != null && !orderId.isBlank() && customerId != null && !customerId.isBlank()
           && amount != null && amount > 0 && currency != null && currency.matches("[A-Z]{3}");
-      return valid ? new JsonObject().put("orderId", orderId).put("customerId", customerId)
-          .put("amountMinor", amount).put("currency", currency) : null;
+      return valid ? new ChargeRequest(orderId, customerId, amount, currency) : null;
     } catch (RuntimeException e) {
       return null;
     }

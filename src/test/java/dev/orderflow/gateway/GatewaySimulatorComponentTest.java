@@ -1,0 +1,129 @@
+package dev.orderflow.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderflow.config.GatewayConfig;
+import dev.orderflow.config.Secret;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The simulator's charge API over real HTTP: idempotency by key, the charge log by order and by page. */
+@DisplayName("Gateway simulator")
+class GatewaySimulatorComponentTest {
+
+  private static Vertx vertx;
+  private static int port;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    GatewaySimulatorVerticle simulator =
+        new GatewaySimulatorVerticle(new GatewayConfig("127.0.0.1", 0, Duration.ZERO, 0, 0, Secret.none()));
+    vertx.deployVerticle(simulator).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    port = simulator.port();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("a repeated charge with its key answers the first charge; the same key for another charge is a 422")
+  void idempotentByKey() throws Exception {
+    JsonObject charge = charge("o-idem", "c-1", 2500);
+
+    HttpResponse<String> first = post("o-idem", charge);
+    HttpResponse<String> again = post("o-idem", charge);
+    HttpResponse<String> other = post("o-idem", charge("o-idem", "c-1", 2600));
+
+    assertThat(first.statusCode()).isEqualTo(201);
+    JsonObject made = new JsonObject(first.body());
+    assertThat(made.getString("status")).isEqualTo("AUTHORIZED");
+    assertThat(made.getString("chargeId")).startsWith("ch_");
+    assertThat(made.getLong("amountMinor")).isEqualTo(2500);
+    assertThat(made.getString("currency")).isEqualTo("EUR");
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(again.body())).isEqualTo(made);
+    assertThat(other.statusCode()).isEqualTo(422);
+    JsonObject log = new JsonObject(get("/v1/charges?orderId=o-idem").body());
+    assertThat(log.getJsonArray("charges")).hasSize(1);
+    assertThat(log.getJsonArray("charges").getJsonObject(0)).isEqualTo(made);
+  }
+
+  @Test
+  @DisplayName("a declining customer is declined with a reason, and each of an order's charges is in its log")
+  void declinedAndLogged() throws Exception {
+    HttpResponse<String> declined = post("k-1", charge("o-twice", "decline-c", 100));
+    HttpResponse<String> second = post("k-2", charge("o-twice", "c-2", 100));
+
+    assertThat(declined.statusCode()).isEqualTo(201);
+    assertThat(new JsonObject(declined.body()).getString("status")).isEqualTo("DECLINED");
+    assertThat(new JsonObject(declined.body()).getString("reason")).isEqualTo("card declined");
+    assertThat(second.statusCode()).isEqualTo(201);
+    JsonObject log = new JsonObject(get("/v1/charges?orderId=o-twice").body());
+    assertThat(log.getJsonArray("charges")).extracting(c -> ((JsonObject) c).getString("status"))
+        .containsExactly("DECLINED", "AUTHORIZED");
+  }
+
+  @Test
+  @DisplayName("every charge is listed a page at a time, in the order made")
+  void pages() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      assertThat(post("o-page-" + i, charge("o-page-" + i, "c-1", 1 + i)).statusCode()).isEqualTo(201);
+    }
+    JsonObject all = new JsonObject(get("/v1/charges?from=0&limit=50000").body());
+    int total = all.getInteger("total");
+    JsonObject page = new JsonObject(get("/v1/charges?from=" + (total - 5) + "&limit=3").body());
+
+    assertThat(page.getJsonArray("charges")).extracting(c -> ((JsonObject) c).getString("orderId"))
+        .containsExactly("o-page-0", "o-page-1", "o-page-2");
+    assertThat(page.getInteger("next")).isEqualTo(total - 2);
+    assertThat(get("/v1/charges?from=-1").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("a charge without a key or with an invalid body is a 400 and charges nothing")
+  void invalid() throws Exception {
+    HttpResponse<String> noKey = HTTP.send(HttpRequest.newBuilder(uri("/v1/charges"))
+        .POST(HttpRequest.BodyPublishers.ofString(charge("o-bad", "c-1", 1).encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> noAmount = post("o-bad", charge("o-bad", "c-1", 0));
+    HttpResponse<String> badCurrency = post("o-bad", charge("o-bad", "c-1", 1).put("currency", "eur"));
+
+    assertThat(noKey.statusCode()).isEqualTo(400);
+    assertThat(noAmount.statusCode()).isEqualTo(400);
+    assertThat(badCurrency.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(get("/v1/charges?orderId=o-bad").body()).getJsonArray("charges")).isEmpty();
+  }
+
+  private static JsonObject charge(String orderId, String customerId, long amountMinor) {
+    return new JsonObject().put("orderId", orderId).put("customerId", customerId).put("amountMinor", amountMinor)
+        .put("currency", "EUR");
+  }
+
+  private static HttpResponse<String> post(String key, JsonObject body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(uri("/v1/charges")).header("Idempotency-Key", key)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+}
