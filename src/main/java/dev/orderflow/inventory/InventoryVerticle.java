@@ -35,9 +35,10 @@ public final class InventoryVerticle extends VerticleBase {
         .compose(seeded -> Future.all(
             bridge.subscribe(Topology.INVENTORY_ON_ORDERS,
                 Handlers.of(Topology.ORDER_PLACED, d -> reservations.reserve(d.event()))),
-            bridge.subscribe(Topology.INVENTORY_ON_PAYMENTS, Handlers
-                .of(Topology.PAYMENT_DECLINED, d -> reservations.release(d.event().getOrderId()))
-                .on(Topology.PAYMENT_FAILED, d -> reservations.release(d.event().getOrderId())))))
+            bridge.subscribe(Topology.INVENTORY_ON_PAYMENT_DECLINED,
+                Handlers.of(Topology.PAYMENT_DECLINED, d -> reservations.release(d.event().getOrderId()))),
+            bridge.subscribe(Topology.INVENTORY_ON_PAYMENT_FAILED,
+                Handlers.of(Topology.PAYMENT_FAILED, d -> reservations.release(d.event().getOrderId())))))
         .onSuccess(all -> subscriptions = all.list());
   }
 

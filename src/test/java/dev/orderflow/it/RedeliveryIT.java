@@ -22,7 +22,8 @@ class RedeliveryIT {
   private static final List<String[]> CONSUMERS = List.of(
       new String[] {"ORDERS", "inventory-orders"}, new String[] {"ORDERS", "shipping-orders"},
       new String[] {"INVENTORY", "orders-inventory"}, new String[] {"INVENTORY", "payments-inventory"},
-      new String[] {"PAYMENTS", "orders-payments"}, new String[] {"PAYMENTS", "inventory-payments"});
+      new String[] {"PAYMENTS", "orders-payments"}, new String[] {"PAYMENTS", "inventory-payments"},
+      new String[] {"PAYMENTS", "inventory-payments-failed"});
 
   @RegisterExtension
   static final OrderflowExtension env = new OrderflowExtension();

@@ -15,10 +15,16 @@ class TopologyTest {
   }
 
   @Test
-  @DisplayName("a consumer of some of its stream's events filters on each of them")
-  void aConsumerOfSomeEventsFiltersOnEachOfThem() {
-    assertThat(Topology.INVENTORY_ON_PAYMENTS.filterSubjects())
-        .containsExactly("payments.declined.*", "payments.failed.*");
+  @DisplayName("a consumer of one of its stream's events filters on that event")
+  void aConsumerOfOneEventFiltersOnIt() {
+    assertThat(Topology.INVENTORY_ON_PAYMENT_DECLINED.filterSubjects()).containsExactly("payments.declined.*");
+    assertThat(Topology.INVENTORY_ON_PAYMENT_FAILED.filterSubjects()).containsExactly("payments.failed.*");
     assertThat(Topology.INVENTORY_ON_ORDERS.filterSubjects()).containsExactly("orders.placed.*");
+  }
+
+  @Test
+  @DisplayName("no consumer has several filters (nats-server walks every subject of the stream to serve one)")
+  void noConsumerHasSeveralFilters() {
+    assertThat(Topology.CONSUMERS).allSatisfy(consumer -> assertThat(consumer.filterSubjects()).hasSize(1));
   }
 }
