@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * together, the messages of one iteration (every request read and every event handled in it) go out in a few writes.
  * The delay is what remains of the loop's current iteration: its I/O and the tasks it runs before its tail tasks (at
  * most Netty's per-iteration quota). Flushing as an ordinary task instead, right after the tasks already queued,
- * measured worse at half load (README, "Performance").
+ * measured worse at half load (BENCHMARKS.md).
  *
  * <p>Off an event loop (a worker, a jnats thread, a test's main thread), {@link #send} sends at once.
  */
