@@ -176,6 +176,10 @@ public final class EventPublisher implements Announcer {
    * the service's CPU under load).
    */
   static Headers withExpectations(Headers headers, PublishOptions options) {
+    if (options.getExpectedLastSequence() >= 0 || options.getExpectedLastMsgId() != null
+        || options.getMessageTtl() != null) {
+      throw new IllegalArgumentException("not carried by this publisher: " + options);
+    }
     if (options.getMessageId() != null) {
       headers.put(NatsJetStreamConstants.MSG_ID_HDR, options.getMessageId());
     }
@@ -189,10 +193,6 @@ public final class EventPublisher implements Announcer {
     if (options.getExpectedLastSubjectSequenceSubject() != null) {
       headers.put(NatsJetStreamConstants.EXPECTED_LAST_SUB_SEQ_SUB_HDR,
           options.getExpectedLastSubjectSequenceSubject());
-    }
-    if (options.getExpectedLastSequence() >= 0 || options.getExpectedLastMsgId() != null
-        || options.getMessageTtl() != null) {
-      throw new IllegalArgumentException("not carried by this publisher: " + options);
     }
     return headers;
   }
