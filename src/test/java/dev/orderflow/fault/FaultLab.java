@@ -3,15 +3,27 @@ package dev.orderflow.fault;
 import dev.orderflow.audit.Audit;
 import dev.orderflow.audit.AuditOptions;
 import dev.orderflow.audit.AuditReport;
+import dev.orderflow.events.v1.StockReleased;
+import dev.orderflow.events.v1.StockReserved;
+import dev.orderflow.inventory.stored.StockLevel;
 import dev.orderflow.testing.Eventually;
 import dev.orderflow.testing.NatsTestServer;
 import dev.orderflow.testing.TestTokens;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.KeyValue;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.MessageInfo;
+import io.nats.client.api.StreamInfoOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,7 +146,65 @@ final class FaultLab implements AutoCloseable {
         gatewayUrl(), List.copyOf(load.accepted()), List.of(), catalogueStock(), natsUrl, null, drain, 32,
         TestTokens.operator()));
     System.out.println(report.table());
+    if (!report.ok()) {
+      dumpStock();
+    }
     return report;
+  }
+
+  /**
+   * Writes every SKU's stored stock value, with the per-order markers it still holds, and the stored events of each
+   * order it names, to {@code stock-at-audit.txt} beside the scenario's logs: what a failed stock check needs to be
+   * read after the servers are gone.
+   */
+  private void dumpStock() {
+    Path file = logs.resolve("stock-at-audit.txt");
+    StringBuilder out = new StringBuilder();
+    try (Connection nats = Nats.connect(new Options.Builder().server(natsUrl).connectionTimeout(Duration.ofSeconds(5))
+        .maxReconnects(0).build())) {
+      KeyValue stock = nats.keyValue("stock");
+      java.util.Set<String> orders = new java.util.TreeSet<>();
+      for (String sku : stock.keys()) {
+        KeyValueEntry entry = stock.get(sku);
+        byte[] value = entry.getValue() == null ? new byte[0] : entry.getValue();
+        out.append("== ").append(sku).append(" revision ").append(entry.getRevision()).append('\n');
+        if (value.length > 0 && value[0] == '{') {
+          out.append(new String(value, StandardCharsets.UTF_8)).append('\n');
+        } else {
+          StockLevel level = StockLevel.parseFrom(value);
+          out.append(level);
+          orders.addAll(level.getHoldsMap().keySet());
+          orders.addAll(level.getReturnsMap().keySet());
+        }
+      }
+      JetStreamManagement streams = nats.jetStreamManagement();
+      for (String orderId : orders) {
+        out.append("== events of ").append(orderId).append('\n');
+        for (String stream : List.of("ORDERS", "INVENTORY", "PAYMENTS", "SHIPPING")) {
+          for (String subject : streams.getStreamInfo(stream, StreamInfoOptions.filterSubjects(
+              stream.toLowerCase(java.util.Locale.ROOT) + ".*." + orderId)).getStreamState().getSubjects()
+              .stream().map(io.nats.client.api.Subject::getName).toList()) {
+            MessageInfo stored = streams.getLastMessage(stream, subject);
+            out.append(stored.getSeq()).append(' ').append(subject).append(' ').append(stored.getTime());
+            // The holds and releases each event stands for, to hold against the stock's markers.
+            if (subject.startsWith("inventory.stock-reserved.")) {
+              out.append(" holds ").append(StockReserved.parseFrom(stored.getData()).getHoldsMap());
+            } else if (subject.startsWith("inventory.stock-released.")) {
+              out.append(" returns ").append(StockReleased.parseFrom(stored.getData()).getReturnsMap());
+            }
+            out.append('\n');
+          }
+        }
+      }
+    } catch (Exception e) {
+      out.append("could not read the stock: ").append(e).append('\n');
+    }
+    try {
+      Files.writeString(file, out);
+      System.out.println("stock and the orders it names: " + file);
+    } catch (IOException e) {
+      System.out.println("could not write " + file + ": " + e);
+    }
   }
 
   private static Map<String, Long> catalogueStock() throws IOException {
