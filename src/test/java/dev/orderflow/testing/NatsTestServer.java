@@ -9,12 +9,14 @@ import io.nats.client.api.MessageInfo;
 import io.nats.client.api.StreamInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -29,6 +31,8 @@ public final class NatsTestServer implements AutoCloseable {
 
   /** The server's own output: only its warnings and errors reach the test log. */
   private static final Logger SERVER_LOG = Logger.getLogger("nats-server");
+  /** The lowest port {@link #freePort} hands out. */
+  private static final int LOWEST_PORT = 10_000;
 
   static {
     SERVER_LOG.setLevel(Level.WARNING);
@@ -189,13 +193,38 @@ public final class NatsTestServer implements AutoCloseable {
     }
   }
 
-  /** A port free right now (the server is started on it at once). */
+  /** A port free right now, below the ephemeral range (the server is started on it at once). */
   public static int freePort() {
+    // A port the kernel picks (bind to 0) comes from its range for the local ports of outgoing connections, so by the
+    // time a server is told to listen on it an outgoing connection may hold it: a cluster node's route listener
+    // failed so in CI ("bind: address already in use", the port taken by another node's route connection). Ports
+    // below that range are handed out only on request.
+    int below = ephemeralRangeStart();
+    for (int attempt = 0; below - LOWEST_PORT >= 1_000 && attempt < 200; attempt++) {
+      int port = LOWEST_PORT + ThreadLocalRandom.current().nextInt(below - LOWEST_PORT);
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException taken) {
+        // in use: try another
+      }
+    }
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The first port of Linux's ephemeral range; elsewhere (or unreadable) the lowest port, so that none is picked. */
+  private static int ephemeralRangeStart() {
+    try {
+      return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim()
+          .split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return LOWEST_PORT;
     }
   }
 }
