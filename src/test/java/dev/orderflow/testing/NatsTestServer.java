@@ -221,7 +221,8 @@ public final class NatsTestServer implements AutoCloseable {
   /** The first port of Linux's ephemeral range; elsewhere (or unreadable) the lowest port, so that none is picked. */
   private static int ephemeralRangeStart() {
     try {
-      return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim()
+      // readAllLines, not readString: a /proc file reports a size of 0, and readString then read one byte here.
+      return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim()
           .split("\\s+")[0]);
     } catch (IOException | RuntimeException e) {
       return LOWEST_PORT;
