@@ -17,6 +17,7 @@
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -220,7 +221,12 @@ def cmd_window(run_dir, every, *args):
                     series.write(json.dumps(snapshot(src)) + '\n')
                     series.flush()
     load.wait()
-    write_json(os.path.join(run_dir, 'end.json'), snapshot(src))
+    end = snapshot(src)
+    # The load generator's own CPU over its whole life (the timed part): the load is this helper's only child, and
+    # it shares the cores with what it measures.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    end['load_cpu_s'] = children.ru_utime + children.ru_stime
+    write_json(os.path.join(run_dir, 'end.json'), end)
 
 
 # ------------------------------------------------------------------------------------------------ figures
@@ -289,8 +295,12 @@ def cmd_report(run_dir, saga, rate):
          'accepted_per_s': load['accepted'] / load['seconds'], 'wrk_seconds': load['seconds'],
          'accept_p50_ms': load['p50_us'] / 1000, 'accept_p99_ms': load['p99_us'] / 1000,
          'accept_max_ms': load['max_us'] / 1000, 'other_answers': load['other'],
+         'refused_by_status': {k: int(v - start['rejected'].get(k, 0)) for k, v in end['rejected'].items()
+                               if v - start['rejected'].get(k, 0)},
          'socket_errors': load['socket_errors'], 'window_s': window,
-         'per_order_window_accepted': per_order(start, end, accepted)}
+         'per_order_window_accepted': per_order(start, end, accepted),
+         'load_us': (end['load_cpu_s'] * 1e6 / load['accepted']
+                     if end.get('load_cpu_s') is not None and load['accepted'] else None)}
     after = audit or end
     r['confirmed_p50_ms'], r['confirmed_p99_ms'] = quantiles_ms(start, after, 'confirmed_buckets')
     if saga:
@@ -416,9 +426,12 @@ def fmt(v, pattern='%.0f', none='n/a'):
 
 
 def print_run(r, saga):
-    print('accepted:       %d orders in %.1f s = %s orders/s%s (wrk); other answers: %s; socket errors: %d' % (
+    refused = r.get('refused_by_status')
+    print('accepted:       %d orders in %.1f s = %s orders/s%s (wrk); other answers: %s%s; socket errors: %d' % (
         r['accepted_wrk'], r['wrk_seconds'], fmt(r['accepted_per_s']),
-        ' (paced at %s/s)' % fmt(r['rate']) if r['rate'] else '', r['other_answers'], r['socket_errors']))
+        ' (paced at %s/s)' % fmt(r['rate']) if r['rate'] else '', r['other_answers'],
+        ' (the service\'s count by status: %s)' % ', '.join('%s %d' % kv for kv in sorted(refused.items()))
+        if refused else '', r['socket_errors']))
     print('                %d in the window by orderflow_orders_accepted_total (also the answers wrk had in '
           'flight when it stopped)' % r['accepted'])
     print('accept latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms (every answer; wrk)' % (
@@ -460,6 +473,10 @@ def print_run(r, saga):
         rows.append(('gateway_us', 'gateway sim. CPU µs'))  # the external system's stand-in, in its own process
     for key, label in rows:
         print('                %-20s' % label + ''.join('%-28s' % fmt(v[key], '%.1f') for _, v in cols))
+    if r.get('load_us') is not None:
+        # Not the service's figure: what the load costs on the cores it shares with the service.
+        print('                %-20s%s per order wrk answered with a 202 (its own CPU over the timed part)' % (
+            'load (wrk) CPU µs', fmt(r['load_us'], '%.1f')))
     if 'sustain' in r:
         print_sustain(r['sustain'])
 
@@ -513,7 +530,7 @@ COLUMNS = [('accepted/s', 'accepted_per_s', '%.0f'), ('acc p50 ms', 'accept_p50_
            ('audit', 'audit_ok', '%s'), ('full audit', 'full_audit', '%s'),
            ('ship p50 ms', 'shipped_p50_ms', '%.1f'), ('ship p99 ms', 'shipped_p99_ms', '%.1f'),
            ('msgs/ord', 'msgs', '%.1f'), ('JVM µs/ord', 'jvm_us', '%.0f'), ('nats µs/ord', 'nats_us', '%.0f'),
-           ('gateway µs/ord', 'gateway_us', '%.0f')]
+           ('gateway µs/ord', 'gateway_us', '%.0f'), ('wrk µs/ord', 'load_us', '%.0f')]
 
 
 def flatten(r):
