@@ -8,7 +8,6 @@ import io.nats.client.api.MessageInfo;
 import io.nats.client.impl.Headers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -31,8 +30,6 @@ public final class EventLog {
   public record Recorded<T extends Message>(EventType<T> type, T event, long sequence) {}
 
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
-  /** JetStream's error code for a message get that finds nothing. */
-  private static final int NO_MESSAGE_FOUND = 10037;
 
   private final Vertx vertx;
   private final Connection connection;
@@ -80,8 +77,7 @@ public final class EventLog {
   /** The last message on {@code subjects} (a wildcard may match several) as the stream's leader has it. */
   private Future<Recorded<?>> lastFromLeader(StreamSpec stream, String subjects) {
     // Order ids are valid subject tokens (checked above), so the subject needs no JSON escaping.
-    byte[] body = ("{\"last_by_subj\":\"" + subjects + "\"}").getBytes(StandardCharsets.UTF_8);
-    return request("$JS.API.STREAM.MSG.GET." + stream.name(), body).map(EventLog::decodeMessageGet);
+    return LeaderReads.last(vertx, connection, stream.name(), subjects, READ_TIMEOUT).map(EventLog::recorded);
   }
 
   private static <T> Future<T> notAnOrderId(String orderId) {
@@ -109,23 +105,10 @@ public final class EventLog {
     return recorded(subject, reply.getData(), Long.parseLong(sequence));
   }
 
-  /** A message get's reply (the stream leader's JSON answer) as the event it holds, or {@code null} for "none". */
-  static Recorded<?> decodeMessageGet(io.nats.client.Message reply) {
-    if (reply.isStatusMessage()) {
-      throw new BrokerUnavailable("message get: " + reply.getStatus(), null);
-    }
-    MessageInfo info = new MessageInfo(reply, null, false);
-    if (info.hasError()) {
-      if (info.getApiErrorCode() == NO_MESSAGE_FOUND) {
-        return null;
-      }
-      throw new BrokerUnavailable("message get: " + info.getError(), null);
-    }
-    String subject = info.getSubject();
-    if (subject == null || info.getSeq() <= 0) {
-      throw new BrokerUnavailable("message get: an answer without a subject or sequence", null);
-    }
-    return recorded(subject, info.getData() == null ? new byte[0] : info.getData(), info.getSeq());
+  /** A message the stream's leader answered with as the event it holds, or {@code null} for "none". */
+  private static Recorded<?> recorded(MessageInfo info) {
+    return info == null ? null
+        : recorded(info.getSubject(), info.getData() == null ? new byte[0] : info.getData(), info.getSeq());
   }
 
   /** The event stored on {@code subject}, of the type its subject names. */

@@ -15,8 +15,10 @@ import java.util.regex.Pattern;
  *
  * <p>Written by hand because jnats's {@code KeyValue} API blocks the calling thread. It keeps to the key-value
  * conventions (ADR-8), so the {@code nats kv} tools and jnats read the same data: a value is the last message on
- * {@code $KV.<bucket>.<key>}, and its stream sequence is the entry's revision. Reads use JetStream's direct get;
- * writes are publishes that carry {@code Nats-Expected-Last-Subject-Sequence} (the revision read).
+ * {@code $KV.<bucket>.<key>}, and its stream sequence is the entry's revision. Reads use JetStream's direct get, or
+ * at more than one replica the stream leader's message get ({@link LeaderReads}): a follower that rejoined answers
+ * direct gets before it has caught up, and {@code GET /inventory} would show stock as it was; writes are publishes
+ * that carry {@code Nats-Expected-Last-Subject-Sequence} (the revision read).
  */
 public final class KeyValueStore {
 
@@ -33,12 +35,15 @@ public final class KeyValueStore {
   private final Connection connection;
   private final EventPublisher publisher;
   private final BucketSpec bucket;
+  /** Whether reads go to the bucket stream's leader (replicated streams) rather than to any replica. */
+  private final boolean fromLeader;
 
-  KeyValueStore(Vertx vertx, Connection connection, EventPublisher publisher, BucketSpec bucket) {
+  KeyValueStore(Vertx vertx, Connection connection, EventPublisher publisher, BucketSpec bucket, boolean fromLeader) {
     this.vertx = vertx;
     this.connection = connection;
     this.publisher = publisher;
     this.bucket = bucket;
+    this.fromLeader = fromLeader;
   }
 
   /** Whether {@code key} can be used as a key (the characters NATS subjects allow in a token, and dots). */
@@ -50,6 +55,11 @@ public final class KeyValueStore {
   public Future<Entry> get(String key) {
     if (!validKey(key)) {
       return invalidKey(key);
+    }
+    if (fromLeader) {
+      // Valid keys need no JSON escaping.
+      return LeaderReads.last(vertx, connection, bucket.streamName(), bucket.subject(key), READ_TIMEOUT)
+          .map(info -> info == null ? null : entry(key, info.getHeaders(), info.getData(), info.getSeq()));
     }
     String api = "$JS.API.DIRECT.GET." + bucket.streamName() + "." + bucket.subject(key);
     return Outbox.request(vertx, connection, api, null, READ_TIMEOUT).map(reply -> toEntry(key, reply));
@@ -100,15 +110,20 @@ public final class KeyValueStore {
       throw new BrokerUnavailable("reading " + bucket.name() + "/" + key + ": " + reply.getStatus(), null);
     }
     Headers headers = reply.getHeaders();
-    String operation = headers == null ? null : headers.getFirst("KV-Operation");
-    if (operation != null && !operation.equals("PUT")) {
-      return null; // a delete or purge marker
-    }
     String sequence = headers == null ? null : headers.getFirst("Nats-Sequence");
     if (sequence == null) {
       throw new BrokerUnavailable("reading " + bucket.name() + "/" + key + ": reply without Nats-Sequence", null);
     }
-    return new Entry(key, reply.getData(), Long.parseLong(sequence));
+    return entry(key, headers, reply.getData(), Long.parseLong(sequence));
+  }
+
+  /** The stored message as an entry; {@code null} for a delete or purge marker. */
+  private static Entry entry(String key, Headers headers, byte[] data, long revision) {
+    String operation = headers == null ? null : headers.getFirst("KV-Operation");
+    if (operation != null && !operation.equals("PUT")) {
+      return null;
+    }
+    return new Entry(key, data == null ? new byte[0] : data, revision);
   }
 
   private <T> Future<T> invalidKey(String key) {

@@ -225,8 +225,10 @@ public final class NatsBridge {
     return eventLog;
   }
 
+  /** The key-value bucket {@code bucket}; its reads go to the stream's leader at more than one replica. */
   public KeyValueStore keyValue(BucketSpec bucket) {
-    return buckets.computeIfAbsent(bucket, b -> new KeyValueStore(vertx, connection, publisher, b));
+    return buckets.computeIfAbsent(bucket,
+        b -> new KeyValueStore(vertx, connection, publisher, b, nats.replicas() > 1));
   }
 
   /**

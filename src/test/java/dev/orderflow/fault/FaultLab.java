@@ -14,7 +14,6 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValue;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.StreamInfoOptions;
 import io.vertx.core.json.JsonObject;
@@ -153,6 +152,16 @@ final class FaultLab implements AutoCloseable {
   }
 
   /**
+   * The last message on {@code subject} as the stream's leader has it (JetStream's message get): jnats reads with a
+   * direct get, which a follower still catching up may answer.
+   */
+  private static MessageInfo leaderLast(Connection nats, String stream, String subject) throws Exception {
+    io.nats.client.Message reply = nats.request("$JS.API.STREAM.MSG.GET." + stream,
+        ("{\"last_by_subj\":\"" + subject + "\"}").getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5));
+    return new MessageInfo(reply, stream, false).throwOnHasError();
+  }
+
+  /**
    * Writes every SKU's stored stock value, with the per-order markers it still holds, and the stored events of each
    * order it names, to {@code stock-at-audit.txt} beside the scenario's logs: what a failed stock check needs to be
    * read after the servers are gone.
@@ -165,9 +174,9 @@ final class FaultLab implements AutoCloseable {
       KeyValue stock = nats.keyValue("stock");
       java.util.Set<String> orders = new java.util.TreeSet<>();
       for (String sku : stock.keys()) {
-        KeyValueEntry entry = stock.get(sku);
-        byte[] value = entry.getValue() == null ? new byte[0] : entry.getValue();
-        out.append("== ").append(sku).append(" revision ").append(entry.getRevision()).append('\n');
+        MessageInfo entry = leaderLast(nats, "KV_stock", "$KV.stock." + sku);
+        byte[] value = entry.getData() == null ? new byte[0] : entry.getData();
+        out.append("== ").append(sku).append(" revision ").append(entry.getSeq()).append('\n');
         if (value.length > 0 && value[0] == '{') {
           out.append(new String(value, StandardCharsets.UTF_8)).append('\n');
         } else {
@@ -184,7 +193,7 @@ final class FaultLab implements AutoCloseable {
           for (String subject : streams.getStreamInfo(stream, StreamInfoOptions.filterSubjects(
               stream.toLowerCase(java.util.Locale.ROOT) + ".*." + orderId)).getStreamState().getSubjects()
               .stream().map(io.nats.client.api.Subject::getName).toList()) {
-            MessageInfo stored = streams.getLastMessage(stream, subject);
+            MessageInfo stored = leaderLast(nats, stream, subject);
             out.append(stored.getSeq()).append(' ').append(subject).append(' ').append(stored.getTime());
             // The holds and releases each event stands for, to hold against the stock's markers.
             if (subject.startsWith("inventory.stock-reserved.")) {

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderflow.testing.BridgeExtension;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -17,10 +20,22 @@ class KeyValueStoreComponentTest {
   static final BridgeExtension env = new BridgeExtension();
 
   private static KeyValueStore store;
+  /** The same bucket read as at more than one replica: from the stream's leader, with JetStream's message get. */
+  private static KeyValueStore fromLeader;
+  private static Connection connection;
 
   @BeforeAll
-  static void start() {
+  static void start() throws Exception {
     store = env.bridge().keyValue(Topology.STOCK);
+    connection = Nats.connect(env.nats().url());
+    fromLeader = new KeyValueStore(env.vertx(), connection, env.bridge().publisher(), Topology.STOCK, true);
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    if (connection != null) {
+      connection.close();
+    }
   }
 
   private static byte[] bytes(String text) {
@@ -49,5 +64,21 @@ class KeyValueStoreComponentTest {
     long second = store.update("cas", bytes("2"), first).await();
     assertThatThrownBy(() -> store.update("cas", bytes("3"), first).await()).isInstanceOf(WriteConflict.class);
     assertThat(store.get("cas").await().revision()).isEqualTo(second);
+  }
+
+  @Test
+  @DisplayName("reads from the stream's leader the entry a direct get reads, its revision, and no deleted key")
+  void leaderReads() throws Exception {
+    long first = store.create("leader-read", bytes("1")).await();
+    KeyValueStore.Entry read = fromLeader.get("leader-read").await();
+    assertThat(read.revision()).isEqualTo(first);
+    assertThat(new String(read.value(), StandardCharsets.UTF_8)).isEqualTo("1");
+    long second = fromLeader.update("leader-read", bytes("2"), read.revision()).await();
+    assertThat(fromLeader.get("leader-read").await().revision()).isEqualTo(second)
+        .isEqualTo(store.get("leader-read").await().revision());
+    assertThat(fromLeader.get("never-written-either").await()).isNull();
+    connection.keyValue(Topology.STOCK.name()).delete("leader-read");
+    assertThat(fromLeader.get("leader-read").await()).isNull();
+    assertThat(store.get("leader-read").await()).isNull();
   }
 }
