@@ -55,7 +55,7 @@ public final class EventLog {
           .map(recorded -> recorded == null ? null : (T) recorded.event());
     }
     String api = "$JS.API.DIRECT.GET." + type.stream().name() + "." + type.subject(orderId);
-    return request(api, null).map(reply -> {
+    return Outbox.request(vertx, connection, api, null, READ_TIMEOUT).map(reply -> {
       Recorded<?> recorded = decode(reply);
       return recorded == null ? null : (T) recorded.event();
     });
@@ -82,10 +82,6 @@ public final class EventLog {
 
   private static <T> Future<T> notAnOrderId(String orderId) {
     return Future.failedFuture(new IllegalArgumentException("not an order id: " + orderId));
-  }
-
-  private Future<io.nats.client.Message> request(String api, byte[] body) {
-    return Outbox.request(vertx, connection, api, body, READ_TIMEOUT);
   }
 
   /** A direct get's reply as the event it holds, or {@code null} for "not found". */
