@@ -55,12 +55,43 @@ def parse_metrics(text):
 
 def cpu_ticks(pid):
     """utime + stime of a process (all its threads), in clock ticks; None once it is gone."""
+    fields = stat_fields(pid)
+    return int(fields[11]) + int(fields[12]) if fields else None  # fields 14 and 15 of stat(5)
+
+
+def stat_fields(pid):
+    """The fields of /proc/PID/stat after "(comm)" (which may contain spaces); None once the process is gone."""
     try:
         with open('/proc/%s/stat' % pid) as f:
-            fields = f.read().rsplit(')', 1)[1].split()  # after "(comm)", which may contain spaces
-        return int(fields[11]) + int(fields[12])  # fields 14 and 15 of stat(5)
-    except (OSError, IndexError, ValueError):
+            fields = f.read().rsplit(')', 1)[1].split()
+        return fields if len(fields) > 12 else None
+    except OSError:
         return None
+
+
+def wake_ups(pid):
+    """Minor page faults of a process and the context switches of its threads, voluntary (a thread that waited and
+    was woken) and not (one that was preempted); None once it is gone. Each costs a trip through the kernel, which
+    on this kind of virtual machine costs more than most of the work per message: the half-load runs show it. A
+    thread that ended since the previous read takes its switches with it, so the count is a lower bound."""
+    fields = stat_fields(pid)
+    if not fields:
+        return None
+    counts = {'minflt': int(fields[7]), 'voluntary': 0, 'nonvoluntary': 0}  # field 10 of stat(5)
+    try:
+        tasks = os.listdir('/proc/%s/task' % pid)
+    except OSError:
+        return None
+    for task in tasks:
+        try:
+            with open('/proc/%s/task/%s/status' % (pid, task)) as f:
+                for line in f:
+                    key, _, value = line.partition(':')
+                    if key in ('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches'):
+                        counts[key.split('_')[0]] += int(value)
+        except OSError:
+            pass  # the thread ended meanwhile
+    return counts
 
 
 def parse_src(args):
@@ -86,7 +117,8 @@ def snapshot(src, jsz=False):
     series = parse_metrics(get(src['metrics']))
     # The time and the CPU are read once the service has answered: under load /metrics waits behind other work
     # on the event loops, and its counters are those of the moment it answers.
-    snap = {'t': time.monotonic(), 'cpu': {n: cpu_ticks(p) for n, p in src['pids'].items()}}
+    snap = {'t': time.monotonic(), 'cpu': {n: cpu_ticks(p) for n, p in src['pids'].items()},
+            'wake_ups': {n: wake_ups(p) for n, p in src['pids'].items()}}
     total = lambda name: sum(v for n, _, v in series if n == name)
     snap['accepted'] = int(total('orderflow_orders_accepted_total'))
     snap['rejected'] = {l.get('status'): v for n, l, v in series if n == 'orderflow_orders_rejected_total' and v}
@@ -266,10 +298,12 @@ def delta_buckets(end, start):
 
 
 def per_order(a, b, divisor):
-    """{msgs, bytes, jvm_us, nats_us, gateway_us} per order between snapshots a and b; None where a source is
+    """{msgs, bytes, jvm_us, nats_us, gateway_us, and the JVM's and nats-server's context switches (voluntary,
+    nonvoluntary) and minor page faults (minflt)} per order between snapshots a and b; None where a source is
     missing."""
     if not divisor:
-        return {'msgs': None, 'bytes': None, 'jvm_us': None, 'nats_us': None, 'gateway_us': None}
+        return {'msgs': None, 'bytes': None, 'jvm_us': None, 'nats_us': None, 'gateway_us': None,
+                **{'%s_%s' % (n, k): None for n in ('jvm', 'nats') for k in ('voluntary', 'nonvoluntary', 'minflt')}}
     out = {}
     va, vb = a.get('varz'), b.get('varz')
     for key, fields in (('msgs', ('in_msgs', 'out_msgs')), ('bytes', ('in_bytes', 'out_bytes'))):
@@ -279,6 +313,10 @@ def per_order(a, b, divisor):
     for name in ('jvm', 'nats', 'gateway'):
         ta, tb = a['cpu'].get(name), b['cpu'].get(name)
         out[name + '_us'] = (tb - ta) * 1e6 / CLK_TCK / divisor if ta is not None and tb is not None else None
+    for name in ('jvm', 'nats'):
+        wa, wb = (a.get('wake_ups') or {}).get(name), (b.get('wake_ups') or {}).get(name)
+        for key in ('voluntary', 'nonvoluntary', 'minflt'):
+            out['%s_%s' % (name, key)] = (wb[key] - wa[key]) / divisor if wa and wb else None
     return out
 
 
@@ -473,6 +511,11 @@ def print_run(r, saga):
         rows.append(('gateway_us', 'gateway sim. CPU µs'))  # the external system's stand-in, in its own process
     for key, label in rows:
         print('                %-20s' % label + ''.join('%-28s' % fmt(v[key], '%.1f') for _, v in cols))
+    for name, label in (('jvm', 'JVM'), ('nats', 'nats')):
+        # Woken (voluntary) / preempted context switches of its threads, and minor page faults: the kernel trips.
+        print('                %-20s' % (label + ' csw, faults') + ''.join(
+            '%-28s' % ('%s / %s, %s' % tuple(fmt(v.get('%s_%s' % (name, k)), '%.1f')
+                                            for k in ('voluntary', 'nonvoluntary', 'minflt'))) for _, v in cols))
     if r.get('load_us') is not None:
         # Not the service's figure: what the load costs on the cores it shares with the service.
         print('                %-20s%s per order wrk answered with a 202 (its own CPU over the timed part)' % (
@@ -530,7 +573,8 @@ COLUMNS = [('accepted/s', 'accepted_per_s', '%.0f'), ('acc p50 ms', 'accept_p50_
            ('audit', 'audit_ok', '%s'), ('full audit', 'full_audit', '%s'),
            ('ship p50 ms', 'shipped_p50_ms', '%.1f'), ('ship p99 ms', 'shipped_p99_ms', '%.1f'),
            ('msgs/ord', 'msgs', '%.1f'), ('JVM µs/ord', 'jvm_us', '%.0f'), ('nats µs/ord', 'nats_us', '%.0f'),
-           ('gateway µs/ord', 'gateway_us', '%.0f'), ('wrk µs/ord', 'load_us', '%.0f')]
+           ('gateway µs/ord', 'gateway_us', '%.0f'), ('wrk µs/ord', 'load_us', '%.0f'),
+           ('JVM csw/ord', 'jvm_voluntary', '%.1f'), ('nats csw/ord', 'nats_voluntary', '%.1f')]
 
 
 def flatten(r):
