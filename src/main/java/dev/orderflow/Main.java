@@ -51,7 +51,7 @@ public final class Main {
       return;
     }
     Observability observability = Observability.create(config.observability());
-    Vertx vertx = observability.vertx();
+    Vertx vertx = observability.vertx(config.transport());
     Orderflow.start(vertx, config, observability)
         .onSuccess(app -> stopOnShutdown(vertx, observability, app))
         .onFailure(failure -> {

@@ -20,6 +20,7 @@ public final class ConfigLoader {
   public static final Map<String, String> ENVIRONMENT = Map.ofEntries(
       Map.entry("ORDERFLOW_ROLES", "roles"),
       Map.entry("ORDERFLOW_DATA_DIR", "dataDir"),
+      Map.entry("ORDERFLOW_TRANSPORT", "transport"),
       Map.entry("ORDERFLOW_CATALOGUE", "catalogue"),
       Map.entry("ORDERFLOW_HTTP_PORT", "http.port"),
       Map.entry("ORDERFLOW_NATS_URL", "nats.url"),
@@ -92,6 +93,7 @@ public final class ConfigLoader {
     return new OrderflowConfig(
         Role.parseList(s.string("roles")),
         Path.of(s.string("dataDir")),
+        NetworkTransport.parse("transport", s.string("transport")),
         HttpConfig.from(s.section("http")),
         NatsConfig.from(s.section("nats")),
         EmbeddedNatsConfig.from(s.section("embeddedNats")),

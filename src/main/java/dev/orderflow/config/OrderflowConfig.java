@@ -7,6 +7,7 @@ import java.util.Set;
 public record OrderflowConfig(
     Set<Role> roles,
     Path dataDir,
+    NetworkTransport transport,
     HttpConfig http,
     NatsConfig nats,
     EmbeddedNatsConfig embeddedNats,

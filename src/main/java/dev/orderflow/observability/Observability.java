@@ -1,5 +1,6 @@
 package dev.orderflow.observability;
 
+import dev.orderflow.config.NetworkTransport;
 import dev.orderflow.config.ObservabilityConfig;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -11,6 +12,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -22,6 +24,8 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The tracer and the meter registry of one process, and the Vert.x instance that reports to both (HTTP server
@@ -29,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Observability implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Observability.class);
   private static final AtomicInteger REGISTRIES = new AtomicInteger();
 
   private final OpenTelemetry openTelemetry;
@@ -91,8 +96,12 @@ public final class Observability implements AutoCloseable {
     return new Observability(openTelemetry, () -> { });
   }
 
-  /** A Vert.x instance that traces with this OpenTelemetry and measures into this registry. */
-  public Vertx vertx() {
+  /**
+   * A Vert.x instance that traces with this OpenTelemetry, measures into this registry and moves its sockets' I/O
+   * with {@code transport}, or with the JDK's NIO where the kernel (or a container's seccomp profile) does not
+   * allow it.
+   */
+  public Vertx vertx(NetworkTransport transport) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
@@ -101,14 +110,45 @@ public final class Observability implements AutoCloseable {
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME))
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     return Vertx.builder()
+        .withTransport(transport(transport))
         .with(new VertxOptions()
-            // epoll where Netty's native library loads (Linux x86-64, bundled); the JDK's NIO elsewhere.
-            .setPreferNativeTransport(true)
             .setMetricsOptions(metrics)
             .setTracingOptions(new OpenTelemetryOptions()))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .withTracer(new OpenTelemetryTracingFactory(openTelemetry))
         .build();
+  }
+
+  /**
+   * Vert.x's transport for {@code wanted}, or the next one down (io_uring, epoll, NIO) that this kernel, container
+   * and platform allow: Netty's native libraries here are for Linux x86-64, and a container's seccomp profile may
+   * forbid io_uring.
+   */
+  private static Transport transport(NetworkTransport wanted) {
+    NetworkTransport[] order = NetworkTransport.values();
+    for (int i = wanted.ordinal(); i < order.length; i++) {
+      Transport transport = switch (order[i]) {
+        case IO_URING -> Transport.IO_URING;
+        case EPOLL -> Transport.EPOLL;
+        case NIO -> Transport.NIO;
+      };
+      if (transport != null && transport.available()) {
+        if (order[i] != wanted) {
+          LOG.warn("the {} transport is not available here ({}); using {}", wanted.label(), unavailable(wanted),
+              order[i].label());
+        } else {
+          LOG.info("network transport: {}", wanted.label());
+        }
+        return transport;
+      }
+    }
+    return Transport.NIO;
+  }
+
+  private static String unavailable(NetworkTransport wanted) {
+    Transport transport = wanted == NetworkTransport.IO_URING ? Transport.IO_URING : Transport.EPOLL;
+    Throwable cause = transport == null ? null : transport.unavailabilityCause();
+    return cause == null ? "its library did not load" : cause.toString();
   }
 
   public OpenTelemetry openTelemetry() {

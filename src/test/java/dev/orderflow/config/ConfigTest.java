@@ -57,6 +57,17 @@ class ConfigTest {
   }
 
   @Test
+  @DisplayName("moves the event loops' socket I/O with io_uring by default, or the transport named; no other")
+  void transport() throws Exception {
+    assertThat(ConfigLoader.from(defaults(), catalogue()).transport()).isEqualTo(NetworkTransport.IO_URING);
+    assertThat(ConfigLoader.from(defaults().put("transport", "epoll"), catalogue()).transport())
+        .isEqualTo(NetworkTransport.EPOLL);
+    assertThatThrownBy(() -> ConfigLoader.from(defaults().put("transport", "kqueue"), catalogue()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("transport must be io_uring, epoll or nio, was 'kqueue'");
+  }
+
+  @Test
   @DisplayName("accepts numbers given as strings, as environment variables give them")
   void numbersAsStrings() throws Exception {
     JsonObject json = defaults();

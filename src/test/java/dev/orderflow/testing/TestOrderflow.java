@@ -132,7 +132,7 @@ public final class TestOrderflow implements AutoCloseable {
       throws IOException {
     OrderflowConfig config = ConfigLoader.loadNow(testSettings(nats).mergeIn(overrides, true));
     Observability observability = Observability.using(openTelemetry);
-    Vertx vertx = observability.vertx();
+    Vertx vertx = observability.vertx(config.transport());
     try {
       Orderflow app = Orderflow.start(vertx, config, observability).await();
       return new TestOrderflow(vertx, app, config, observability);
