@@ -98,8 +98,8 @@ public final class Observability implements AutoCloseable {
 
   /**
    * A Vert.x instance that traces with this OpenTelemetry, measures into this registry and moves its sockets' I/O
-   * with {@code transport}, or with the JDK's NIO where the kernel (or a container's seccomp profile) does not
-   * allow it.
+   * with {@code transport}, or with the next one down where the kernel, a container's seccomp profile or the
+   * platform does not allow it.
    */
   public Vertx vertx(NetworkTransport transport) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
