@@ -69,6 +69,10 @@ def stat_fields(pid):
         return None
 
 
+# What wake_ups counts, in the order the report prints them.
+WAKE_UP_KEYS = ('voluntary', 'nonvoluntary', 'minflt')
+
+
 def wake_ups(pid):
     """Minor page faults of a process and the context switches of its threads, voluntary (a thread that waited and
     was woken) and not (one that was preempted); None once it is gone. Each costs a trip through the kernel, which
@@ -303,7 +307,7 @@ def per_order(a, b, divisor):
     missing."""
     if not divisor:
         return {'msgs': None, 'bytes': None, 'jvm_us': None, 'nats_us': None, 'gateway_us': None,
-                **{'%s_%s' % (n, k): None for n in ('jvm', 'nats') for k in ('voluntary', 'nonvoluntary', 'minflt')}}
+                **{'%s_%s' % (n, k): None for n in ('jvm', 'nats') for k in WAKE_UP_KEYS}}
     out = {}
     va, vb = a.get('varz'), b.get('varz')
     for key, fields in (('msgs', ('in_msgs', 'out_msgs')), ('bytes', ('in_bytes', 'out_bytes'))):
@@ -315,7 +319,7 @@ def per_order(a, b, divisor):
         out[name + '_us'] = (tb - ta) * 1e6 / CLK_TCK / divisor if ta is not None and tb is not None else None
     for name in ('jvm', 'nats'):
         wa, wb = (a.get('wake_ups') or {}).get(name), (b.get('wake_ups') or {}).get(name)
-        for key in ('voluntary', 'nonvoluntary', 'minflt'):
+        for key in WAKE_UP_KEYS:
             out['%s_%s' % (name, key)] = (wb[key] - wa[key]) / divisor if wa and wb else None
     return out
 
@@ -515,7 +519,7 @@ def print_run(r, saga):
         # Woken (voluntary) / preempted context switches of its threads, and minor page faults: the kernel trips.
         print('                %-20s' % (label + ' csw, faults') + ''.join(
             '%-28s' % ('%s / %s, %s' % tuple(fmt(v.get('%s_%s' % (name, k)), '%.1f')
-                                            for k in ('voluntary', 'nonvoluntary', 'minflt'))) for _, v in cols))
+                                            for k in WAKE_UP_KEYS)) for _, v in cols))
     if r.get('load_us') is not None:
         # Not the service's figure: what the load costs on the cores it shares with the service.
         print('                %-20s%s per order wrk answered with a 202 (its own CPU over the timed part)' % (

@@ -17,7 +17,7 @@ public enum NetworkTransport {
 
   static NetworkTransport parse(String setting, String value) {
     for (NetworkTransport transport : values()) {
-      if (transport.name().toLowerCase(Locale.ROOT).equals(value)) {
+      if (transport.label().equals(value)) {
         return transport;
       }
     }

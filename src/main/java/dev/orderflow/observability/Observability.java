@@ -127,27 +127,32 @@ public final class Observability implements AutoCloseable {
   private static Transport transport(NetworkTransport wanted) {
     NetworkTransport[] order = NetworkTransport.values();
     for (int i = wanted.ordinal(); i < order.length; i++) {
-      Transport transport = switch (order[i]) {
-        case IO_URING -> Transport.IO_URING;
-        case EPOLL -> Transport.EPOLL;
-        case NIO -> Transport.NIO;
-      };
+      Transport transport = vertxTransport(order[i]);
       if (transport != null && transport.available()) {
-        if (order[i] != wanted) {
-          LOG.warn("the {} transport is not available here ({}); using {}", wanted.label(), unavailable(wanted),
-              order[i].label());
-        } else {
+        if (order[i] == wanted) {
           LOG.info("network transport: {}", wanted.label());
+        } else {
+          LOG.warn("the {} transport is not available here ({}); using {}", wanted.label(), whyNot(wanted),
+              order[i].label());
         }
         return transport;
       }
     }
-    return Transport.NIO;
+    return Transport.NIO; // not reached: NIO is the last in the order and always available
   }
 
-  private static String unavailable(NetworkTransport wanted) {
-    Transport transport = wanted == NetworkTransport.IO_URING ? Transport.IO_URING : Transport.EPOLL;
-    Throwable cause = transport == null ? null : transport.unavailabilityCause();
+  /** Vert.x's transport for {@code transport}; {@code null} where its Netty classes are missing. */
+  private static Transport vertxTransport(NetworkTransport transport) {
+    return switch (transport) {
+      case IO_URING -> Transport.IO_URING;
+      case EPOLL -> Transport.EPOLL;
+      case NIO -> Transport.NIO;
+    };
+  }
+
+  private static String whyNot(NetworkTransport transport) {
+    Transport unavailable = vertxTransport(transport);
+    Throwable cause = unavailable == null ? null : unavailable.unavailabilityCause();
     return cause == null ? "its library did not load" : cause.toString();
   }
 
