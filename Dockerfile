@@ -30,8 +30,11 @@ COPY deploy/container/healthcheck /usr/local/bin/orderflow-healthcheck
 
 # Every setting is an environment variable (README, "Configuration"); these are the container's defaults. The
 # parallel collector: on two cores it gave about 10 % more orders per second than G1, at lower latency (README,
-# "Performance"); the pauses it adds stay short because little outlives a request.
+# "Performance"); the pauses it adds stay short because little outlives a request. epoll for the event loops:
+# container runtimes' default seccomp profiles (podman's, Docker's) refuse io_uring, and the service would warn of it
+# at every start; set ORDERFLOW_TRANSPORT=io_uring where the runtime's profile allows it (README, "Configuration").
 ENV ORDERFLOW_HTTP_PORT=8080 \
+    ORDERFLOW_TRANSPORT=epoll \
     ORDERFLOW_GATEWAY_PORT=8090 \
     ORDERFLOW_DATA_DIR=/app/data \
     ORDERFLOW_LOG_FORMAT=json \
