@@ -169,7 +169,7 @@ public final class NatsBridge {
             .storageType(StorageType.File)
             .replicas(nats.replicas())
             .maxAge(nats.streamMaxAge())
-            .duplicateWindow(nats.duplicateWindow())
+            .duplicateWindow(Topology.duplicateWindow(stream, nats.duplicateWindow(), consumers.backoffMax()))
             // Each order's events are read back by subject (EventLog), from any replica.
             .allowDirect(true)
             .build();

@@ -10,6 +10,7 @@ import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.events.v1.StockRejected;
 import dev.orderflow.events.v1.StockReleased;
 import dev.orderflow.events.v1.StockReserved;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -83,6 +84,17 @@ public final class Topology {
   static final List<BucketSpec> BUCKETS = List.of(IDEMPOTENCY_KEYS, STOCK);
 
   private Topology() {}
+
+  /**
+   * How long {@code stream} remembers message ids: the configured window, and for the dead-letter stream at least
+   * twice the consumers' longest backoff. A dead letter whose store failed is retried after that backoff, so a copy
+   * stored but not acknowledged is then recognised rather than stored twice; that stream's traffic is small, so its
+   * longer window costs nothing.
+   */
+  static Duration duplicateWindow(StreamSpec stream, Duration configured, Duration longestBackoff) {
+    Duration retry = longestBackoff.multipliedBy(2);
+    return stream == DEAD_LETTERS && retry.compareTo(configured) > 0 ? retry : configured;
+  }
 
   /** The dead-letter subject for messages given up by {@code consumer}. */
   static String deadLetterSubject(ConsumerSpec consumer) {
