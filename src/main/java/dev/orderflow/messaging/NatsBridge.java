@@ -44,6 +44,8 @@ public final class NatsBridge {
   private static final Logger LOG = LoggerFactory.getLogger(NatsBridge.class);
   /** JetStream's error code for "already exists with a different configuration". */
   private static final int EXISTS_WITH_OTHER_CONFIG = 10058;
+  /** JetStream's "no suitable peers for placement" (JSClusterNoPeersErr). */
+  private static final int NO_SUITABLE_PEERS = 10005;
   private static final long INITIAL_RECOVERY_DELAY_MILLIS = 100;
   private static final long MAX_RECOVERY_DELAY_MILLIS = 5_000;
   private static final long TOPOLOGY_CHECK_MILLIS = 2_000;
@@ -206,9 +208,12 @@ public final class NatsBridge {
   /**
    * Assets the servers refuse outright (a 400: say, a stream of another application on the same subjects) are the
    * deployment's to mend; anything else (no JetStream leader yet, a timeout, no connection) may pass if tried again.
+   * So may a 400 for too few servers to place a replicated stream on: a node still joining the cluster or restarting
+   * (if the cluster has too few for good, start-up gives up after its timeout, with this reason).
    */
   private static RuntimeException provisioningFailure(Throwable e) {
-    if (e instanceof JetStreamApiException api && api.getErrorCode() == 400) {
+    if (e instanceof JetStreamApiException api && api.getErrorCode() == 400
+        && api.getApiErrorCode() != NO_SUITABLE_PEERS) {
       return new ConfigException("NATS refused Orderflow's JetStream assets: " + api.getMessage()
           + ". Another stream on the same subjects? Give Orderflow an account of its own (README, How it works).");
     }
