@@ -6,6 +6,7 @@ import dev.orderflow.config.OrderflowConfig;
 import dev.orderflow.config.Role;
 import dev.orderflow.gateway.GatewaySimulatorVerticle;
 import dev.orderflow.http.Admission;
+import dev.orderflow.http.ApiListener;
 import dev.orderflow.http.ApiSecurity;
 import dev.orderflow.http.ApiServer;
 import dev.orderflow.http.ManagementServer;
@@ -51,6 +52,12 @@ public final class Orderflow {
   private static final Logger LOG = LoggerFactory.getLogger(Orderflow.class);
   /** How long requests admitted before shutdown may take to finish. */
   private static final long REQUEST_GRACE_SECONDS = 10;
+  /**
+   * How long, once the API stopped accepting connections, those still open get to bring their next request (to be
+   * answered 503 and closed): ample for a client in the middle of sending, even on a loaded machine whose event
+   * loops lag a few hundred milliseconds; only a connection its client keeps idle waits it out.
+   */
+  private static final long CONNECTION_GRACE_MILLIS = 1_000;
 
   private final Vertx vertx;
   private final OrderflowConfig config;
@@ -64,6 +71,7 @@ public final class Orderflow {
   private long rateLimiterCleanup = -1;
   private final Deque<String> deployments = new ArrayDeque<>();
   private final List<ApiServer> apiServers = new CopyOnWriteArrayList<>();
+  private final ApiListener apiListener = new ApiListener();
   private EmbeddedNatsServer embeddedNats;
   private NatsBridge bridge;
   private GatewaySimulatorVerticle gateway;
@@ -99,14 +107,15 @@ public final class Orderflow {
   }
 
   /**
-   * Stops gracefully; safe to call more than once. The HTTP listeners stay open to the very end, so that every
-   * request gets an answer rather than a reset: from the first moment every new request is answered 503
+   * Stops gracefully; safe to call more than once. Every request gets an answer or, at the very end, its
+   * connection refused, never a reset: from the first moment every new request is answered 503
    * {@code shutting-down} with {@code Connection: close} (readiness is down too), for at least
    * {@code http.shutdownDelayMs} so that load balancers and clients move on. Once the requests admitted before
    * have finished (up to {@value #REQUEST_GRACE_SECONDS} s), the contexts stop (consumers stop pulling, in-flight
    * handlers settle), then the gateway simulator (so that charges in flight finish), then the NATS connection
-   * drains; only then do the listeners close (see {@link ApiServer#closeListener}, which also explains why not
-   * later) and the embedded server stops.
+   * drains. Only then does the API stop listening (new connections are refused); each connection still open
+   * answers its next request and closes (for up to {@value #CONNECTION_GRACE_MILLIS} ms; see
+   * {@link ApiListener}); the servers close, and the embedded server stops.
    */
   public Future<Void> stop() {
     boolean first = !admission.closed();
@@ -133,6 +142,8 @@ public final class Orderflow {
         .compose(v -> gatewayDeployment == null ? Future.<Void>succeededFuture() : undeploy(gatewayDeployment));
     return undeployed
         .compose(v -> bridge == null ? Future.<Void>succeededFuture() : bridge.close())
+        .compose(v -> apiListener.stopAccepting())
+        .compose(v -> apiListener.connectionsClosed(vertx, Duration.ofMillis(CONNECTION_GRACE_MILLIS)))
         .compose(v -> Future.all(apiServers.stream().map(ApiServer::closeListener).toList()).<Void>mapEmpty())
         .otherwise(e -> {
           LOG.warn("closing the HTTP listeners failed: {}", e.getMessage());
@@ -327,7 +338,7 @@ public final class Orderflow {
     }
     return managed.compose(v -> vertx.deployVerticle(() -> {
           ApiServer server = new ApiServer(config.http(), config.limits(), security, routes, liveness, readiness,
-              PrometheusScrapingHandler.create(observability.registry()), admission);
+              PrometheusScrapingHandler.create(observability.registry()), admission, apiListener);
           apiServers.add(server);
           return server;
         }, new DeploymentOptions().setInstances(config.http().instances())))

@@ -5,6 +5,7 @@ import dev.orderflow.config.LimitsConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -29,14 +30,18 @@ public final class ApiServer extends VerticleBase {
   private final Handler<RoutingContext> metrics;
   private final Failures failures;
   private final Admission admission;
+  private final ApiListener listener;
   private volatile HttpServer server;
 
   /**
    * @param metrics serves {@code GET /metrics} (the Prometheus text format)
+   * @param listener the listening socket and connections, shared by every instance of the process
    */
   public ApiServer(HttpConfig config, LimitsConfig limits, ApiSecurity security, List<Routes> routes,
-      HealthChecks liveness, HealthChecks readiness, Handler<RoutingContext> metrics, Admission admission) {
+      HealthChecks liveness, HealthChecks readiness, Handler<RoutingContext> metrics, Admission admission,
+      ApiListener listener) {
     this.admission = admission;
+    this.listener = listener;
     this.config = config;
     this.limits = limits;
     this.security = security;
@@ -50,6 +55,18 @@ public final class ApiServer extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // While shutting down, every answer says Connection: close (see Edge), and the connection closes once it is
+    // written, so that no connection outlives the listening socket idle (see ApiListener).
+    router.route().handler(ctx -> {
+      if (admission.closed()) {
+        ctx.addEndHandler(ended -> {
+          if ("close".equalsIgnoreCase(ctx.response().headers().get(HttpHeaders.CONNECTION))) {
+            ctx.request().connection().close();
+          }
+        });
+      }
+      ctx.next();
+    });
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     if (security.metricsOnApiPort()) {
@@ -73,7 +90,7 @@ public final class ApiServer extends VerticleBase {
       router.errorHandler(status, failures::handleStatus);
     }
     // Edge's read timer also answers slow bodies (limits.bodyTimeoutMs) with 408 and closes their connection.
-    Edge edge = new Edge(vertx, config, limits, failures, admission);
+    Edge edge = new Edge(vertx, config, limits, failures, admission, listener);
     return vertx.createHttpServer(new HttpServerOptions()
             // HTTP/1.1 only: no cleartext HTTP/2 upgrade (h2c) to maintain on a plain JSON API.
             .setHttp2ClearTextEnabled(false)
@@ -101,12 +118,11 @@ public final class ApiServer extends VerticleBase {
   }
 
   /**
-   * Stops listening and closes every connection at once. Call it last, once the requests admitted before shutdown
-   * have finished: until then the process keeps answering (503 while shutting down). A graceful
-   * {@code shutdown(grace)} would be worse here: Vert.x 5.0 then stops reading new requests on open keep-alive
-   * connections and closes them at the end of the grace without an answer. And call it while every event loop
-   * still runs: in Vert.x 5.0, a connection accepted while the last event loop of a shared server leaves is reset
-   * unanswered (eclipse-vertx/vert.x#6087), so listeners must close before the loops go.
+   * Closes this instance's server and every connection still open at once. Call it last, once the requests
+   * admitted before shutdown have finished (until then the process keeps answering, 503 while shutting down), and
+   * after {@link ApiListener#stopAccepting} and {@link ApiListener#connectionsClosed}, which leave it nothing to
+   * close that a client is still using (that class says why Vert.x's own close or {@code shutdown(grace)} alone
+   * would reset some). And call it while every event loop still runs.
    */
   public synchronized Future<Void> closeListener() {
     if (server == null) {

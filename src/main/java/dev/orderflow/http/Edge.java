@@ -37,6 +37,7 @@ final class Edge {
   private final HttpConfig config;
   private final Failures failures;
   private final Admission admission;
+  private final ApiListener listener;
   /** How long a request may take to arrive completely: the shorter of the two settings that bound it. */
   private final long readTimeoutMillis;
   /**
@@ -55,13 +56,15 @@ final class Edge {
 
   private record Arriving(HttpServerRequest request, long overdueAt) {}
 
-  Edge(Vertx vertx, HttpConfig config, LimitsConfig limits, Failures failures, Admission admission) {
+  Edge(Vertx vertx, HttpConfig config, LimitsConfig limits, Failures failures, Admission admission,
+      ApiListener listener) {
     this.vertx = vertx;
     this.config = config;
     // http.requestReadTimeoutMs bounds any request, limits.bodyTimeoutMs slow bodies; one timer serves both.
     this.readTimeoutMillis = Math.min(config.requestReadTimeout().toMillis(), limits.bodyTimeout().toMillis());
     this.failures = failures;
     this.admission = admission;
+    this.listener = listener;
   }
 
   /**
@@ -69,8 +72,12 @@ final class Edge {
    * read timeout is closed (a client trickling header bytes would otherwise hold it for as long as it likes).
    */
   void connected(HttpConnection connection) {
+    listener.opened(connection);
     awaitingFirstRequest.add(connection);
-    connection.closeHandler(v -> awaitingFirstRequest.remove(connection));
+    connection.closeHandler(v -> {
+      awaitingFirstRequest.remove(connection);
+      listener.closed();
+    });
     vertx.setTimer(config.requestReadTimeout().toMillis(), id -> {
       if (awaitingFirstRequest.remove(connection)) {
         LOG.debug("no request head within {} ms; closing", config.requestReadTimeout().toMillis());
@@ -91,7 +98,8 @@ final class Edge {
         return;
       }
       if (admission != null && admission.closed()) {
-        // Shutting down: whatever the answer, the client should open its next connection elsewhere.
+        // Shutting down: whatever the answer, the client should open its next connection elsewhere, and this one
+        // closes once answered (see ApiServer: a close the client was told of, see ApiListener).
         request.response().putHeader(HttpHeaders.CONNECTION, "close");
       }
       if (request.version() == HttpVersion.HTTP_1_1 && request.headers().get(HttpHeaders.HOST) == null) {
