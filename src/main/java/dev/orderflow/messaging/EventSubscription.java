@@ -3,6 +3,7 @@ package dev.orderflow.messaging;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.orderflow.config.ConsumerConfig;
+import dev.orderflow.observability.LogThrottle;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -40,6 +41,12 @@ public final class EventSubscription {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventSubscription.class);
   /**
+   * At most one warning per consumer every few seconds for dead letters: a publisher of poison could otherwise flood
+   * the log at the rate it publishes. Each dead letter keeps its reason in the stream (bin/deadletters), and DEBUG
+   * logs every one.
+   */
+  private static final Duration DEAD_LETTER_WARN_INTERVAL = Duration.ofSeconds(10);
+  /**
    * How long one pull request waits on the server. Shorter than jnats's default so that a pull lost by the server
    * is noticed (through missing heartbeats) within seconds even without a reconnect.
    */
@@ -55,6 +62,7 @@ public final class EventSubscription {
   private final ConsumerSpec spec;
   private final Handlers handlers;
   private final ConsumerConfig settings;
+  private final LogThrottle deadLetterWarnings = new LogThrottle(DEAD_LETTER_WARN_INTERVAL);
   private final DeadLetters deadLetters;
   private final MessagingTelemetry telemetry;
   /** The event types received, by subject prefix (the subject without the order id). */
@@ -307,8 +315,14 @@ public final class EventSubscription {
   }
 
   private void deadLetter(io.nats.client.Message message, String orderId, String reason) {
-    LOG.warn("{}: dead-lettering {} #{}: {}",
-        spec.durable(), message.getSubject(), message.metaData().streamSequence(), reason);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{}: dead-lettering {} #{}: {}",
+          spec.durable(), message.getSubject(), message.metaData().streamSequence(), reason);
+    } else if (deadLetterWarnings.allow()) {
+      LOG.warn("{}: dead-lettering {} #{}: {} ({} more since the last such line; bin/deadletters lists them all)",
+          spec.durable(), message.getSubject(), message.metaData().streamSequence(), reason,
+          deadLetterWarnings.suppressed());
+    }
     deadLetters.store(spec, message, orderId, reason).onComplete(stored -> {
       if (stored.succeeded()) {
         message.term();
