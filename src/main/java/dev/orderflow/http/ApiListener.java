@@ -52,11 +52,6 @@ public final class ApiListener {
     open.decrementAndGet();
   }
 
-  /** Connections accepted and not yet closed, on every server instance. */
-  public int openConnections() {
-    return open.get();
-  }
-
   /**
    * Stops accepting connections: new ones are refused from the moment this completes. The connections already
    * open are left as they are. Without a connection ever accepted there is nothing to race with, and the servers'
