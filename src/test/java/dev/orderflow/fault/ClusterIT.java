@@ -1,11 +1,14 @@
 package dev.orderflow.fault;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.orderflow.audit.AuditReport;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +28,9 @@ class ClusterIT {
       w1.awaitReady();
       w2.awaitReady();
       long started = System.nanoTime();
-      try (LoadDriver load = new LoadDriver(List.of(w1.apiUrl(), w2.apiUrl()), rate).start()) {
+      try (LoadDriver load = new LoadDriver(List.of(w1.apiUrl(), w2.apiUrl()), rate).start();
+          ReadinessWatch readiness = new ReadinessWatch(Map.of("w1", w1.apiUrl() + "/health/ready",
+              "w2", w2.apiUrl() + "/health/ready"))) {
         Thread.sleep(3_000); // load before the fault
         String leader = streamLeader(lab.natsUrl(), "ORDERS");
         NatsNode victim = nodes.stream().filter(n -> n.name.equals(leader)).findFirst().orElseThrow();
@@ -39,6 +44,14 @@ class ClusterIT {
         Thread.sleep(2_000); // load on the healed system
         load.stop();
         Duration held = Duration.ofNanos(System.nanoTime() - started);
+        System.out.printf("readiness (ms since the load began → HTTP status, 0 refused): w1 %s; w2 %s%n",
+            readiness.changes("w1"), readiness.changes("w2"));
+        // While the stream had no leader neither worker could take orders, and both said so (the topology check
+        // cannot read the stream); the killed worker was also out while it was down. Both end ready.
+        assertThat(readiness.dippedAndRecovered("w1")).as("w1's readiness dipped and recovered").isTrue();
+        assertThat(readiness.dippedAndRecovered("w2")).as("w2's readiness dipped and recovered").isTrue();
+        assertThat(w1.status("/health/ready")).isEqualTo(200);
+        assertThat(w2.status("/health/ready")).isEqualTo(200);
         load.settleUncertain(Duration.ofSeconds(60));
         AuditReport report = lab.audit(load, List.of(w1, w2), Duration.ofSeconds(180));
         Figures.recordAndAssert("7 cluster R3", rate, held, "kill -9 of ORDERS leader " + leader
