@@ -60,7 +60,8 @@ public final class Catalogue {
       Item parsed = new Item(
           item.string("sku"),
           item.string("name"),
-          item.integer("unitPriceMinor", 0, Long.MAX_VALUE),
+          // Above zero: payments cannot charge an order that costs nothing, so such an order could never ship.
+          item.integer("unitPriceMinor", 1, Long.MAX_VALUE),
           item.integer("initialStock", 0, Long.MAX_VALUE / 2));
       if (!SKU.matcher(parsed.sku()).matches()) {
         throw new ConfigException(source + ": items[" + i + "].sku must be 1 to 64 letters, digits, '-' or '_', was '"

@@ -34,8 +34,9 @@ public record HttpConfig(
         s.port("port"),
         s.positive("instances"),
         s.positive("maxBodyBytes"),
-        s.positive("maxOrderLines"),
-        s.positive("maxQuantityPerLine"),
+        // Within what every consumer accepts of an event (messaging.EventRules): an order the API takes must pass.
+        (int) s.integer("maxOrderLines", 1, 500),
+        (int) s.integer("maxQuantityPerLine", 1, 1_000_000),
         s.positive("maxInFlightRequests"),
         s.positive("retryAfterSeconds"),
         Duration.ofHours(s.integer("idempotencyKeyTtlHours", 1, 24 * 365)),

@@ -33,12 +33,17 @@ public final class InventoryVerticle extends VerticleBase {
         bridge.publisher(), catalogue);
     return Future.all(catalogue.items().stream().map(item -> stock.seed(item.sku(), item.initialStock())).toList())
         .compose(seeded -> Future.all(
-            bridge.subscribe(Topology.INVENTORY_ON_ORDERS,
-                Handlers.of(Topology.ORDER_PLACED, d -> reservations.reserve(d.event()))),
-            bridge.subscribe(Topology.INVENTORY_ON_PAYMENT_DECLINED,
-                Handlers.of(Topology.PAYMENT_DECLINED, d -> reservations.release(d.event().getOrderId()))),
-            bridge.subscribe(Topology.INVENTORY_ON_PAYMENT_FAILED,
-                Handlers.of(Topology.PAYMENT_FAILED, d -> reservations.release(d.event().getOrderId())))))
+            bridge.subscribe(Topology.INVENTORY_ON_ORDERS, Handlers
+                .of(Topology.ORDER_PLACED, d -> reservations.reserve(d.event()))
+                .onGiveUp(Topology.ORDER_PLACED, reservations::giveUp)),
+            // A decline or failure given up as poison still says the payment did not happen: the release goes
+            // ahead (it reads what to release from the order's StockReserved, not from this event).
+            bridge.subscribe(Topology.INVENTORY_ON_PAYMENT_DECLINED, Handlers
+                .of(Topology.PAYMENT_DECLINED, d -> reservations.release(d.event().getOrderId()))
+                .onGiveUp(Topology.PAYMENT_DECLINED, (e, why) -> reservations.releasePlaced(e.getOrderId()))),
+            bridge.subscribe(Topology.INVENTORY_ON_PAYMENT_FAILED, Handlers
+                .of(Topology.PAYMENT_FAILED, d -> reservations.release(d.event().getOrderId()))
+                .onGiveUp(Topology.PAYMENT_FAILED, (e, why) -> reservations.releasePlaced(e.getOrderId())))))
         .onSuccess(all -> subscriptions = all.list());
   }
 

@@ -1,6 +1,7 @@
 package dev.orderflow.inventory;
 
 import com.google.protobuf.Message;
+import com.google.protobuf.Timestamp;
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderLine;
@@ -192,6 +193,30 @@ final class Reservations {
     }
     Map<String, String> named = ((StockReserved) outcome).getHoldsMap();
     return forEachLine(lines, line -> stock.settleHold(line.sku(), orderId, named.get(line.sku())));
+  }
+
+  /**
+   * An {@code OrderPlaced} given up as poison (forged lines, a SKU not in the catalogue, an impossible quantity):
+   * it is rejected, so that the order is cancelled rather than left pending. Nothing was held for it (a poison
+   * event never reaches the stock), and an outcome already stored for the order stands.
+   */
+  Future<?> giveUp(OrderPlaced order, String reason) {
+    Instant now = Instant.now();
+    // Its time may be what made it poison; the rejection then carries the time it was given up.
+    Timestamp placedAt = EventTime.plausible(order.getOccurredAt()) ? order.getOccurredAt() : EventTime.of(now);
+    return announcer.publishFirst(Topology.STOCK_REJECTED, order.getOrderId(), StockRejected.newBuilder()
+        .setEventId(EventIds.next())
+        .setOrderId(order.getOrderId())
+        .setOccurredAt(EventTime.of(now))
+        .setPlacedAt(placedAt)
+        .build(), First.IN_ITS_STREAM);
+  }
+
+  /** {@link #release}, for an order that was placed (a sound {@code OrderPlaced}); nothing for any other. */
+  Future<?> releasePlaced(String orderId) {
+    return records.find(Topology.ORDER_PLACED, orderId).compose(placed -> placed == null
+        || Topology.ORDER_PLACED.problemOf().apply(placed) != null
+        ? Future.succeededFuture() : release(orderId));
   }
 
   /**

@@ -62,6 +62,14 @@ public final class EventLog {
   }
 
   /**
+   * {@link #find}, but {@code null} also for an event of the wrong shape ({@link EventType#problemOf}): what a
+   * compensation acts on, so that a chain of forged or broken events never adds up to an order that goes ahead.
+   */
+  public <T extends Message> Future<T> findSound(EventType<T> type, String orderId) {
+    return find(type, orderId).map(event -> event == null || type.problemOf().apply(event) != null ? null : event);
+  }
+
+  /**
    * The last event of {@code orderId} in the stream of {@code like} (of any type of that stream), or {@code null}:
    * which outcome a step announced, when it announces its outcomes with {@link EventPublisher.First#IN_ITS_STREAM}.
    */

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *   <li>success → {@code ack} (a plain ack: handlers are idempotent, so a lost ack costs only a redelivery);</li>
  *   <li>{@link PoisonMessage}, or a failure on the last allowed delivery → a dead-letter entry with the reason,
  *       then {@code term};</li>
- *   <li>any other failure → {@code nak} with exponential backoff.</li>
+ *   <li>any other failure → {@code nak} with exponential backoff; an {@link Undecided} one never runs out of
+ *       retries.</li>
  * </ul>
  * In-flight messages are bounded by the consumer's {@code max_ack_pending}, enforced by the server. A handler
  * that takes longer than a third of the ack wait keeps its message with in-progress acknowledgements.
@@ -54,8 +55,12 @@ public final class EventSubscription {
   /** The longest a stopping subscription waits for its handlers: graceful shutdown must fit its own deadline. */
   private static final long STOP_DEADLINE_SECONDS = 15;
 
-  /** A delivered message, decoded (or the reason it cannot be). */
-  private record Decoded(EventType<?> type, Message event, String orderId, PoisonMessage poison) {}
+  /**
+   * A delivered message, decoded (or the reason it cannot be); {@code compensable} when it is about the order its
+   * subject names, so that the order's compensation may run should the event be given up.
+   */
+  private record Decoded(EventType<?> type, Message event, String orderId, PoisonMessage poison,
+      boolean compensable) {}
 
   private final Vertx vertx;
   private final ContextInternal context;
@@ -213,6 +218,13 @@ public final class EventSubscription {
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }
+    if (decoded.compensable()) {
+      @SuppressWarnings("unchecked")
+      Future<Object> handled = (Future<Object>) outcome;
+      outcome = handled.recover(failure -> failure instanceof PoisonMessage poison
+          ? compensate(decoded, poison)
+          : Future.failedFuture(failure));
+    }
     outcome.onComplete(result -> {
       Throwable failure = result.failed() ? result.cause() : null;
       String settled = settle(message, decoded.orderId(), attempt, failure);
@@ -232,7 +244,7 @@ public final class EventSubscription {
     int dot = subject.lastIndexOf('.');
     EventType<?> type = dot < 0 ? null : byPrefix.get(subject.substring(0, dot));
     if (type == null) {
-      return new Decoded(null, null, null, new PoisonMessage("no handler for subject " + subject));
+      return new Decoded(null, null, null, new PoisonMessage("no handler for subject " + subject), false);
     }
     return decode(type, subject.substring(dot + 1), message.getData());
   }
@@ -242,30 +254,56 @@ public final class EventSubscription {
     try {
       event = type.parse(data);
     } catch (InvalidProtocolBufferException e) {
-      return new Decoded(type, null, null, new PoisonMessage("undecodable " + type.name() + ": " + e.getMessage()));
+      return new Decoded(type, null, null, new PoisonMessage("undecodable " + type.name() + ": " + e.getMessage()),
+          false);
     }
     String orderId = type.orderIdOf().apply(event);
-    if (orderId.isEmpty() || type.eventIdOf().apply(event).isEmpty()) {
-      // Without its ids an event cannot be handled idempotently.
-      return new Decoded(type, event, OrderIds.valid(orderId) ? orderId : null,
-          new PoisonMessage("invalid " + type.name() + ": order_id or event_id is missing"));
-    }
     if (!OrderIds.valid(orderId)) {
       // Order ids name every record; one that cannot be a subject token can never be handled.
-      return new Decoded(type, event, null, new PoisonMessage("invalid " + type.name() + ": order_id '"
-          + orderId.substring(0, Math.min(orderId.length(), OrderIds.MAX_LENGTH)) + "' is not an order id"));
+      return new Decoded(type, event, null, new PoisonMessage("invalid " + type.name() + ": " + (orderId.isEmpty()
+          ? "order_id is missing"
+          : "order_id '" + orderId.substring(0, Math.min(orderId.length(), OrderIds.MAX_LENGTH))
+              + "' is not an order id")), false);
     }
     if (!orderId.equals(subjectOrderId)) {
+      // Not compensated: an event copied onto another order's subject says nothing about either order.
       return new Decoded(type, event, orderId, new PoisonMessage("invalid " + type.name() + ": published on the "
-          + "subject of order " + subjectOrderId + " but is about order " + orderId));
+          + "subject of order " + subjectOrderId + " but is about order " + orderId), false);
     }
-    return new Decoded(type, event, orderId, null);
+    String problem = type.problemOf().apply(event);
+    if (problem != null) {
+      return new Decoded(type, event, orderId, new PoisonMessage("invalid " + type.name() + " " + orderId + ": "
+          + problem), true);
+    }
+    return new Decoded(type, event, orderId, null, true);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private Future<?> dispatch(Decoded decoded, int attempt) {
     EventType type = decoded.type();
     return handlers.handler(type).handle(new Delivery<>(decoded.event(), attempt, settings.maxDeliver()));
+  }
+
+  /**
+   * Runs the order's compensation for a poison event, then fails with the poison, to be dead-lettered. A
+   * compensation that fails is not poison: the message comes back after a backoff to try again (and is
+   * dead-lettered, with both reasons, once its deliveries are used up).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Future<Object> compensate(Decoded decoded, PoisonMessage poison) {
+    Handlers.GiveUp giveUp = handlers.giveUp((EventType) decoded.type());
+    if (giveUp == null) {
+      return Future.failedFuture(poison);
+    }
+    Future<?> compensated;
+    try {
+      compensated = giveUp.giveUp(decoded.event(), poison.getMessage());
+    } catch (RuntimeException e) {
+      compensated = Future.failedFuture(e);
+    }
+    return compensated.transform(done -> Future.failedFuture(done.succeeded() ? poison
+        : new IllegalStateException(poison.getMessage() + "; its compensation failed: " + describe(done.cause()),
+            done.cause())));
   }
 
   /** Acknowledges, retries or gives up the message; answers which (ack, nak or term). */
@@ -278,7 +316,7 @@ public final class EventSubscription {
         deadLetter(message, orderId, failure.getMessage());
         return "term";
       }
-      if (attempt >= settings.maxDeliver()) {
+      if (attempt >= settings.maxDeliver() && !(failure instanceof Undecided)) {
         deadLetter(message, orderId, "gave up after " + attempt + " deliveries: " + describe(failure));
         return "term";
       }

@@ -13,15 +13,16 @@ import java.util.function.Function;
  *
  * @param name the protobuf message name (e.g. {@code OrderPlaced}), also used in message ids
  * @param prefix the subject without the order id
+ * @param problemOf the event's first problem of shape ({@link EventRules}), or {@code null} for a sound event
  */
 public record EventType<T extends Message>(
     String name, String prefix, StreamSpec stream, T defaultInstance, Function<T, String> orderIdOf,
-    Function<T, String> eventIdOf) {
+    Function<T, String> eventIdOf, Function<T, String> problemOf) {
 
   static <T extends Message> EventType<T> of(StreamSpec stream, String event, T defaultInstance,
-      Function<T, String> orderIdOf, Function<T, String> eventIdOf) {
+      Function<T, String> orderIdOf, Function<T, String> eventIdOf, Function<T, String> problemOf) {
     return new EventType<>(defaultInstance.getDescriptorForType().getName(), stream.token() + "." + event, stream,
-        defaultInstance, orderIdOf, eventIdOf);
+        defaultInstance, orderIdOf, eventIdOf, problemOf);
   }
 
   /** The subject this event is published on for {@code orderId}. */

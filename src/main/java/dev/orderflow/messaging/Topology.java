@@ -33,25 +33,35 @@ public final class Topology {
   static final StreamSpec DEAD_LETTERS = new StreamSpec("DEADLETTERS", "deadletter");
 
   public static final EventType<OrderPlaced> ORDER_PLACED = EventType.of(ORDERS, "placed",
-      OrderPlaced.getDefaultInstance(), OrderPlaced::getOrderId, OrderPlaced::getEventId);
+      OrderPlaced.getDefaultInstance(), OrderPlaced::getOrderId, OrderPlaced::getEventId,
+      EventRules::orderPlaced);
   public static final EventType<OrderConfirmed> ORDER_CONFIRMED = EventType.of(ORDERS, "confirmed",
-      OrderConfirmed.getDefaultInstance(), OrderConfirmed::getOrderId, OrderConfirmed::getEventId);
+      OrderConfirmed.getDefaultInstance(), OrderConfirmed::getOrderId, OrderConfirmed::getEventId,
+      EventRules::orderConfirmed);
   public static final EventType<OrderCancelled> ORDER_CANCELLED = EventType.of(ORDERS, "cancelled",
-      OrderCancelled.getDefaultInstance(), OrderCancelled::getOrderId, OrderCancelled::getEventId);
+      OrderCancelled.getDefaultInstance(), OrderCancelled::getOrderId, OrderCancelled::getEventId,
+      EventRules::orderCancelled);
   public static final EventType<StockReserved> STOCK_RESERVED = EventType.of(INVENTORY, "stock-reserved",
-      StockReserved.getDefaultInstance(), StockReserved::getOrderId, StockReserved::getEventId);
+      StockReserved.getDefaultInstance(), StockReserved::getOrderId, StockReserved::getEventId,
+      EventRules::stockReserved);
   public static final EventType<StockRejected> STOCK_REJECTED = EventType.of(INVENTORY, "stock-rejected",
-      StockRejected.getDefaultInstance(), StockRejected::getOrderId, StockRejected::getEventId);
+      StockRejected.getDefaultInstance(), StockRejected::getOrderId, StockRejected::getEventId,
+      EventRules::stockRejected);
   public static final EventType<StockReleased> STOCK_RELEASED = EventType.of(INVENTORY, "stock-released",
-      StockReleased.getDefaultInstance(), StockReleased::getOrderId, StockReleased::getEventId);
+      StockReleased.getDefaultInstance(), StockReleased::getOrderId, StockReleased::getEventId,
+      EventRules::stockReleased);
   public static final EventType<PaymentAuthorized> PAYMENT_AUTHORIZED = EventType.of(PAYMENTS, "authorized",
-      PaymentAuthorized.getDefaultInstance(), PaymentAuthorized::getOrderId, PaymentAuthorized::getEventId);
+      PaymentAuthorized.getDefaultInstance(), PaymentAuthorized::getOrderId, PaymentAuthorized::getEventId,
+      EventRules::paymentAuthorized);
   public static final EventType<PaymentDeclined> PAYMENT_DECLINED = EventType.of(PAYMENTS, "declined",
-      PaymentDeclined.getDefaultInstance(), PaymentDeclined::getOrderId, PaymentDeclined::getEventId);
+      PaymentDeclined.getDefaultInstance(), PaymentDeclined::getOrderId, PaymentDeclined::getEventId,
+      EventRules::paymentDeclined);
   public static final EventType<PaymentFailed> PAYMENT_FAILED = EventType.of(PAYMENTS, "failed",
-      PaymentFailed.getDefaultInstance(), PaymentFailed::getOrderId, PaymentFailed::getEventId);
+      PaymentFailed.getDefaultInstance(), PaymentFailed::getOrderId, PaymentFailed::getEventId,
+      EventRules::paymentFailed);
   public static final EventType<ShipmentScheduled> SHIPMENT_SCHEDULED = EventType.of(SHIPPING, "shipment-scheduled",
-      ShipmentScheduled.getDefaultInstance(), ShipmentScheduled::getOrderId, ShipmentScheduled::getEventId);
+      ShipmentScheduled.getDefaultInstance(), ShipmentScheduled::getOrderId, ShipmentScheduled::getEventId,
+      EventRules::shipmentScheduled);
 
   static final List<EventType<?>> EVENTS = List.of(ORDER_PLACED, ORDER_CONFIRMED, ORDER_CANCELLED, STOCK_RESERVED,
       STOCK_REJECTED, STOCK_RELEASED, PAYMENT_AUTHORIZED, PAYMENT_DECLINED, PAYMENT_FAILED, SHIPMENT_SCHEDULED);

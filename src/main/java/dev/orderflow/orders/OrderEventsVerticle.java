@@ -4,8 +4,9 @@ import com.google.protobuf.Timestamp;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderConfirmed;
-import dev.orderflow.events.v1.PaymentAuthorized;
+import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.messaging.EventIds;
+import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventPublisher.Written;
@@ -13,7 +14,6 @@ import dev.orderflow.messaging.EventSubscription;
 import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Handlers;
 import dev.orderflow.messaging.NatsBridge;
-import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.observability.SagaMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,6 +39,7 @@ public final class OrderEventsVerticle extends VerticleBase {
   private final NatsBridge bridge;
   private final SagaMetrics metrics;
   private EventPublisher publisher;
+  private EventLog log;
   private List<EventSubscription> subscriptions = List.of();
 
   public OrderEventsVerticle(NatsBridge bridge, MeterRegistry registry) {
@@ -49,15 +50,25 @@ public final class OrderEventsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     publisher = bridge.publisher();
+    log = bridge.eventLog();
     return Future.all(
-            bridge.subscribe(Topology.ORDERS_ON_INVENTORY, Handlers.of(Topology.STOCK_REJECTED, d -> cancel(
-                d.event().getOrderId(), CancellationReason.OUT_OF_STOCK, d.event().getPlacedAt()))),
+            bridge.subscribe(Topology.ORDERS_ON_INVENTORY, Handlers
+                .of(Topology.STOCK_REJECTED, d -> cancel(
+                    d.event().getOrderId(), CancellationReason.OUT_OF_STOCK, d.event().getPlacedAt()))
+                .onGiveUp(Topology.STOCK_REJECTED, (e, why) -> cancelPlaced(
+                    e.getOrderId(), CancellationReason.OUT_OF_STOCK))),
             bridge.subscribe(Topology.ORDERS_ON_PAYMENTS, Handlers
-                .of(Topology.PAYMENT_AUTHORIZED, d -> confirm(d.event()))
+                .of(Topology.PAYMENT_AUTHORIZED, d -> confirm(d.event().getOrderId(), d.event().getCustomerId(),
+                    d.event().getLinesList(), d.event().getPlacedAt()))
                 .on(Topology.PAYMENT_DECLINED, d -> cancel(
                     d.event().getOrderId(), CancellationReason.PAYMENT_DECLINED, d.event().getPlacedAt()))
                 .on(Topology.PAYMENT_FAILED, d -> cancel(
-                    d.event().getOrderId(), CancellationReason.PAYMENT_FAILED, d.event().getPlacedAt()))))
+                    d.event().getOrderId(), CancellationReason.PAYMENT_FAILED, d.event().getPlacedAt()))
+                .onGiveUp(Topology.PAYMENT_AUTHORIZED, (e, why) -> confirmPlaced(e.getOrderId()))
+                .onGiveUp(Topology.PAYMENT_DECLINED, (e, why) -> cancelPlaced(
+                    e.getOrderId(), CancellationReason.PAYMENT_DECLINED))
+                .onGiveUp(Topology.PAYMENT_FAILED, (e, why) -> cancelPlaced(
+                    e.getOrderId(), CancellationReason.PAYMENT_FAILED))))
         .onSuccess(all -> subscriptions = all.list());
   }
 
@@ -67,26 +78,41 @@ public final class OrderEventsVerticle extends VerticleBase {
   }
 
   /** A paid order is confirmed at once, and shipping told what to ship. */
-  private Future<?> confirm(PaymentAuthorized paid) {
-    if (paid.getLinesCount() == 0 || paid.getCustomerId().isEmpty()) {
-      throw new PoisonMessage("PaymentAuthorized " + paid.getOrderId() + " names no customer or lines to ship");
-    }
+  private Future<?> confirm(String orderId, String customerId, List<OrderLine> lines, Timestamp placedAt) {
     Instant now = Instant.now();
     OrderConfirmed confirmed = OrderConfirmed.newBuilder()
         .setEventId(EventIds.next())
-        .setOrderId(paid.getOrderId())
+        .setOrderId(orderId)
         .setOccurredAt(EventTime.of(now))
-        .setCustomerId(paid.getCustomerId())
-        .addAllLines(paid.getLinesList())
-        .setPlacedAt(paid.getPlacedAt())
+        .setCustomerId(customerId)
+        .addAllLines(lines)
+        .setPlacedAt(placedAt)
         .build();
-    return publisher.publishFirst(Topology.ORDER_CONFIRMED, paid.getOrderId(), confirmed, First.OF_ITS_TYPE)
+    return publisher.publishFirst(Topology.ORDER_CONFIRMED, orderId, confirmed, First.OF_ITS_TYPE)
         .onSuccess(written -> {
           if (written == Written.STORED) {
-            metrics.confirmed(EventTime.toInstant(paid.getPlacedAt()), now);
-            LOG.debug("order {}: confirmed", paid.getOrderId());
+            metrics.confirmed(EventTime.toInstant(placedAt), now);
+            LOG.debug("order {}: confirmed", orderId);
           }
         });
+  }
+
+  /*
+   * The compensations, for an outcome given up as poison (Handlers.onGiveUp). The outcome's type still says what
+   * happened to the order, so it is carried out from the order's own record, its OrderPlaced: a payment whose
+   * PaymentAuthorized is unreadable stands all the same (the payments stream holds it), so the order is confirmed
+   * with what it was placed with; a rejection, decline or failure cancels it. An event about an order that was
+   * never placed (or whose OrderPlaced is itself unsound) changes nothing.
+   */
+
+  private Future<?> confirmPlaced(String orderId) {
+    return log.findSound(Topology.ORDER_PLACED, orderId).compose(placed -> placed == null ? Future.succeededFuture()
+        : confirm(orderId, placed.getCustomerId(), placed.getLinesList(), placed.getOccurredAt()));
+  }
+
+  private Future<?> cancelPlaced(String orderId, CancellationReason reason) {
+    return log.findSound(Topology.ORDER_PLACED, orderId).compose(placed -> placed == null ? Future.succeededFuture()
+        : cancel(orderId, reason, placed.getOccurredAt()));
   }
 
   private Future<?> cancel(String orderId, CancellationReason reason, Timestamp placedAt) {

@@ -1,6 +1,7 @@
 package dev.orderflow.payments;
 
 import dev.orderflow.events.v1.Money;
+import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.PaymentDeclined;
 import dev.orderflow.events.v1.PaymentFailed;
@@ -12,8 +13,8 @@ import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventPublisher.Written;
 import dev.orderflow.messaging.EventTime;
-import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
+import dev.orderflow.messaging.Undecided;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.Optional;
@@ -30,8 +31,8 @@ import java.util.Optional;
  *
  * <p>A gateway that is down is retried with the consumer's backoff. The payment fails (and the order is cancelled
  * and its stock released) when the gateway refuses the request outright, when the event cannot be charged at all
- * (it is also dead-lettered for an operator), or on the last allowed delivery once the gateway's charge log shows
- * no charge for the order.
+ * ({@link #giveUp}: it is also dead-lettered for an operator), or from the last allowed delivery on, once the
+ * gateway's charge log shows no charge for the order.
  */
 final class Charging {
 
@@ -47,14 +48,26 @@ final class Charging {
     Future<Optional<GatewayClient.Charge>> findCharge(String orderId);
   }
 
-  /** What the payments stream holds for an order ({@link EventLog}). */
-  @FunctionalInterface
+  /** What the streams hold for an order ({@link EventLog}). */
   interface Records {
     /** Whether an outcome (any event of the payments stream) is stored for {@code orderId}. */
     Future<Boolean> hasOutcome(String orderId);
 
+    /** The order's {@code OrderPlaced}, or {@code null} if it was never placed. */
+    Future<OrderPlaced> placed(String orderId);
+
     static Records of(EventLog log) {
-      return orderId -> log.last(Topology.PAYMENT_AUTHORIZED, orderId).map(stored -> stored != null);
+      return new Records() {
+        @Override
+        public Future<Boolean> hasOutcome(String orderId) {
+          return log.last(Topology.PAYMENT_AUTHORIZED, orderId).map(stored -> stored != null);
+        }
+
+        @Override
+        public Future<OrderPlaced> placed(String orderId) {
+          return log.findSound(Topology.ORDER_PLACED, orderId);
+        }
+      };
     }
   }
 
@@ -68,21 +81,14 @@ final class Charging {
     this.announcer = announcer;
   }
 
-  /** Charges the order of a {@code StockReserved}, or does nothing if its payment's outcome is stored. */
+  /**
+   * Charges the order of a {@code StockReserved}, or does nothing if its payment's outcome is stored. The event's
+   * shape (a total above zero in a currency, lines that add up to it) is checked before it gets here.
+   */
   Future<?> charge(Delivery<StockReserved> delivery) {
     StockReserved reserved = delivery.event();
     String orderId = reserved.getOrderId();
     Money total = reserved.getTotal();
-    String invalid = total.getAmountMinor() <= 0 ? "has no amount to charge"
-        : total.getCurrency().length() != 3 ? "has no valid currency"
-        : reserved.getLinesCount() == 0 ? "has no lines" : null;
-    if (invalid != null) {
-      // A step of the saga given up must not strand the order: it is cancelled, its stock released.
-      String reason = "StockReserved " + orderId + " " + invalid;
-      return announce(reserved, Payment.failed(orderId, total.getAmountMinor(), total.getCurrency(), reason,
-              Instant.now()))
-          .compose(v -> Future.failedFuture(new PoisonMessage(reason)));
-    }
     // Looked up on every delivery, not only redeliveries: a replayed StockReserved of an order whose payment failed
     // must not charge it now.
     return records.hasOutcome(orderId).compose(stored -> stored ? Future.succeededFuture()
@@ -94,10 +100,29 @@ final class Charging {
   }
 
   /**
+   * A {@code StockReserved} given up as poison (see {@link dev.orderflow.messaging.Handlers#onGiveUp}): the
+   * payment fails, so that the order is cancelled and its stock released rather than left reserved. Only for an
+   * order that was placed, and never over an outcome already stored; nothing was charged, since a poison event
+   * never reaches the gateway.
+   */
+  Future<?> giveUp(StockReserved reserved, String reason) {
+    String orderId = reserved.getOrderId();
+    return records.placed(orderId).compose(placed -> placed == null ? Future.succeededFuture()
+        : announcer.publishFirst(Topology.PAYMENT_FAILED, orderId, PaymentFailed.newBuilder()
+            .setEventId(EventIds.next())
+            .setOrderId(orderId)
+            .setOccurredAt(EventTime.of(Instant.now()))
+            .setReason(reason)
+            .setPlacedAt(placed.getOccurredAt())
+            .build(), First.IN_ITS_STREAM));
+  }
+
+  /**
    * A refused charge (4xx: nothing was charged) fails the payment. Any other failure is retried; on the last
    * delivery the payment fails only if the gateway's charge log confirms there is no charge. A charge found there
-   * (its answer was lost) is recorded as it stands, and a gateway that cannot say leaves the message to be
-   * dead-lettered for an operator, rather than cancel an order that may be paid.
+   * (its answer was lost) is recorded as it stands. A gateway that cannot say (it is still down) leaves the
+   * message {@link Undecided}: retried at the longest backoff until the gateway answers, however long it is out,
+   * rather than cancel an order that may be paid or give it up to an operator.
    */
   private Future<Payment> afterFailure(Throwable failure, Delivery<StockReserved> delivery) {
     StockReserved reserved = delivery.event();
@@ -110,9 +135,12 @@ final class Charging {
     if (!delivery.lastAttempt()) {
       return Future.failedFuture(failure);
     }
-    return gateway.findCharge(orderId).map(found -> found
-        .map(charge -> Payment.charged(orderId, charge, amount, currency, Instant.now()))
-        .orElseGet(() -> Payment.failed(orderId, amount, currency, failure.getMessage(), Instant.now())));
+    return gateway.findCharge(orderId)
+        .<Payment>map(found -> found
+            .map(charge -> Payment.charged(orderId, charge, amount, currency, Instant.now()))
+            .orElseGet(() -> Payment.failed(orderId, amount, currency, failure.getMessage(), Instant.now())))
+        .recover(unknown -> Future.failedFuture(new Undecided("the gateway cannot say whether order " + orderId
+            + " was charged (" + failure.getMessage() + "; its charge log: " + unknown.getMessage() + ")", unknown)));
   }
 
   /** Stores and announces the outcome, unless one is stored already (which then stands). */

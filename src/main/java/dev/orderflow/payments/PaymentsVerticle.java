@@ -31,7 +31,8 @@ public final class PaymentsVerticle extends VerticleBase {
   public Future<?> start() {
     Charging charging = new Charging(new GatewayClient(vertx, config, registry),
         Charging.Records.of(bridge.eventLog()), bridge.publisher());
-    return bridge.subscribe(Topology.PAYMENTS_ON_INVENTORY, Handlers.of(Topology.STOCK_RESERVED, charging::charge))
+    return bridge.subscribe(Topology.PAYMENTS_ON_INVENTORY, Handlers.of(Topology.STOCK_RESERVED, charging::charge)
+            .onGiveUp(Topology.STOCK_RESERVED, charging::giveUp))
         .onSuccess(s -> subscription = s);
   }
 

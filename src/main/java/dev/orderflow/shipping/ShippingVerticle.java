@@ -1,16 +1,14 @@
 package dev.orderflow.shipping;
 
-import dev.orderflow.events.v1.OrderConfirmed;
+import com.google.protobuf.Timestamp;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.messaging.EventIds;
-import dev.orderflow.messaging.Delivery;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventPublisher.Written;
 import dev.orderflow.messaging.EventSubscription;
 import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Handlers;
 import dev.orderflow.messaging.NatsBridge;
-import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.observability.SagaMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,7 +37,9 @@ public final class ShippingVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return bridge.subscribe(Topology.SHIPPING_ON_ORDERS, Handlers.of(Topology.ORDER_CONFIRMED, this::schedule))
+    return bridge.subscribe(Topology.SHIPPING_ON_ORDERS, Handlers
+            .of(Topology.ORDER_CONFIRMED, d -> schedule(d.event().getOrderId(), d.event().getPlacedAt()))
+            .onGiveUp(Topology.ORDER_CONFIRMED, (e, why) -> schedulePaid(e.getOrderId())))
         .onSuccess(s -> subscription = s);
   }
 
@@ -48,24 +48,30 @@ public final class ShippingVerticle extends VerticleBase {
     return subscription == null ? Future.succeededFuture() : subscription.stop();
   }
 
-  private Future<?> schedule(Delivery<OrderConfirmed> delivery) {
-    OrderConfirmed order = delivery.event();
-    if (order.getLinesCount() == 0) {
-      throw new PoisonMessage("OrderConfirmed " + order.getOrderId() + " has no lines to ship");
-    }
+  /**
+   * An {@code OrderConfirmed} given up as poison: an order that is paid (its {@code PaymentAuthorized} is stored)
+   * is shipped all the same, since nothing can cancel it any more and it would otherwise wait forever; anything
+   * else changes nothing.
+   */
+  private Future<?> schedulePaid(String orderId) {
+    return bridge.eventLog().findSound(Topology.PAYMENT_AUTHORIZED, orderId).compose(paid -> paid == null
+        ? Future.succeededFuture() : schedule(orderId, paid.getPlacedAt()));
+  }
+
+  private Future<?> schedule(String orderId, Timestamp placedAt) {
     Instant now = Instant.now();
     ShipmentScheduled scheduled = ShipmentScheduled.newBuilder()
         .setEventId(EventIds.next())
-        .setOrderId(order.getOrderId())
+        .setOrderId(orderId)
         .setOccurredAt(EventTime.of(now))
         // Derived from the order id, so that every delivery names the same shipment.
-        .setShipmentId("shp-" + UUID.nameUUIDFromBytes(order.getOrderId().getBytes(StandardCharsets.UTF_8)))
+        .setShipmentId("shp-" + UUID.nameUUIDFromBytes(orderId.getBytes(StandardCharsets.UTF_8)))
         .build();
     return bridge.publisher()
-        .publishFirst(Topology.SHIPMENT_SCHEDULED, order.getOrderId(), scheduled, First.OF_ITS_TYPE)
+        .publishFirst(Topology.SHIPMENT_SCHEDULED, orderId, scheduled, First.OF_ITS_TYPE)
         .onSuccess(written -> {
           if (written == Written.STORED) {
-            metrics.shipped(EventTime.toInstant(order.getPlacedAt()), now);
+            metrics.shipped(EventTime.toInstant(placedAt), now);
           }
         });
   }

@@ -39,6 +39,20 @@ class ConfigTest {
   }
 
   @Test
+  @DisplayName("refuses a free product (an order of it could never be charged) and API limits past what consumers "
+      + "accept")
+  void eventLimits() throws Exception {
+    JsonObject free = new JsonObject().put("currency", "EUR").put("items", new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("sku", "GIFT").put("name", "Gift").put("unitPriceMinor", 0).put("initialStock", 1)));
+    assertThatThrownBy(() -> Catalogue.fromJson(free, "catalogue.json"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("unitPriceMinor must be between 1 and");
+    JsonObject json = defaults();
+    json.getJsonObject("http").put("maxOrderLines", 501);
+    assertThatThrownBy(() -> ConfigLoader.from(json, catalogue()))
+        .isInstanceOf(ConfigException.class).hasMessage("http.maxOrderLines must be between 1 and 500, was 501");
+  }
+
+  @Test
   @DisplayName("stops with a message naming the setting when a value is out of range")
   void outOfRange() throws Exception {
     JsonObject json = defaults();

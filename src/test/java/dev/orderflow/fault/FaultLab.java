@@ -141,8 +141,13 @@ final class FaultLab implements AutoCloseable {
 
   /** Audits the run: waits up to {@code drain} for orders and consumers to settle. */
   AuditReport audit(LoadDriver load, List<ServiceProcess> apis, Duration drain) throws Exception {
+    return audit(load.accepted(), apis, drain);
+  }
+
+  /** The audit of the orders {@code accepted}. */
+  AuditReport audit(List<String> accepted, List<ServiceProcess> apis, Duration drain) throws Exception {
     AuditReport report = Audit.run(new AuditOptions(apis.stream().map(ServiceProcess::apiUrl).toList(),
-        gatewayUrl(), List.copyOf(load.accepted()), List.of(), catalogueStock(), natsUrl, null, drain, 32,
+        gatewayUrl(), List.copyOf(accepted), List.of(), catalogueStock(), natsUrl, null, drain, 32,
         TestTokens.operator()));
     System.out.println(report.table());
     if (!report.ok()) {

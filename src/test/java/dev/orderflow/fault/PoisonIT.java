@@ -2,19 +2,35 @@ package dev.orderflow.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.UnknownFieldSet;
 import dev.orderflow.audit.AuditReport;
+import dev.orderflow.events.v1.Money;
+import dev.orderflow.events.v1.OrderLine;
+import dev.orderflow.events.v1.OrderPlaced;
+import dev.orderflow.events.v1.PaymentAuthorized;
+import dev.orderflow.events.v1.PaymentDeclined;
 import dev.orderflow.messaging.ConsumerStates;
+import dev.orderflow.messaging.OrderIds;
 import dev.orderflow.testing.Eventually;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.PublishOptions;
+import io.nats.client.api.StreamInfoOptions;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.DisplayName;
@@ -74,25 +90,45 @@ class PoisonIT {
           Connection nats = Nats.connect(lab.natsUrl())) {
         JetStream js = nats.jetStream();
         Map<String, byte[]> poison = PoisonMessages.all();
-        long expected = 0;
         List<String> subjects = topology.consumers().stream().filter(c -> !c.stream().equals(deadLetters))
             .flatMap(c -> c.filterSubjects().stream()).distinct().toList();
         assertThat(subjects).isNotEmpty();
+        // Each payload twice: on a subject of its own, and on the subject of the order id it carries (if it
+        // carries one that can be a subject token), where the checks of its content are what must catch it.
+        Set<String> poisonOrders = new TreeSet<>();
+        List<String> expectedLetters = new ArrayList<>();
+        int published = 0;
         for (String filter : subjects) {
           for (Map.Entry<String, byte[]> entry : poison.entrySet()) {
-            String subject = concrete(filter);
-            js.publish(subject, entry.getValue(), PublishOptions.builder().messageId(UUID.randomUUID().toString())
-                .build());
-            expected += topology.consumers().stream().filter(c -> c.filterSubjects().stream()
-                .anyMatch(f -> matches(f, subject))).count();
+            List<String> targets = new ArrayList<>(List.of(concrete(filter, null)));
+            String carried = carriedOrderId(entry.getValue());
+            if (carried != null) {
+              targets.add(concrete(filter, carried));
+              poisonOrders.add(carried);
+            }
+            for (String subject : targets) {
+              js.publish(subject, entry.getValue(), PublishOptions.builder()
+                  .messageId(UUID.randomUUID().toString()).build());
+              published++;
+              topology.consumers().stream().filter(c -> c.filterSubjects().stream()
+                  .anyMatch(f -> matches(f, subject))).forEach(c -> expectedLetters.add(c.durable() + " " + subject
+                      + " (" + entry.getKey() + ")"));
+            }
           }
         }
-        System.out.printf("published %d poison messages on %s; %d deliveries expected in %s%n",
-            subjects.size() * poison.size(), subjects, expected, deadLetters);
+        System.out.printf("published %d poison messages on %s (%d on the subject of the order they name); %d "
+            + "deliveries expected in %s%n", published, subjects, published - subjects.size() * poison.size(),
+            expectedLetters.size(), deadLetters);
+        long expected = expectedLetters.size();
         JetStreamManagement jsm = nats.jetStreamManagement();
         long target = deadBefore + expected;
-        Eventually.eventually(Duration.ofSeconds(120),
-            () -> jsm.getStreamInfo(deadLetters).getStreamState().getMsgCount(), n -> n >= target);
+        try {
+          Eventually.eventually(Duration.ofSeconds(120),
+              () -> jsm.getStreamInfo(deadLetters).getStreamState().getMsgCount(), n -> n >= target);
+        } catch (AssertionError missing) {
+          throw new AssertionError(missing.getMessage() + "; not dead-lettered: " + missingLetters(jsm,
+              deadLetters, expectedLetters), missing);
+        }
         long last = jsm.getStreamInfo(deadLetters).getStreamState().getLastSequence();
         for (long seq = jsm.getStreamInfo(deadLetters).getStreamState().getFirstSequence(); seq <= last; seq++) {
           var message = jsm.getMessage(deadLetters, seq);
@@ -100,13 +136,117 @@ class PoisonIT {
           assertThat(message.getHeaders().keySet()).as("dead letter %d names its reason", seq)
               .anyMatch(h -> h.toLowerCase().contains("reason"));
         }
+        // None of the forged orders went ahead: no charge at the gateway, no shipment.
+        String shipping = topology.streams().stream()
+            .filter(st -> st.subjects().stream().anyMatch(subject -> subject.startsWith("shipping")))
+            .map(ConsumerStates.Stream::name).findFirst().orElseThrow();
+        HttpClient http = HttpClient.newHttpClient();
+        for (String orderId : poisonOrders) {
+          String charges = http.send(HttpRequest.newBuilder(URI.create(lab.gatewayUrl() + "/v1/charges?orderId="
+              + orderId)).build(), HttpResponse.BodyHandlers.ofString()).body();
+          assertThat(new JsonObject(charges).getJsonArray("charges")).as("charges of forged order %s", orderId)
+              .isEmpty();
+          assertThat(shipments(jsm, shipping, orderId)).as("shipments of forged order %s", orderId).isZero();
+        }
         load.stop();
         load.settleUncertain(Duration.ofSeconds(30));
         AuditReport report = lab.audit(load, List.of(worker), Duration.ofSeconds(120));
-        Figures.recordAndAssert("8 poison", 50, Duration.ZERO, subjects.size() * poison.size()
-            + " poison messages on " + subjects.size() + " subjects", load, report);
+        // The audit found every consumer drained: no message was dead-lettered twice.
+        List<String> letters = new ArrayList<>();
+        var state = jsm.getStreamInfo(deadLetters).getStreamState();
+        for (long seq = state.getFirstSequence(); seq <= state.getLastSequence(); seq++) {
+          var letter = jsm.getMessage(deadLetters, seq);
+          letters.add(letter.getSubject() + " " + letter.getHeaders().getFirst("Orderflow-Original-Stream") + " #"
+              + letter.getHeaders().getFirst("Orderflow-Original-Sequence"));
+        }
+        assertThat(letters).as("dead letters").doesNotHaveDuplicates().hasSizeGreaterThanOrEqualTo((int) target);
+        Figures.recordAndAssert("8 poison", 50, Duration.ZERO, published + " poison messages on " + subjects.size()
+            + " subjects", load, report);
       }
     }
+  }
+
+  @Test
+  @DisplayName("an outcome given up as poison in the middle of the saga still ends its order: a paid order ships, "
+      + "a declined one is cancelled with its stock back, and neither is charged twice")
+  void poisonMidSaga() throws Exception {
+    try (FaultLab lab = new FaultLab("poison-mid-saga")) {
+      lab.nats();
+      lab.gateway();
+      ServiceProcess worker = lab.worker("w1").startReady();
+      // Slow answers hold each order RESERVED long enough to put a broken outcome in before the real one.
+      lab.gatewayFaults(new JsonObject().put("latencyMs", 4000));
+      try (Connection nats = Nats.connect(lab.natsUrl())) {
+        JetStream js = nats.jetStream();
+        JetStreamManagement jsm = nats.jetStreamManagement();
+        String paid = UUID.randomUUID().toString();
+        String declined = UUID.randomUUID().toString();
+        for (String[] order : new String[][] {{paid, "alice"}, {declined, "decline-bob"}}) {
+          js.publish("orders.placed." + order[0], placed(order[0], order[1]).toByteArray(),
+              PublishOptions.builder().messageId(order[0] + ":OrderPlaced").build());
+        }
+        for (String orderId : List.of(paid, declined)) {
+          Eventually.eventually(Duration.ofSeconds(10), () -> lastSubject(jsm, "INVENTORY", "inventory.*." + orderId),
+              subject -> subject.equals("inventory.stock-reserved." + orderId));
+        }
+        // Broken outcomes (no lines or customer, no placed_at): poison to each consumer of them, whose
+        // compensation must carry them out from the order's own record.
+        js.publish("payments.authorized." + paid, PaymentAuthorized.newBuilder().setEventId("forged-1")
+            .setOrderId(paid).setOccurredAt(now()).setChargeId("ch_broken").setAmount(eur(2 * 1250)).build()
+            .toByteArray());
+        js.publish("payments.declined." + declined, PaymentDeclined.newBuilder().setEventId("forged-2")
+            .setOrderId(declined).setOccurredAt(now()).setChargeId("ch_broken").setReason("broken").build()
+            .toByteArray());
+        lab.gatewayFaults(new JsonObject().put("latencyMs", 0));
+        // The real charges, still under way at the gateway, land afterwards (and find their outcomes taken).
+        HttpClient http = HttpClient.newHttpClient();
+        for (String orderId : List.of(paid, declined)) {
+          Eventually.eventually(Duration.ofSeconds(30), () -> new JsonObject(http.send(HttpRequest.newBuilder(
+              URI.create(lab.gatewayUrl() + "/v1/charges?orderId=" + orderId)).build(),
+              HttpResponse.BodyHandlers.ofString()).body()).getJsonArray("charges").size(), n -> n == 1);
+        }
+        AuditReport report = lab.audit(List.of(paid, declined), List.of(worker), Duration.ofSeconds(60));
+        assertThat(report.ok()).as(report.table()).isTrue();
+        assertThat(lastSubject(jsm, "SHIPPING", "shipping.*." + paid)).startsWith("shipping.shipment-scheduled.");
+        assertThat(lastSubject(jsm, "ORDERS", "orders.*." + declined)).startsWith("orders.cancelled.");
+        var cancelled = dev.orderflow.events.v1.OrderCancelled.parseFrom(jsm.getLastMessage("ORDERS",
+            "orders.cancelled." + declined).getData());
+        assertThat(cancelled.getReason()).isEqualTo(dev.orderflow.events.v1.CancellationReason.PAYMENT_DECLINED);
+        assertThat(java.nio.file.Files.readString(worker.log())).doesNotContain("ERROR");
+      }
+    }
+  }
+
+  private static OrderPlaced placed(String orderId, String customerId) {
+    return OrderPlaced.newBuilder().setEventId(UUID.randomUUID().toString()).setOrderId(orderId).setOccurredAt(now())
+        .setCustomerId(customerId).addLines(mugs(2)).setTotal(eur(2 * 1250)).build();
+  }
+
+  private static OrderLine mugs(int quantity) {
+    return OrderLine.newBuilder().setSku("MUG-LOGO").setQuantity(quantity).setUnitPrice(eur(1250)).build();
+  }
+
+  private static Money eur(long minor) {
+    return Money.newBuilder().setAmountMinor(minor).setCurrency("EUR").build();
+  }
+
+  private static Timestamp now() {
+    return Timestamp.newBuilder().setSeconds(System.currentTimeMillis() / 1000).build();
+  }
+
+  /** The subject of the last message on {@code filter}, or "" if none. */
+  private static String lastSubject(JetStreamManagement jsm, String stream, String filter) throws Exception {
+    var subjects = jsm.getStreamInfo(stream, StreamInfoOptions.filterSubjects(filter)).getStreamState().getSubjects();
+    if (subjects == null || subjects.isEmpty()) {
+      return "";
+    }
+    return subjects.stream().map(subject -> {
+      try {
+        return jsm.getLastMessage(stream, subject.getName());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }).max(java.util.Comparator.comparingLong(io.nats.client.api.MessageInfo::getSeq)).orElseThrow().getSubject();
   }
 
   private static long streamCount(ConsumerStates.Snapshot topology, String stream) {
@@ -114,9 +254,49 @@ class PoisonIT {
         .sum();
   }
 
-  /** A subject the filter matches: each {@code *} a poison token, a trailing {@code >} one more. */
-  private static String concrete(String filter) {
-    return filter.replace("*", "poison-" + UUID.randomUUID().toString().substring(0, 8)).replace(">", "poison");
+  /**
+   * A subject the filter matches: each {@code *} the order id given, or a poison token of its own; a trailing
+   * {@code >} one more token.
+   */
+  private static String concrete(String filter, String orderId) {
+    String token = orderId != null ? orderId : "poison-" + UUID.randomUUID().toString().substring(0, 8);
+    return filter.replace("*", token).replace(">", token);
+  }
+
+  /**
+   * The order id a payload carries, read as every event keeps it (field 2, a string), or {@code null} when it is
+   * not protobuf or the id cannot be a subject token.
+   */
+  private static String carriedOrderId(byte[] payload) {
+    try {
+      var field = UnknownFieldSet.parseFrom(payload).getField(2);
+      if (field.getLengthDelimitedList().size() != 1) {
+        return null;
+      }
+      String id = field.getLengthDelimitedList().get(0).toStringUtf8();
+      return OrderIds.valid(id) ? id : null;
+    } catch (InvalidProtocolBufferException e) {
+      return null;
+    }
+  }
+
+  /** The expected dead letters ("durable subject (kind)") that the stream does not hold. */
+  private static List<String> missingLetters(JetStreamManagement jsm, String stream, List<String> expected)
+      throws Exception {
+    List<String> missing = new ArrayList<>(expected);
+    var state = jsm.getStreamInfo(stream).getStreamState();
+    for (long seq = state.getFirstSequence(); seq <= state.getLastSequence(); seq++) {
+      var letter = jsm.getMessage(stream, seq);
+      String key = letter.getSubject().substring(letter.getSubject().indexOf('.') + 1) + " "
+          + letter.getHeaders().getFirst("Orderflow-Original-Subject") + " (";
+      missing.stream().filter(e -> e.startsWith(key)).findFirst().ifPresent(missing::remove);
+    }
+    return missing;
+  }
+
+  private static long shipments(JetStreamManagement jsm, String stream, String orderId) throws Exception {
+    return jsm.getStreamInfo(stream, StreamInfoOptions.filterSubjects("*.*." + orderId)).getStreamState()
+        .getSubjects().size();
   }
 
   private static boolean matches(String filter, String subject) {

@@ -5,16 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.Message;
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.ConfigLoader;
+import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.StockRejected;
 import dev.orderflow.events.v1.StockReleased;
 import dev.orderflow.events.v1.StockReserved;
+import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.EventType;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.testing.InMemoryStream;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,6 +137,31 @@ class ReservationsTest {
   }
 
   @Test
+  @DisplayName("given up as poison, reject the order so that it is cancelled, holding nothing")
+  void giveUp() {
+    OrderPlaced forged = order("o-1", "MUG-LOGO", 3).toBuilder()
+        .setOccurredAt(EventTime.of(java.time.Instant.ofEpochSecond(7))).build();
+
+    assertThat(reservations.giveUp(forged, "invalid OrderPlaced o-1: occurred_at 7s is not a time").succeeded())
+        .isTrue();
+
+    StockRejected rejected = stream.only("o-1", Topology.STOCK_REJECTED);
+    assertThat(rejected.getPlacedAt()).as("the time it was given up, not the forged one")
+        .isEqualTo(rejected.getOccurredAt());
+    assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(new Stock(10, 0, Map.of(), Map.of()));
+  }
+
+  @Test
+  @DisplayName("given up as poison after the order's outcome is stored, leave that outcome as it stands")
+  void giveUpAfterOutcome() {
+    reservations.reserve(order("o-1", "MUG-LOGO", 3));
+
+    assertThat(reservations.giveUp(order("o-1", "MUG-LOGO", 3), "invalid").succeeded()).isTrue();
+
+    assertThat(stream.events("o-1")).singleElement().isInstanceOf(StockReserved.class);
+  }
+
+  @Test
   @DisplayName("release a reserved order's stock once, announcing StockReleased with the catalogue's prices")
   void releaseOnce() {
     reservations.reserve(order("o-1", "MUG-LOGO", 3, "POSTER-A2", 1));
@@ -190,13 +218,20 @@ class ReservationsTest {
     assertThat(stream.events("o-9")).isEmpty();
   }
 
+  /** An order as the API places it: the catalogue's prices and their total. */
   private static OrderPlaced order(String orderId, Object... skuAndQuantity) {
-    OrderPlaced.Builder order = OrderPlaced.newBuilder().setOrderId(orderId).setCustomerId("c-1");
+    OrderPlaced.Builder order = OrderPlaced.newBuilder().setEventId("e-" + orderId).setOrderId(orderId)
+        .setOccurredAt(EventTime.of(Instant.now())).setCustomerId("c-1");
+    long total = 0;
     for (int i = 0; i < skuAndQuantity.length; i += 2) {
-      order.addLines(OrderLine.newBuilder().setSku((String) skuAndQuantity[i])
-          .setQuantity((Integer) skuAndQuantity[i + 1]));
+      String sku = (String) skuAndQuantity[i];
+      int quantity = (Integer) skuAndQuantity[i + 1];
+      long price = CATALOGUE.item(sku).map(Catalogue.Item::unitPriceMinor).orElse(100L);
+      order.addLines(OrderLine.newBuilder().setSku(sku).setQuantity(quantity)
+          .setUnitPrice(Money.newBuilder().setAmountMinor(price).setCurrency(CATALOGUE.currency())));
+      total += quantity * price;
     }
-    return order.build();
+    return order.setTotal(Money.newBuilder().setAmountMinor(total).setCurrency(CATALOGUE.currency())).build();
   }
 
   /** The stock in memory, changed at once by the same rules the keeper applies. */

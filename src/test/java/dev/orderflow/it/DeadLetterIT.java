@@ -3,11 +3,14 @@ package dev.orderflow.it;
 import static dev.orderflow.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.messaging.DeadLetterDesk;
+import dev.orderflow.messaging.EventTime;
 import dev.orderflow.testing.OrderflowExtension;
 import io.nats.client.api.MessageInfo;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -41,7 +44,9 @@ class DeadLetterIT {
   @Test
   @DisplayName("that decodes but is invalid (an order without lines) is dead-lettered with the handler's reason")
   void invalidEvent() throws Exception {
-    OrderPlaced empty = OrderPlaced.newBuilder().setEventId("e-1").setOrderId("order-without-lines").build();
+    OrderPlaced empty = OrderPlaced.newBuilder().setEventId("e-1").setOrderId("order-without-lines")
+        .setOccurredAt(EventTime.of(Instant.now())).setCustomerId("c-1")
+        .setTotal(Money.newBuilder().setAmountMinor(1250).setCurrency("EUR")).build();
     env.nats().connection().jetStream().publish("orders.placed.order-without-lines", empty.toByteArray());
 
     MessageInfo letter = eventually(() -> env.nats().messages("DEADLETTERS", "deadletter.inventory-orders").stream()

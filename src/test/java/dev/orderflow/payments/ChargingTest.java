@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderLine;
+import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.PaymentDeclined;
 import dev.orderflow.events.v1.PaymentFailed;
@@ -11,20 +12,18 @@ import dev.orderflow.events.v1.StockReserved;
 import dev.orderflow.messaging.Delivery;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventTime;
-import dev.orderflow.messaging.PoisonMessage;
 import dev.orderflow.messaging.Topology;
+import dev.orderflow.messaging.Undecided;
 import dev.orderflow.testing.InMemoryStream;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** The charging protocol over in-memory stores: the gateway with its charge log, and the payments stream. */
 @DisplayName("Charging")
@@ -129,7 +128,8 @@ class ChargingTest {
   }
 
   @Test
-  @DisplayName("on the last attempt, leave the order to the dead-letter path when the gateway's log cannot say")
+  @DisplayName("from the last attempt on, keep the order undecided (retried, never given up) while the gateway's log "
+      + "cannot say")
   void lastAttemptLogUnreachable() {
     gateway.answer = Future.failedFuture(new GatewayClient.Unavailable("gateway answered 503"));
     gateway.log = Future.failedFuture(new GatewayClient.Unavailable("gateway charge log unreachable: refused"));
@@ -137,8 +137,8 @@ class ChargingTest {
     Future<?> charged = charging.charge(last(reserved("o-1")));
 
     assertThat(charged.failed()).isTrue();
-    assertThat(charged.cause()).isInstanceOf(GatewayClient.Unavailable.class)
-        .hasMessage("gateway charge log unreachable: refused");
+    assertThat(charged.cause()).isInstanceOf(Undecided.class).hasMessage("the gateway cannot say whether order o-1 "
+        + "was charged (gateway answered 503; its charge log: gateway charge log unreachable: refused)");
     assertThat(stream.events("o-1")).isEmpty();
   }
 
@@ -155,35 +155,49 @@ class ChargingTest {
     assertThat(stream.events("o-1")).singleElement().isInstanceOf(PaymentFailed.class);
   }
 
-  static Stream<Arguments> invalidEvents() {
-    StockReserved valid = reserved("o-1");
-    return Stream.of(
-        Arguments.of("a zero amount", valid.toBuilder()
-            .setTotal(Money.newBuilder().setAmountMinor(0).setCurrency("EUR")).build(), "has no amount to charge"),
-        Arguments.of("a currency not of three letters", valid.toBuilder()
-            .setTotal(Money.newBuilder().setAmountMinor(2500).setCurrency("EURO")).build(), "has no valid currency"),
-        Arguments.of("no lines", valid.toBuilder().clearLines().build(), "has no lines"));
+  @Test
+  @DisplayName("given up as poison, fail the payment of a placed order with the reason, charging nothing")
+  void giveUpPlaced() {
+    stream.placed.add("o-1");
+
+    assertThat(charging.giveUp(reserved("o-1"), "invalid StockReserved o-1: has no lines").succeeded()).isTrue();
+
+    PaymentFailed failed = stream.only("o-1", Topology.PAYMENT_FAILED);
+    assertThat(failed.getReason()).isEqualTo("invalid StockReserved o-1: has no lines");
+    assertThat(EventTime.toInstant(failed.getPlacedAt())).isEqualTo(PLACED);
+    assertThat(gateway.charges).isEmpty();
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("invalidEvents")
-  @DisplayName("announce PaymentFailed and fail the delivery as poison, charging nothing, for an event with")
-  void invalid(String what, StockReserved event, String problem) {
-    Future<?> charged = charging.charge(first(event));
+  @Test
+  @DisplayName("given up as poison, change nothing for an order that was never placed")
+  void giveUpUnknown() {
+    assertThat(charging.giveUp(reserved("o-forged"), "invalid").succeeded()).isTrue();
 
-    String reason = "StockReserved o-1 " + problem;
-    assertThat(charged.failed()).isTrue();
-    assertThat(charged.cause()).isInstanceOf(PoisonMessage.class).hasMessage(reason);
-    assertThat(stream.only("o-1", Topology.PAYMENT_FAILED).getReason()).isEqualTo(reason);
-    assertThat(gateway.charges).isEmpty();
+    assertThat(stream.events("o-forged")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("given up as poison, leave a payment outcome already stored as it stands")
+  void giveUpAfterOutcome() {
+    stream.placed.add("o-1");
+    gateway.answer = Future.succeededFuture(new GatewayClient.Charge("ch-1", true, ""));
+    assertThat(charging.charge(first(reserved("o-1"))).succeeded()).isTrue();
+
+    assertThat(charging.giveUp(reserved("o-1"), "invalid").succeeded()).isTrue();
+
+    assertThat(stream.events("o-1")).singleElement().isInstanceOf(PaymentAuthorized.class);
   }
 
   private static StockReserved reserved(String orderId) {
     return StockReserved.newBuilder()
+        .setEventId("e-" + orderId)
         .setOrderId(orderId)
+        .setOccurredAt(EventTime.of(PLACED.plusMillis(3)))
         .setCustomerId("c-1")
-        .addLines(OrderLine.newBuilder().setSku("MUG-LOGO").setQuantity(2))
-        .addLines(OrderLine.newBuilder().setSku("POSTER-A2").setQuantity(1))
+        .addLines(OrderLine.newBuilder().setSku("MUG-LOGO").setQuantity(2)
+            .setUnitPrice(Money.newBuilder().setAmountMinor(1000).setCurrency("EUR")))
+        .addLines(OrderLine.newBuilder().setSku("POSTER-A2").setQuantity(1)
+            .setUnitPrice(Money.newBuilder().setAmountMinor(500).setCurrency("EUR")))
         .setTotal(Money.newBuilder().setAmountMinor(2500).setCurrency("EUR"))
         .setPlacedAt(EventTime.of(PLACED))
         .build();
@@ -219,9 +233,18 @@ class ChargingTest {
 
   /** The payments stream in memory, read as the protocol reads it. */
   private static final class PaymentsStream extends InMemoryStream implements Charging.Records {
+    /** The orders whose OrderPlaced the orders stream holds. */
+    final Set<String> placed = new HashSet<>();
+
     @Override
     public Future<Boolean> hasOutcome(String orderId) {
       return Future.succeededFuture(lastType(orderId) != null);
+    }
+
+    @Override
+    public Future<OrderPlaced> placed(String orderId) {
+      return Future.succeededFuture(placed.contains(orderId)
+          ? OrderPlaced.newBuilder().setOrderId(orderId).setOccurredAt(EventTime.of(PLACED)).build() : null);
     }
   }
 }

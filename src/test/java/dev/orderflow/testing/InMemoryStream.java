@@ -65,6 +65,8 @@ public class InMemoryStream implements Announcer {
     beforeNextPublish = () -> {};
     hook.run();
     firsts.add(first);
+    // Every event a protocol writes must pass its consumers' checks, or the saga's next step would dead-letter it.
+    assertThat(type.problemOf().apply(event)).as("the shape of the %s written", type.name()).isNull();
     List<Stored> stored = stored(orderId);
     boolean taken = first == First.IN_ITS_STREAM
         ? !stored.isEmpty()
