@@ -185,9 +185,13 @@ class PoisonIT {
           js.publish("orders.placed." + order[0], placed(order[0], order[1]).toByteArray(),
               PublishOptions.builder().messageId(order[0] + ":OrderPlaced").build());
         }
+        // The gateway records a charge when it is asked, and answers 4 s later: once both are recorded, payments
+        // has looked for a stored outcome and found none, and the real outcomes are still to come.
+        HttpClient http = HttpClient.newHttpClient();
         for (String orderId : List.of(paid, declined)) {
-          Eventually.eventually(Duration.ofSeconds(10), () -> lastSubject(jsm, "INVENTORY", "inventory.*." + orderId),
-              subject -> subject.equals("inventory.stock-reserved." + orderId));
+          Eventually.eventually(Duration.ofSeconds(30), () -> new JsonObject(http.send(HttpRequest.newBuilder(
+              URI.create(lab.gatewayUrl() + "/v1/charges?orderId=" + orderId)).build(),
+              HttpResponse.BodyHandlers.ofString()).body()).getJsonArray("charges").size(), n -> n == 1);
         }
         // Broken outcomes (no lines or customer, no placed_at): poison to each consumer of them, whose
         // compensation must carry them out from the order's own record.
@@ -198,13 +202,6 @@ class PoisonIT {
             .setOrderId(declined).setOccurredAt(now()).setChargeId("ch_broken").setReason("broken").build()
             .toByteArray());
         lab.gatewayFaults(new JsonObject().put("latencyMs", 0));
-        // The real charges, still under way at the gateway, land afterwards (and find their outcomes taken).
-        HttpClient http = HttpClient.newHttpClient();
-        for (String orderId : List.of(paid, declined)) {
-          Eventually.eventually(Duration.ofSeconds(30), () -> new JsonObject(http.send(HttpRequest.newBuilder(
-              URI.create(lab.gatewayUrl() + "/v1/charges?orderId=" + orderId)).build(),
-              HttpResponse.BodyHandlers.ofString()).body()).getJsonArray("charges").size(), n -> n == 1);
-        }
         AuditReport report = lab.audit(List.of(paid, declined), List.of(worker), Duration.ofSeconds(60));
         assertThat(report.ok()).as(report.table()).isTrue();
         assertThat(lastSubject(jsm, "SHIPPING", "shipping.*." + paid)).startsWith("shipping.shipment-scheduled.");
