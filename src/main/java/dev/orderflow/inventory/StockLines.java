@@ -2,6 +2,7 @@ package dev.orderflow.inventory;
 
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.events.v1.OrderLine;
+import dev.orderflow.messaging.EventRules;
 import dev.orderflow.messaging.PoisonMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +19,6 @@ final class StockLines {
   /** One SKU and how many units of it. */
   record Line(String sku, long quantity) {}
 
-  /** The most units of one SKU one order may take, far above what the API accepts. */
-  static final long MAX_QUANTITY = 1_000_000;
 
   private StockLines() {}
 
@@ -34,9 +33,9 @@ final class StockLines {
         throw new PoisonMessage(event + " " + orderId + " names SKU '" + abbreviate(line.getSku())
             + "', which is not in the catalogue");
       }
-      if (line.getQuantity() < 1 || line.getQuantity() > MAX_QUANTITY) {
+      if (line.getQuantity() < 1 || line.getQuantity() > EventRules.MAX_QUANTITY) {
         throw new PoisonMessage(event + " " + orderId + " asks for " + line.getQuantity() + " units of "
-            + line.getSku() + "; a line takes 1 to " + MAX_QUANTITY);
+            + line.getSku() + "; a line takes 1 to " + EventRules.MAX_QUANTITY);
       }
       bySku.merge(line.getSku(), (long) line.getQuantity(), Long::sum);
     }

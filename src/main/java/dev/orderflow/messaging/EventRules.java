@@ -28,12 +28,12 @@ import java.util.List;
  * adding fields), but not a known field number arriving with another wire type: no additive change makes that.
  * The rules are cheap (no allocation on a valid event), since they run on every delivery.
  */
-final class EventRules {
+public final class EventRules {
 
   /** The most lines one event may carry: far above what the API accepts ({@code http.maxOrderLines}). */
-  static final int MAX_LINES = 500;
+  public static final int MAX_LINES = 500;
   /** The most units of one line: far above what the API accepts ({@code http.maxQuantityPerLine}). */
-  static final long MAX_QUANTITY = 1_000_000;
+  public static final long MAX_QUANTITY = 1_000_000;
   private static final int MAX_ID_LENGTH = 128;
 
   private EventRules() {}

@@ -1,6 +1,7 @@
 package dev.orderflow.messaging;
 
 import com.google.protobuf.Message;
+import io.vertx.core.Future;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -75,6 +76,6 @@ public final class Handlers {
    */
   @FunctionalInterface
   public interface GiveUp<T> {
-    io.vertx.core.Future<?> giveUp(T event, String reason);
+    Future<?> giveUp(T event, String reason);
   }
 }
