@@ -215,8 +215,7 @@ final class Reservations {
   /** {@link #release}, for an order that was placed (a sound {@code OrderPlaced}); nothing for any other. */
   Future<?> releasePlaced(String orderId) {
     return records.find(Topology.ORDER_PLACED, orderId).compose(placed -> placed == null
-        || Topology.ORDER_PLACED.problemOf().apply(placed) != null
-        ? Future.succeededFuture() : release(orderId));
+        || !Topology.ORDER_PLACED.sound(placed) ? Future.succeededFuture() : release(orderId));
   }
 
   /**

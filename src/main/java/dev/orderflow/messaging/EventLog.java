@@ -66,7 +66,7 @@ public final class EventLog {
    * compensation acts on, so that a chain of forged or broken events never adds up to an order that goes ahead.
    */
   public <T extends Message> Future<T> findSound(EventType<T> type, String orderId) {
-    return find(type, orderId).map(event -> event == null || type.problemOf().apply(event) != null ? null : event);
+    return find(type, orderId).map(event -> event == null || !type.sound(event) ? null : event);
   }
 
   /**

@@ -25,6 +25,11 @@ public record EventType<T extends Message>(
         defaultInstance, orderIdOf, eventIdOf, problemOf);
   }
 
+  /** Whether {@code event} has the shape its producer always gives it ({@link #problemOf} finds nothing). */
+  public boolean sound(T event) {
+    return problemOf.apply(event) == null;
+  }
+
   /** The subject this event is published on for {@code orderId}. */
   public String subject(String orderId) {
     return prefix + "." + orderId;
