@@ -58,8 +58,10 @@ class ArchitectureTest {
   private static final ArchRule ordersOwnTheirStorage = ownedBy("orders",
       "IDEMPOTENCY_KEYS", "ORDERS_ON_INVENTORY", "ORDERS_ON_PAYMENTS");
   private static final ArchRule inventoryOwnsItsStorage = ownedBy("inventory",
-      "STOCK", "INVENTORY_ON_ORDERS", "INVENTORY_ON_PAYMENT_DECLINED", "INVENTORY_ON_PAYMENT_FAILED");
-  private static final ArchRule paymentsOwnTheirConsumer = ownedBy("payments", "PAYMENTS_ON_INVENTORY");
+      "STOCK", "INVENTORY_ON_ORDERS", "INVENTORY_ON_PAYMENT_DECLINED", "INVENTORY_ON_PAYMENT_FAILED",
+      "INVENTORY_ON_PAYMENT_REFUNDED");
+  private static final ArchRule paymentsOwnTheirConsumer = ownedBy("payments", "PAYMENTS_ON_INVENTORY",
+      "PAYMENTS_ON_ORDER_CANCELLED");
   private static final ArchRule shippingOwnsItsConsumer = ownedBy("shipping", "SHIPPING_ON_ORDERS");
 
   /**

@@ -70,6 +70,15 @@ public final class AccessPolicy {
         ? Decision.ALLOW : Decision.HIDE;
   }
 
+  /**
+   * May {@code caller} list the orders of {@code customerId} ({@code null}: of every customer)? A customer lists
+   * only its own; asking for another's is refused outright, so that no filter or cursor can reach them.
+   */
+  public Decision listOrders(Caller caller, String customerId) {
+    return caller.operator() || (customerId != null && customerId.equals(caller.customerId()))
+        ? Decision.ALLOW : Decision.FORBID;
+  }
+
   /** Stock levels are the shop's business, not its customers'. */
   public Decision readInventory(Caller caller) {
     return caller.operator() ? Decision.ALLOW : Decision.FORBID;

@@ -209,6 +209,26 @@ public final class ApiAuthentication {
     return policy != null && policy.readOrder(caller(ctx), ownerCustomerId) == Decision.ALLOW;
   }
 
+  /**
+   * Whose orders the request's caller lists: {@code requested} when it may (an operator: anyone, or every customer
+   * when {@code null}), the caller itself when it names none; 403 for another customer's.
+   */
+  public static String listedCustomer(RoutingContext ctx, String requested) {
+    AccessPolicy policy = ctx.get(POLICY);
+    Caller caller = caller(ctx);
+    String customerId = requested == null && !caller.operator() ? caller.customerId() : requested;
+    if (policy == null || policy.listOrders(caller, customerId) != Decision.ALLOW) {
+      throw forbidden("A customer lists only its own orders: the token's customer is not " + requested);
+    }
+    return customerId;
+  }
+
+  /** Whether the request's caller is the customer {@code customerId} itself (not an operator acting for it). */
+  public static boolean isCustomer(RoutingContext ctx, String customerId) {
+    Caller caller = caller(ctx);
+    return caller.customerId() != null && caller.customerId().equals(customerId);
+  }
+
   public void close() {
     vertx.cancelTimer(refreshTimer);
   }

@@ -73,11 +73,18 @@ public final class Audit {
     List<AuditClient.Charge> charges = client.charges(options.gatewayUrl());
     phases.end("charge log");
     Map<String, Integer> authorized = new HashMap<>();
+    Map<String, Integer> standing = new HashMap<>();
+    Set<String> refunded = new HashSet<>();
     Set<String> chargedOrders = new HashSet<>();
     for (AuditClient.Charge charge : charges) {
       chargedOrders.add(charge.orderId());
       if ("AUTHORIZED".equals(charge.status())) {
         authorized.merge(charge.orderId(), 1, Integer::sum);
+        if (charge.refunded()) {
+          refunded.add(charge.orderId());
+        } else {
+          standing.merge(charge.orderId(), 1, Integer::sum);
+        }
       }
     }
     List<String> strangers = chargedOrders.stream().filter(id -> !audited.contains(id)).sorted().toList();
@@ -91,7 +98,8 @@ public final class Audit {
     phases.end("charges to orders");
     List<ConsumerStates.State> consumers = drainedConsumers(deadline);
     phases.end("consumers");
-    AuditReport report = report(audited, views, open, authorized, strangers, consumers, charges.size(), sample);
+    AuditReport report = report(audited, views, open, new Charges(authorized, standing, refunded), strangers,
+        consumers, charges.size(), sample);
     phases.end("checks and stock");
     report.took(Duration.ofNanos(System.nanoTime() - started), phases.took);
     return report;
@@ -203,12 +211,19 @@ public final class Audit {
     return found;
   }
 
+  /**
+   * The gateway's log by order: authorized charges, those not refunded (standing), and the orders with a refund.
+   */
+  private record Charges(Map<String, Integer> authorized, Map<String, Integer> standing, Set<String> refunded) {}
+
   private AuditReport report(Set<String> audited, Map<String, AuditClient.View> views, Set<String> open,
-      Map<String, Integer> authorized, List<String> strangers, List<ConsumerStates.State> consumers, int charges,
+      Charges gateway, List<String> strangers, List<ConsumerStates.State> consumers, int charges,
       Sample sample) throws Exception {
     AuditReport report = new AuditReport();
+    Map<String, Integer> authorized = gateway.authorized();
     Map<String, Long> outcomes = new TreeMap<>();
     List<String> shippedNotOnce = new ArrayList<>();
+    List<String> shippedRefunded = new ArrayList<>();
     List<String> cancelledCharged = new ArrayList<>();
     Map<String, Long> shippedUnits = new TreeMap<>();
     for (String id : audited) {
@@ -216,11 +231,14 @@ public final class Audit {
       if (view == null || !view.terminal()) {
         continue;
       }
-      int charged = authorized.getOrDefault(id, 0);
+      int charged = gateway.standing().getOrDefault(id, 0);
       outcomes.merge(view.status().equals("SHIPPED") ? "SHIPPED" : "CANCELLED " + view.reason(), 1L, Long::sum);
       if (view.status().equals("SHIPPED")) {
         if (charged != 1) {
           shippedNotOnce.add(id + "(" + charged + ")");
+        }
+        if (gateway.refunded().contains(id)) {
+          shippedRefunded.add(id);
         }
       } else if (charged > 0) {
         cancelledCharged.add(id);
@@ -242,7 +260,9 @@ public final class Audit {
           sample.size() + " orders compared over GET /orders/{id}");
     }
     report.row("every SHIPPED order has exactly one AUTHORIZED charge", shippedNotOnce, "yes");
-    report.row("no CANCELLED order has a standing charge", cancelledCharged, "yes");
+    report.row("no SHIPPED order was refunded", shippedRefunded, "yes");
+    report.row("no CANCELLED order has a standing (unrefunded) charge", cancelledCharged,
+        gateway.refunded().size() + " orders refunded");
     report.row("no order charged twice", twice, charges + " charges in the gateway's log");
     report.row("every charge belongs to an audited order", strangers, "yes");
     stockRows(report, shippedUnits);

@@ -31,8 +31,8 @@ final class AuditClient {
     }
   }
 
-  /** A charge in the gateway's log. */
-  record Charge(String orderId, String status) {}
+  /** A charge in the gateway's log, and whether it was refunded since. */
+  record Charge(String orderId, String status, boolean refunded) {}
 
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
@@ -92,7 +92,8 @@ final class AuditClient {
       JsonObject page = getJson(gatewayUrl + "/v1/charges?from=" + from + "&limit=" + CHARGE_PAGE);
       for (Object item : page.getJsonArray("charges", new JsonArray())) {
         JsonObject charge = (JsonObject) item;
-        charges.add(new Charge(charge.getString("orderId"), charge.getString("status")));
+        charges.add(new Charge(charge.getString("orderId"), charge.getString("status"),
+            charge.getJsonObject("refund") != null));
       }
       from = page.getInteger("next");
     }

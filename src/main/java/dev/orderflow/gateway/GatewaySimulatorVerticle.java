@@ -19,8 +19,10 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -36,6 +38,7 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
   private static final String DECLINING_CUSTOMER_PREFIX = "decline-";
   private static final int DEFAULT_PAGE = 1_000;
   private static final int MAX_PAGE = 50_000;
+  private static final String VOIDED_REASON = "voided: the payment was cancelled before the charge";
 
   /** What a client asks to charge; two requests with one idempotency key must be equal. */
   private record ChargeRequest(String orderId, String customerId, long amountMinor, String currency) {
@@ -50,15 +53,37 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
    * A charge as the simulator made it. Plain fields, not the request's JSON: a benchmark keeps hundreds of
    * thousands of them, and as JSON objects they made the simulator's collector take about 40 % of its CPU.
    */
-  private record Charge(String chargeId, String idempotencyKey, ChargeRequest request, String status, Instant at) {
+  private record Charge(String chargeId, String idempotencyKey, ChargeRequest request, String status, String reason,
+      Instant at) {
 
-    JsonObject toJson() {
+    JsonObject toJson(Refund refund) {
       JsonObject json = request.toJson()
           .put("chargeId", chargeId)
           .put("status", status)
           .put("createdAt", at.toString());
       if (status.equals("DECLINED")) {
-        json.put("reason", "card declined");
+        json.put("reason", reason);
+      }
+      if (refund != null) {
+        json.put("refund", new JsonObject().put("refundId", refund.refundId()).put("createdAt", refund.at().toString()));
+      }
+      return json;
+    }
+  }
+
+  /** A refund (or void) as the simulator made it: the charges it refunded, none for a void. */
+  private record Refund(String refundId, String idempotencyKey, String orderId, List<Charge> charges, Instant at) {
+
+    JsonObject toJson() {
+      long amount = charges.stream().mapToLong(c -> c.request().amountMinor()).sum();
+      JsonObject json = new JsonObject()
+          .put("refundId", refundId)
+          .put("orderId", orderId)
+          .put("status", charges.isEmpty() ? "VOIDED" : "REFUNDED")
+          .put("chargeIds", new JsonArray(charges.stream().map(Charge::chargeId).toList()))
+          .put("createdAt", at.toString());
+      if (!charges.isEmpty()) {
+        json.put("amountMinor", amount).put("currency", charges.get(0).request().currency());
       }
       return json;
     }
@@ -69,6 +94,11 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
   private final Map<String, List<Charge>> byOrder = new HashMap<>();
   /** Every charge in the order it was made: the audit pages through it. */
   private final List<Charge> all = new ArrayList<>();
+  private final Map<String, Refund> refundsByKey = new HashMap<>();
+  /** The refund of each refunded charge, by charge id. */
+  private final Map<String, Refund> refundOfCharge = new HashMap<>();
+  /** Orders whose payment was voided before any charge: a charge for them is declined from then on. */
+  private final Set<String> voided = new HashSet<>();
   private Faults faults;
   private HttpServer server;
 
@@ -83,6 +113,7 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     router.route().handler(BodyHandler.create(false).setBodyLimit(16 * 1024));
     router.post("/v1/charges").handler(this::charge);
     router.get("/v1/charges").handler(this::list);
+    router.post("/v1/refunds").handler(this::refund);
     router.get("/v1/faults").handler(ctx -> json(ctx, 200, faults.toJson()));
     router.put("/v1/faults").handler(this::mayChangeFaults).handler(this::changeFaults);
     return vertx.createHttpServer(new HttpServerOptions()
@@ -118,24 +149,62 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     } else if (byKey.containsKey(key)) {
       Charge earlier = byKey.get(key);
       if (earlier.request().equals(request)) {
-        later(ctx, now, 200, earlier.toJson());
+        later(ctx, now, 200, earlier.toJson(refundOfCharge.get(earlier.chargeId())));
       } else {
         later(ctx, now, 422, error("Idempotency-Key already used for a different charge"));
       }
     } else if (ThreadLocalRandom.current().nextDouble() < now.errorRate()) {
       later(ctx, now, 500, error("simulated gateway error; nothing was charged"));
     } else {
-      boolean decline = request.customerId().startsWith(DECLINING_CUSTOMER_PREFIX)
+      boolean wasVoided = voided.contains(request.orderId());
+      boolean decline = wasVoided || request.customerId().startsWith(DECLINING_CUSTOMER_PREFIX)
           || ThreadLocalRandom.current().nextDouble() < now.declineRate();
       // Payments uses the order id as the key: keep one copy of the string.
       String storedKey = key.equals(request.orderId()) ? request.orderId() : key;
       Charge charge = new Charge("ch_" + UUID.randomUUID(), storedKey, request,
-          decline ? "DECLINED" : "AUTHORIZED", Instant.now());
+          decline ? "DECLINED" : "AUTHORIZED", wasVoided ? VOIDED_REASON : "card declined", Instant.now());
       byKey.put(storedKey, charge);
       // Nearly every order has one charge: an immutable one-element list until a second comes.
       byOrder.merge(request.orderId(), List.of(charge), GatewaySimulatorVerticle::appended);
       all.add(charge);
-      later(ctx, now, 201, charge.toJson());
+      later(ctx, now, 201, charge.toJson(null));
+    }
+  }
+
+  /**
+   * {@code POST /v1/refunds} with an {@code Idempotency-Key} and {@code {orderId}}: refunds every authorized charge
+   * of the order, or, when it has none yet, voids its payment, so that a charge asked for later is declined (a
+   * cancellation can thus overtake a charge still on its way). The same key answers the same refund again. Recorded
+   * before the simulated latency, like a charge, and subject to the same faults.
+   */
+  private void refund(RoutingContext ctx) {
+    Faults now = faults;
+    String key = ctx.request().getHeader("Idempotency-Key");
+    String orderId = refundRequest(ctx);
+    if (key == null || key.isBlank()) {
+      later(ctx, now, 400, error("the Idempotency-Key header is required"));
+    } else if (orderId == null) {
+      later(ctx, now, 400, error("send JSON {orderId}"));
+    } else if (now.outage()) {
+      later(ctx, now, 503, error("the gateway is down (simulated outage)"));
+    } else if (refundsByKey.containsKey(key)) {
+      Refund earlier = refundsByKey.get(key);
+      if (earlier.orderId().equals(orderId)) {
+        later(ctx, now, 200, earlier.toJson());
+      } else {
+        later(ctx, now, 422, error("Idempotency-Key already used for a refund of another order"));
+      }
+    } else if (ThreadLocalRandom.current().nextDouble() < now.errorRate()) {
+      later(ctx, now, 500, error("simulated gateway error; nothing was refunded"));
+    } else {
+      List<Charge> refundable = byOrder.getOrDefault(orderId, List.of()).stream()
+          .filter(c -> c.status().equals("AUTHORIZED") && !refundOfCharge.containsKey(c.chargeId()))
+          .toList();
+      Refund refund = new Refund("re_" + UUID.randomUUID(), key, orderId, refundable, Instant.now());
+      refundsByKey.put(key, refund);
+      refundable.forEach(c -> refundOfCharge.put(c.chargeId(), refund));
+      voided.add(orderId);
+      later(ctx, now, 201, refund.toJson());
     }
   }
 
@@ -148,7 +217,7 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     String orderId = ctx.queryParams().get("orderId");
     if (orderId != null) {
       JsonArray charges = new JsonArray();
-      byOrder.getOrDefault(orderId, List.of()).forEach(c -> charges.add(c.toJson()));
+      byOrder.getOrDefault(orderId, List.of()).forEach(c -> charges.add(c.toJson(refundOfCharge.get(c.chargeId()))));
       json(ctx, 200, new JsonObject().put("orderId", orderId).put("charges", charges));
       return;
     }
@@ -169,7 +238,8 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     int to = Math.min(all.size(), from + limit);
     JsonArray charges = new JsonArray();
     for (int i = from; i < to; i++) {
-      charges.add(all.get(i).toJson());
+      Charge charge = all.get(i);
+      charges.add(charge.toJson(refundOfCharge.get(charge.chargeId())));
     }
     JsonObject page = new JsonObject().put("charges", charges).put("total", all.size());
     if (to < all.size()) {
@@ -225,6 +295,16 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
     List<Charge> all = new ArrayList<>(earlier);
     all.addAll(more);
     return all;
+  }
+
+  private static String refundRequest(RoutingContext ctx) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      String orderId = body == null ? null : body.getString("orderId");
+      return orderId == null || orderId.isBlank() ? null : orderId;
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static ChargeRequest chargeRequest(RoutingContext ctx) {

@@ -19,6 +19,8 @@ public final class HttpProblem extends RuntimeException {
   private final String field;
   private final boolean retryable;
   private final Map<String, String> headers;
+  /** Extension members (RFC 9457 section 3.2), e.g. the state of the resource that made the request fail. */
+  private final Map<String, String> members;
 
   private HttpProblem(int status, String type, String title, String detail, String field, boolean retryable) {
     super(detail, null, false, false);
@@ -28,9 +30,10 @@ public final class HttpProblem extends RuntimeException {
     this.field = field;
     this.retryable = retryable;
     this.headers = Map.of();
+    this.members = Map.of();
   }
 
-  private HttpProblem(HttpProblem problem, Map<String, String> headers) {
+  private HttpProblem(HttpProblem problem, Map<String, String> headers, Map<String, String> members) {
     super(problem.getMessage(), null, false, false);
     this.status = problem.status;
     this.type = problem.type;
@@ -38,13 +41,21 @@ public final class HttpProblem extends RuntimeException {
     this.field = problem.field;
     this.retryable = problem.retryable;
     this.headers = Map.copyOf(headers);
+    this.members = Map.copyOf(members);
   }
 
   /** The same problem with a response header added (e.g. {@code WWW-Authenticate}, {@code Retry-After}). */
   public HttpProblem withHeader(String name, String value) {
     Map<String, String> more = new LinkedHashMap<>(headers);
     more.put(name, value);
-    return new HttpProblem(this, more);
+    return new HttpProblem(this, more, members);
+  }
+
+  /** The same problem with an extension member added to its body. */
+  public HttpProblem withMember(String name, String value) {
+    Map<String, String> more = new LinkedHashMap<>(members);
+    more.put(name, value);
+    return new HttpProblem(this, headers, more);
   }
 
   /** Headers the answer carries besides its content type. */
@@ -90,6 +101,7 @@ public final class HttpProblem extends RuntimeException {
     if (field != null) {
       json.put("field", field);
     }
+    members.forEach(json::put);
     return json;
   }
 }

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * The inventory context's event side, a thin adapter: seeds the catalogue's stock on first start, and hands each
- * {@code OrderPlaced} (reserve) and each {@code PaymentDeclined} or {@code PaymentFailed} (release) to
+ * {@code OrderPlaced} (reserve) and each {@code PaymentDeclined}, {@code PaymentFailed} or {@code PaymentRefunded}
+ * (release) to
  * {@link Reservations}, which holds the protocol, over the stock bucket ({@link StockKeeper}), the inventory
  * stream's records and the write-once publish.
  */
@@ -34,7 +35,7 @@ public final class InventoryVerticle extends VerticleBase {
     return Future.all(catalogue.items().stream().map(item -> stock.seed(item.sku(), item.initialStock())).toList())
         .compose(seeded -> Future.all(
             bridge.subscribe(Topology.INVENTORY_ON_ORDERS, Handlers
-                .of(Topology.ORDER_PLACED, d -> reservations.reserve(d.event()))
+                .of(Topology.ORDER_PLACED, d -> reservations.reserve(d.event(), d.sequence()))
                 .onGiveUp(Topology.ORDER_PLACED, reservations::giveUp)),
             // A decline or failure given up as poison still says the payment did not happen: the release goes
             // ahead (it reads what to release from the order's StockReserved, not from this event).
@@ -43,7 +44,11 @@ public final class InventoryVerticle extends VerticleBase {
                 .onGiveUp(Topology.PAYMENT_DECLINED, (e, why) -> reservations.releasePlaced(e.getOrderId()))),
             bridge.subscribe(Topology.INVENTORY_ON_PAYMENT_FAILED, Handlers
                 .of(Topology.PAYMENT_FAILED, d -> reservations.release(d.event().getOrderId()))
-                .onGiveUp(Topology.PAYMENT_FAILED, (e, why) -> reservations.releasePlaced(e.getOrderId())))))
+                .onGiveUp(Topology.PAYMENT_FAILED, (e, why) -> reservations.releasePlaced(e.getOrderId()))),
+            // A refund follows a cancellation on request: the order will not ship, so its stock goes back.
+            bridge.subscribe(Topology.INVENTORY_ON_PAYMENT_REFUNDED, Handlers
+                .of(Topology.PAYMENT_REFUNDED, d -> reservations.release(d.event().getOrderId()))
+                .onGiveUp(Topology.PAYMENT_REFUNDED, (e, why) -> reservations.releasePlaced(e.getOrderId())))))
         .onSuccess(all -> subscriptions = all.list());
   }
 

@@ -108,13 +108,16 @@ final class Reservations {
     this.catalogue = catalogue;
   }
 
-  /** Reserves {@code order}'s stock, or finishes what an earlier delivery of it began. */
-  Future<Void> reserve(OrderPlaced order) {
+  /**
+   * Reserves {@code order}'s stock, or finishes what an earlier delivery of it began. {@code placedSequence}, the
+   * event's place in its stream (0 if unknown), travels on in {@code StockReserved}.
+   */
+  Future<Void> reserve(OrderPlaced order, long placedSequence) {
     List<StockLines.Line> lines = StockLines.of("OrderPlaced", order.getOrderId(), order.getLinesList(), catalogue);
     // Looked up on every delivery, not only redeliveries: a consumer made anew (or any replay) delivers old orders
     // as if for the first time, and the stock's per-order markers are gone once an outcome is stored.
     return records.outcome(order.getOrderId()).compose(stored -> stored == null
-        ? decide(order, lines)
+        ? decide(order, placedSequence, lines)
         : settle(stored, order.getOrderId(), lines));
   }
 
@@ -123,7 +126,7 @@ final class Reservations {
    * holds this delivery makes are marked with the id of the {@code StockReserved} it would store, and that event
    * names the hold it stands for on each SKU (its own, or one an earlier delivery made).
    */
-  private Future<Void> decide(OrderPlaced order, List<StockLines.Line> lines) {
+  private Future<Void> decide(OrderPlaced order, long placedSequence, List<StockLines.Line> lines) {
     String orderId = order.getOrderId();
     String eventId = EventIds.next();
     List<Future<String>> held = lines.stream()
@@ -143,7 +146,7 @@ final class Reservations {
           }
           Instant now = Instant.now();
           Message outcome = missing.isEmpty()
-              ? reserved(order, eventId, holders, now)
+              ? reserved(order, placedSequence, eventId, holders, now)
               : rejected(order, missing, now);
           return announce(orderId, outcome).compose(written -> {
             if (written != Written.STORED) {
@@ -278,7 +281,8 @@ final class Reservations {
         .toList()).mapEmpty();
   }
 
-  private static StockReserved reserved(OrderPlaced order, String eventId, Map<String, String> holders, Instant at) {
+  private static StockReserved reserved(OrderPlaced order, long placedSequence, String eventId,
+      Map<String, String> holders, Instant at) {
     return StockReserved.newBuilder()
         .setEventId(eventId)
         .setOrderId(order.getOrderId())
@@ -288,6 +292,7 @@ final class Reservations {
         .setTotal(order.getTotal())
         .setPlacedAt(order.getOccurredAt())
         .putAllHolds(holders)
+        .setPlacedSequence(placedSequence)
         .build();
   }
 

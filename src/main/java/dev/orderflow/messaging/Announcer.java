@@ -10,9 +10,11 @@ import io.vertx.core.Future;
  * protocol needs of the stream when a step's outcome is its own record. {@link EventPublisher} is the real one; a
  * unit test of a protocol stands in for it in memory.
  */
-@FunctionalInterface
 public interface Announcer {
 
   /** See {@link EventPublisher#publishFirst}. */
   <T extends Message> Future<Written> publishFirst(EventType<T> type, String orderId, T event, First first);
+
+  /** See {@link EventPublisher#publishAfter}. */
+  <T extends Message> Future<Written> publishAfter(EventType<T> type, String orderId, T event, long after);
 }

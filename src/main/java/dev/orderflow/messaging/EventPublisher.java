@@ -124,6 +124,26 @@ public final class EventPublisher implements Announcer {
         .recover(e -> e instanceof WriteConflict ? Future.succeededFuture(Written.PREEMPTED) : Future.failedFuture(e));
   }
 
+  /**
+   * Publishes {@code event} only as the next event of its order in its stream after stream sequence {@code after}:
+   * the stream checks, in the same write, that the order's last event there (of any type) is still the one at
+   * {@code after}. Of two events written after the same one, only the first is stored: a decision between outcomes
+   * that live on different subjects of the stream (an order confirmed or cancelled) is made once.
+   */
+  @Override
+  public <T extends Message> Future<Written> publishAfter(EventType<T> type, String orderId, T event, long after) {
+    String messageId = type.messageId(orderId);
+    PublishOptions options = PublishOptions.builder()
+        .messageId(messageId)
+        .expectedStream(type.stream().name())
+        .expectedLastSubjectSequence(after)
+        .expectedLastSubjectSequenceSubject(type.stream().orderSubjects(orderId))
+        .build();
+    return traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(), event.toByteArray(), options)
+        .map(ack -> ack.isDuplicate() ? Written.DUPLICATE : Written.STORED)
+        .recover(e -> e instanceof WriteConflict ? Future.succeededFuture(Written.PREEMPTED) : Future.failedFuture(e));
+  }
+
   /** A publish with its producer span and latency measured; {@code headers} receive the trace context. */
   Future<PublishAck> traced(String subject, String messageId, String orderId, String event, Headers headers,
       byte[] data, PublishOptions options) {

@@ -11,6 +11,7 @@ import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.PaymentDeclined;
 import dev.orderflow.events.v1.PaymentFailed;
+import dev.orderflow.events.v1.PaymentRefunded;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.events.v1.StockRejected;
 import dev.orderflow.events.v1.StockReleased;
@@ -88,6 +89,20 @@ public final class EventRules {
 
   static String paymentFailed(PaymentFailed e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
+    return problem != null ? problem : placedAt(e.hasPlacedAt(), e.getPlacedAt());
+  }
+
+  static String paymentRefunded(PaymentRefunded e) {
+    String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
+    if (problem == null) {
+      problem = id("charge_id", e.getChargeId());
+    }
+    if (problem == null) {
+      problem = id("refund_id", e.getRefundId());
+    }
+    if (problem == null) {
+      problem = money(e.getAmount(), "amount", true);
+    }
     return problem != null ? problem : placedAt(e.hasPlacedAt(), e.getPlacedAt());
   }
 

@@ -214,7 +214,8 @@ public final class EventSubscription {
     Scope scope = parent.with(span).makeCurrent();
     Future<?> outcome;
     try {
-      outcome = decoded.poison() != null ? Future.failedFuture(decoded.poison()) : dispatch(decoded, attempt);
+      outcome = decoded.poison() != null ? Future.failedFuture(decoded.poison())
+          : dispatch(decoded, attempt, sequence);
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }
@@ -279,9 +280,9 @@ public final class EventSubscription {
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private Future<?> dispatch(Decoded decoded, int attempt) {
+  private Future<?> dispatch(Decoded decoded, int attempt, long sequence) {
     EventType type = decoded.type();
-    return handlers.handler(type).handle(new Delivery<>(decoded.event(), attempt, settings.maxDeliver()));
+    return handlers.handler(type).handle(new Delivery<>(decoded.event(), attempt, settings.maxDeliver(), sequence));
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.PaymentDeclined;
 import dev.orderflow.events.v1.PaymentFailed;
+import dev.orderflow.events.v1.PaymentRefunded;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.events.v1.StockRejected;
 import dev.orderflow.events.v1.StockReleased;
@@ -59,16 +60,21 @@ public final class Topology {
   public static final EventType<PaymentFailed> PAYMENT_FAILED = EventType.of(PAYMENTS, "failed",
       PaymentFailed.getDefaultInstance(), PaymentFailed::getOrderId, PaymentFailed::getEventId,
       EventRules::paymentFailed);
+  public static final EventType<PaymentRefunded> PAYMENT_REFUNDED = EventType.of(PAYMENTS, "refunded",
+      PaymentRefunded.getDefaultInstance(), PaymentRefunded::getOrderId, PaymentRefunded::getEventId,
+      EventRules::paymentRefunded);
   public static final EventType<ShipmentScheduled> SHIPMENT_SCHEDULED = EventType.of(SHIPPING, "shipment-scheduled",
       ShipmentScheduled.getDefaultInstance(), ShipmentScheduled::getOrderId, ShipmentScheduled::getEventId,
       EventRules::shipmentScheduled);
 
   static final List<EventType<?>> EVENTS = List.of(ORDER_PLACED, ORDER_CONFIRMED, ORDER_CANCELLED, STOCK_RESERVED,
-      STOCK_REJECTED, STOCK_RELEASED, PAYMENT_AUTHORIZED, PAYMENT_DECLINED, PAYMENT_FAILED, SHIPMENT_SCHEDULED);
+      STOCK_REJECTED, STOCK_RELEASED, PAYMENT_AUTHORIZED, PAYMENT_DECLINED, PAYMENT_FAILED, PAYMENT_REFUNDED,
+      SHIPMENT_SCHEDULED);
 
   public static final ConsumerSpec ORDERS_ON_INVENTORY = consumer("orders-inventory", INVENTORY, STOCK_REJECTED);
-  public static final ConsumerSpec ORDERS_ON_PAYMENTS =
-      consumer("orders-payments", PAYMENTS, PAYMENT_AUTHORIZED, PAYMENT_DECLINED, PAYMENT_FAILED);
+  /* Every event of the payments stream (refunds too, which orders only acknowledge), so that one filter serves it. */
+  public static final ConsumerSpec ORDERS_ON_PAYMENTS = consumer("orders-payments", PAYMENTS, PAYMENT_AUTHORIZED,
+      PAYMENT_DECLINED, PAYMENT_FAILED, PAYMENT_REFUNDED);
   public static final ConsumerSpec INVENTORY_ON_ORDERS = consumer("inventory-orders", ORDERS, ORDER_PLACED);
   /*
    * Inventory takes two of the payments stream's three events, on one consumer each: nats-server 2.15 looks for the
@@ -80,7 +86,11 @@ public final class Topology {
       consumer("inventory-payments", PAYMENTS, PAYMENT_DECLINED);
   public static final ConsumerSpec INVENTORY_ON_PAYMENT_FAILED =
       consumer("inventory-payments-failed", PAYMENTS, PAYMENT_FAILED);
+  public static final ConsumerSpec INVENTORY_ON_PAYMENT_REFUNDED =
+      consumer("inventory-payments-refunded", PAYMENTS, PAYMENT_REFUNDED);
   public static final ConsumerSpec PAYMENTS_ON_INVENTORY = consumer("payments-inventory", INVENTORY, STOCK_RESERVED);
+  /** Cancellations, so that payments refunds (or voids) the charge of an order cancelled on request. */
+  public static final ConsumerSpec PAYMENTS_ON_ORDER_CANCELLED = consumer("payments-orders", ORDERS, ORDER_CANCELLED);
   public static final ConsumerSpec SHIPPING_ON_ORDERS = consumer("shipping-orders", ORDERS, ORDER_CONFIRMED);
 
   /** {@code Idempotency-Key} of {@code POST /orders} → the order it created; entries expire. */
@@ -90,7 +100,8 @@ public final class Topology {
 
   static final List<StreamSpec> STREAMS = List.of(ORDERS, INVENTORY, PAYMENTS, SHIPPING, DEAD_LETTERS);
   static final List<ConsumerSpec> CONSUMERS = List.of(ORDERS_ON_INVENTORY, ORDERS_ON_PAYMENTS, INVENTORY_ON_ORDERS,
-      INVENTORY_ON_PAYMENT_DECLINED, INVENTORY_ON_PAYMENT_FAILED, PAYMENTS_ON_INVENTORY, SHIPPING_ON_ORDERS);
+      INVENTORY_ON_PAYMENT_DECLINED, INVENTORY_ON_PAYMENT_FAILED, INVENTORY_ON_PAYMENT_REFUNDED, PAYMENTS_ON_INVENTORY,
+      PAYMENTS_ON_ORDER_CANCELLED, SHIPPING_ON_ORDERS);
   static final List<BucketSpec> BUCKETS = List.of(IDEMPOTENCY_KEYS, STOCK);
 
   private Topology() {}

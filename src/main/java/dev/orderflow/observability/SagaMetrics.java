@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SagaMetrics {
 
   /** Cancellation reasons, named as the events name them; their series exist from the start, at zero. */
-  private static final List<String> REASONS = List.of("OUT_OF_STOCK", "PAYMENT_DECLINED", "PAYMENT_FAILED");
+  private static final List<String> REASONS = List.of("OUT_OF_STOCK", "PAYMENT_DECLINED", "PAYMENT_FAILED",
+      "CUSTOMER_REQUESTED", "OPERATOR_REQUESTED");
   /**
    * Bucket bounds in ms. A quantile read from a histogram is only known to lie within its bucket, so from 5 ms to
    * 1 s, where orders finish, the bounds are 20-50 % apart (with bounds at 100 and 250 ms, a p99 read as 246 ms

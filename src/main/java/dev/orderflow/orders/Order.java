@@ -13,6 +13,7 @@ import java.util.Map;
  *
  * @param transitions when the order reached each status it has been in
  * @param cancellationReason set only when {@code status} is CANCELLED
+ * @param refund the refund of its payment, if a cancellation on request came after the charge; else {@code null}
  */
 record Order(
     String id,
@@ -22,10 +23,14 @@ record Order(
     String currency,
     OrderStatus status,
     CancellationReason cancellationReason,
-    Map<OrderStatus, Instant> transitions) {
+    Map<OrderStatus, Instant> transitions,
+    Refund refund) {
 
   /** One line: a SKU, how many, and the catalogue's unit price in minor units. */
   record Line(String sku, int quantity, long unitPriceMinor) {}
+
+  /** A refund of the order's payment: the gateway's id, how much, and when. */
+  record Refund(String refundId, long amountMinor, Instant at) {}
 
   Order {
     lines = List.copyOf(lines);

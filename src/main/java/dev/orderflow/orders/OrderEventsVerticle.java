@@ -5,11 +5,7 @@ import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.OrderLine;
-import dev.orderflow.messaging.EventIds;
 import dev.orderflow.messaging.EventLog;
-import dev.orderflow.messaging.EventPublisher;
-import dev.orderflow.messaging.EventPublisher.First;
-import dev.orderflow.messaging.EventPublisher.Written;
 import dev.orderflow.messaging.EventSubscription;
 import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Handlers;
@@ -19,18 +15,16 @@ import dev.orderflow.observability.SagaMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The orders context's event side: decides what each step's outcome means for the order, and announces it. A paid
- * order is confirmed to shipping ({@code OrderConfirmed}); an order that could not be reserved or paid is cancelled
- * ({@code OrderCancelled}, with the reason).
- *
- * <p>Each decision is written once per order: a redelivered outcome finds its decision stored and changes nothing.
- * The steps upstream store one outcome per order each, so an order is never both confirmed and cancelled.
+ * The orders context's event side, a thin adapter: decides what each step's outcome means for the order
+ * ({@link OrderDecisions}) and counts what it decided. A paid order is confirmed to shipping ({@code
+ * OrderConfirmed}); an order that could not be reserved or paid is cancelled ({@code OrderCancelled}, with the
+ * reason). Each order gets one decision: a redelivered outcome, or one that lost to a cancellation on request,
+ * changes nothing.
  */
 public final class OrderEventsVerticle extends VerticleBase {
 
@@ -38,7 +32,7 @@ public final class OrderEventsVerticle extends VerticleBase {
 
   private final NatsBridge bridge;
   private final SagaMetrics metrics;
-  private EventPublisher publisher;
+  private OrderDecisions decisions;
   private EventLog log;
   private List<EventSubscription> subscriptions = List.of();
 
@@ -49,8 +43,8 @@ public final class OrderEventsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    publisher = bridge.publisher();
     log = bridge.eventLog();
+    decisions = new OrderDecisions(OrderDecisions.Records.of(log), bridge.publisher());
     return Future.all(
             bridge.subscribe(Topology.ORDERS_ON_INVENTORY, Handlers
                 .of(Topology.STOCK_REJECTED, d -> cancel(
@@ -59,11 +53,13 @@ public final class OrderEventsVerticle extends VerticleBase {
                     e.getOrderId(), CancellationReason.OUT_OF_STOCK))),
             bridge.subscribe(Topology.ORDERS_ON_PAYMENTS, Handlers
                 .of(Topology.PAYMENT_AUTHORIZED, d -> confirm(d.event().getOrderId(), d.event().getCustomerId(),
-                    d.event().getLinesList(), d.event().getPlacedAt()))
+                    d.event().getLinesList(), d.event().getPlacedAt(), d.event().getPlacedSequence()))
                 .on(Topology.PAYMENT_DECLINED, d -> cancel(
                     d.event().getOrderId(), CancellationReason.PAYMENT_DECLINED, d.event().getPlacedAt()))
                 .on(Topology.PAYMENT_FAILED, d -> cancel(
                     d.event().getOrderId(), CancellationReason.PAYMENT_FAILED, d.event().getPlacedAt()))
+                // A refund follows a cancellation this context already decided: nothing more to decide.
+                .on(Topology.PAYMENT_REFUNDED, d -> Future.succeededFuture())
                 .onGiveUp(Topology.PAYMENT_AUTHORIZED, (e, why) -> confirmPlaced(e.getOrderId()))
                 .onGiveUp(Topology.PAYMENT_DECLINED, (e, why) -> cancelPlaced(
                     e.getOrderId(), CancellationReason.PAYMENT_DECLINED))
@@ -77,24 +73,19 @@ public final class OrderEventsVerticle extends VerticleBase {
     return Future.all(subscriptions.stream().map(EventSubscription::stop).toList());
   }
 
-  /** A paid order is confirmed at once, and shipping told what to ship. */
-  private Future<?> confirm(String orderId, String customerId, List<OrderLine> lines, Timestamp placedAt) {
-    Instant now = Instant.now();
-    OrderConfirmed confirmed = OrderConfirmed.newBuilder()
-        .setEventId(EventIds.next())
-        .setOrderId(orderId)
-        .setOccurredAt(EventTime.of(now))
-        .setCustomerId(customerId)
-        .addAllLines(lines)
-        .setPlacedAt(placedAt)
-        .build();
-    return publisher.publishFirst(Topology.ORDER_CONFIRMED, orderId, confirmed, First.OF_ITS_TYPE)
-        .onSuccess(written -> {
-          if (written == Written.STORED) {
-            metrics.confirmed(EventTime.toInstant(placedAt), now);
-            LOG.debug("order {}: confirmed", orderId);
-          }
-        });
+  /** A paid order is confirmed at once, and shipping told what to ship, unless it was cancelled first. */
+  private Future<?> confirm(String orderId, String customerId, List<OrderLine> lines, Timestamp placedAt,
+      long placedSequence) {
+    return decisions.confirm(orderId, customerId, lines, placedAt, placedSequence).onSuccess(decision -> {
+      if (decision.stored()) {
+        metrics.confirmed(EventTime.toInstant(placedAt), EventTime.toInstant(
+            ((OrderConfirmed) decision.standing()).getOccurredAt()));
+        LOG.debug("order {}: confirmed", orderId);
+      } else if (decision.cancellation() != null) {
+        LOG.debug("order {}: paid, but cancelled first ({}); payments refunds it", orderId,
+            decision.cancellation().getReason());
+      }
+    });
   }
 
   /*
@@ -107,7 +98,7 @@ public final class OrderEventsVerticle extends VerticleBase {
 
   private Future<?> confirmPlaced(String orderId) {
     return log.findSound(Topology.ORDER_PLACED, orderId).compose(placed -> placed == null ? Future.succeededFuture()
-        : confirm(orderId, placed.getCustomerId(), placed.getLinesList(), placed.getOccurredAt()));
+        : confirm(orderId, placed.getCustomerId(), placed.getLinesList(), placed.getOccurredAt(), 0));
   }
 
   private Future<?> cancelPlaced(String orderId, CancellationReason reason) {
@@ -116,20 +107,12 @@ public final class OrderEventsVerticle extends VerticleBase {
   }
 
   private Future<?> cancel(String orderId, CancellationReason reason, Timestamp placedAt) {
-    Instant now = Instant.now();
-    OrderCancelled cancelled = OrderCancelled.newBuilder()
-        .setEventId(EventIds.next())
-        .setOrderId(orderId)
-        .setOccurredAt(EventTime.of(now))
-        .setReason(reason)
-        .setPlacedAt(placedAt)
-        .build();
-    return publisher.publishFirst(Topology.ORDER_CANCELLED, orderId, cancelled, First.OF_ITS_TYPE)
-        .onSuccess(written -> {
-          if (written == Written.STORED) {
-            metrics.cancelled(reason.name(), EventTime.toInstant(placedAt), now);
-            LOG.debug("order {}: cancelled, {}", orderId, reason);
-          }
-        });
+    return decisions.cancel(orderId, reason, placedAt).onSuccess(decision -> {
+      if (decision.stored()) {
+        metrics.cancelled(reason.name(), EventTime.toInstant(placedAt), EventTime.toInstant(
+            ((OrderCancelled) decision.standing()).getOccurredAt()));
+        LOG.debug("order {}: cancelled, {}", orderId, reason);
+      }
+    });
   }
 }

@@ -28,10 +28,17 @@ final class OrderJson {
     if (order.cancellationReason() != null) {
       json.put("cancellationReason", order.cancellationReason().name());
     }
-    return json
+    json
         .put("items", items)
         .put("total", money(order.totalMinor(), order.currency()))
         .put("transitions", transitions);
+    if (order.refund() != null) {
+      json.put("refund", new JsonObject()
+          .put("refundId", order.refund().refundId())
+          .put("amount", money(order.refund().amountMinor(), order.currency()))
+          .put("at", order.refund().at().toString()));
+    }
+    return json;
   }
 
   private static JsonObject money(long minor, String currency) {

@@ -4,6 +4,7 @@ import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.PaymentAuthorized;
+import dev.orderflow.events.v1.PaymentRefunded;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.events.v1.StockReserved;
 import dev.orderflow.messaging.EventTime;
@@ -31,7 +32,15 @@ final class OrderProjection {
       PaymentAuthorized paid,
       OrderConfirmed confirmed,
       OrderCancelled cancelled,
-      ShipmentScheduled shipped) {}
+      ShipmentScheduled shipped,
+      PaymentRefunded refunded) {
+
+    /** The events of an order without a refund. */
+    Events(OrderPlaced placed, StockReserved reserved, PaymentAuthorized paid, OrderConfirmed confirmed,
+        OrderCancelled cancelled, ShipmentScheduled shipped) {
+      this(placed, reserved, paid, confirmed, cancelled, shipped, null);
+    }
+  }
 
   private OrderProjection() {}
 
@@ -67,7 +76,12 @@ final class OrderProjection {
         .toList();
     return new Order(placed.getOrderId(), placed.getCustomerId(), lines, placed.getTotal().getAmountMinor(),
         placed.getTotal().getCurrency(), status,
-        events.cancelled() == null ? null : events.cancelled().getReason(), transitions);
+        events.cancelled() == null ? null : events.cancelled().getReason(), transitions, refund(events.refunded()));
+  }
+
+  private static Order.Refund refund(PaymentRefunded refunded) {
+    return refunded == null ? null : new Order.Refund(refunded.getRefundId(), refunded.getAmount().getAmountMinor(),
+        EventTime.toInstant(refunded.getOccurredAt()));
   }
 
   /**

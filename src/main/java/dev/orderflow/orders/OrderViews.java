@@ -26,14 +26,15 @@ final class OrderViews {
     var confirmed = log.find(Topology.ORDER_CONFIRMED, orderId);
     var cancelled = log.find(Topology.ORDER_CANCELLED, orderId);
     var shipped = log.find(Topology.SHIPMENT_SCHEDULED, orderId);
-    return Future.all(List.of(placed, reserved, paid, confirmed, cancelled, shipped)).map(all -> {
+    var refunded = log.find(Topology.PAYMENT_REFUNDED, orderId);
+    return Future.all(List.of(placed, reserved, paid, confirmed, cancelled, shipped, refunded)).map(all -> {
       OrderPlaced order = placed.result();
       if (order == null || order.getLinesCount() == 0 || !order.hasTotal()) {
         // Only an order the API accepted is one; anything else on its subject was dead-lettered, never processed.
         return null;
       }
       return OrderProjection.project(new OrderProjection.Events(order, reserved.result(), paid.result(),
-          confirmed.result(), cancelled.result(), shipped.result()));
+          confirmed.result(), cancelled.result(), shipped.result(), refunded.result()));
     });
   }
 }

@@ -3,13 +3,17 @@ package dev.orderflow.orders;
 import dev.orderflow.access.ApiAuthentication;
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.HttpConfig;
+import dev.orderflow.events.v1.CancellationReason;
+import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.http.Admission;
 import dev.orderflow.http.HttpProblem;
 import dev.orderflow.http.Routes;
 import dev.orderflow.messaging.EventPublisher;
+import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.messaging.Topology;
+import dev.orderflow.observability.SagaMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.context.Context;
@@ -24,8 +28,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * {@code POST /orders} and {@code GET /orders/{id}}. An order is accepted (202) only once JetStream has
- * acknowledged its {@code OrderPlaced}; a request refused for any reason publishes nothing.
+ * {@code POST /orders}, {@code GET /orders/{id}} and {@code POST /orders/{id}/cancel}. An order is accepted (202)
+ * only once JetStream has acknowledged its {@code OrderPlaced}; a request refused for any reason publishes nothing.
  */
 public final class OrdersApi implements Routes {
 
@@ -38,6 +42,8 @@ public final class OrdersApi implements Routes {
   private final OrderViews views;
   private final IdempotencyKeys idempotencyKeys;
   private final OrderMetrics metrics;
+  private final OrderDecisions decisions;
+  private final SagaMetrics sagaMetrics;
 
   public OrdersApi(HttpConfig config, Catalogue catalogue, NatsBridge bridge, Admission admission,
       MeterRegistry registry) {
@@ -48,6 +54,8 @@ public final class OrdersApi implements Routes {
     this.publisher = bridge.publisher();
     this.views = new OrderViews(bridge.eventLog());
     this.idempotencyKeys = new IdempotencyKeys(bridge.keyValue(Topology.IDEMPOTENCY_KEYS));
+    this.decisions = new OrderDecisions(OrderDecisions.Records.of(bridge.eventLog()), bridge.publisher());
+    this.sagaMetrics = new SagaMetrics(registry);
   }
 
   @Override
@@ -72,6 +80,7 @@ public final class OrdersApi implements Routes {
         .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
         .handler(this::place);
     router.get("/orders/:id").handler(admission).handler(this::show);
+    router.post("/orders/:id/cancel").handler(admission).handler(this::cancel);
   }
 
   private void place(RoutingContext ctx) {
@@ -133,6 +142,67 @@ public final class OrdersApi implements Routes {
           }
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code POST /orders/{id}/cancel}: 202 once the cancellation is stored, so that the order can no longer be
+   * confirmed for shipping ({@link OrderDecisions}); 409 when it was confirmed (or shipped, or cancelled for another
+   * reason) first; 404 for an order the caller may not see. Asking again answers 202 again: one cancellation.
+   */
+  private void cancel(RoutingContext ctx) {
+    String orderId = ctx.pathParam("id");
+    if (!OrderRequests.plausibleOrderId(orderId)) {
+      throw HttpProblem.notFound("There is no order " + orderId);
+    }
+    views.get(orderId)
+        .compose(view -> {
+          if (view == null || !ApiAuthentication.mayReadOrder(ctx, view.customerId())) {
+            throw HttpProblem.notFound("There is no order " + orderId);
+          }
+          CancellationReason reason = ApiAuthentication.isCustomer(ctx, view.customerId())
+              ? CancellationReason.CUSTOMER_REQUESTED : CancellationReason.OPERATOR_REQUESTED;
+          return switch (view.status()) {
+            case SHIPPED, CONFIRMED -> Future.failedFuture(notCancellable(view.id(), view.status().name(), null));
+            case CANCELLED -> view.cancellationReason() == reason ? Future.succeededFuture(reason)
+                : Future.failedFuture(notCancellable(view.id(), "CANCELLED", view.cancellationReason()));
+            default -> decide(view, reason);
+          };
+        })
+        .onSuccess(reason -> ctx.response()
+            .setStatusCode(202)
+            .putHeader(HttpHeaders.LOCATION, "/orders/" + orderId)
+            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(new JsonObject().put("orderId", orderId).put("status", OrderStatus.CANCELLED.name())
+                .put("cancellationReason", reason.name()).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  private Future<CancellationReason> decide(Order view, CancellationReason reason) {
+    Instant placedAt = view.transitions().get(OrderStatus.PENDING);
+    return decisions.cancel(view.id(), reason, EventTime.of(placedAt)).compose(decision -> {
+      OrderCancelled cancelled = decision.cancellation();
+      if (decision.stored()) {
+        sagaMetrics.cancelled(reason.name(), placedAt, EventTime.toInstant(cancelled.getOccurredAt()));
+        return Future.succeededFuture(reason);
+      }
+      if (cancelled != null) {
+        return cancelled.getReason() == reason ? Future.succeededFuture(reason)
+            : Future.failedFuture(notCancellable(view.id(), "CANCELLED", cancelled.getReason()));
+      }
+      // Confirmed first: it ships (or already has).
+      return views.get(view.id()).compose(now -> Future.failedFuture(
+          notCancellable(view.id(), now == null ? "CONFIRMED" : now.status().name(), null)));
+    });
+  }
+
+  private static HttpProblem notCancellable(String orderId, String status, CancellationReason reason) {
+    String detail = switch (status) {
+      case "CANCELLED" -> "Order " + orderId + " is already CANCELLED (" + reason + ")";
+      case "SHIPPED" -> "Order " + orderId + " is SHIPPED";
+      default -> "Order " + orderId + " is " + status + ": its shipment is decided and it can no longer be cancelled";
+    };
+    return HttpProblem.of(409, "order-not-cancellable", "Order not cancellable", detail)
+        .withMember("orderStatus", status);
   }
 
   private static JsonObject jsonBody(RoutingContext ctx) {

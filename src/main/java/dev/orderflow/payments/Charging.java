@@ -158,6 +158,7 @@ final class Charging {
           .setCustomerId(reserved.getCustomerId())
           .addAllLines(reserved.getLinesList())
           .setPlacedAt(reserved.getPlacedAt())
+          .setPlacedSequence(reserved.getPlacedSequence())
           .build(), First.IN_ITS_STREAM);
       case DECLINED -> announcer.publishFirst(Topology.PAYMENT_DECLINED, orderId, PaymentDeclined.newBuilder()
           .setEventId(eventId)

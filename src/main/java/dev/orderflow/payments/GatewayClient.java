@@ -24,13 +24,19 @@ import org.slf4j.LoggerFactory;
  * (5xx answers, timeouts, refused connections) until its reset timeout has passed. Answers the gateway gives on
  * purpose (a decline, a 4xx refusal) do not count as failures of the gateway.
  */
-final class GatewayClient implements Charging.Gateway {
+final class GatewayClient implements Charging.Gateway, Refunds.Gateway {
 
   static final String BREAKER = "payment-gateway";
   private static final Logger LOG = LoggerFactory.getLogger(GatewayClient.class);
 
   /** A charge the gateway made (or had made under the same idempotency key). */
   record Charge(String chargeId, boolean authorized, String reason) {}
+
+  /**
+   * A refund the gateway made: of the order's charge ({@code chargeId}, {@code amountMinor}), or, when there was
+   * none to refund, a void of the order's payment ({@code refunded} false), after which the gateway declines it.
+   */
+  record Refund(String refundId, boolean refunded, String chargeId, long amountMinor, String currency) {}
 
   /** The gateway could not be reached or failed; worth retrying later. */
   static final class Unavailable extends RuntimeException {
@@ -95,6 +101,26 @@ final class GatewayClient implements Charging.Gateway {
   }
 
   /**
+   * Refunds the order's charge, or voids its payment if it has none yet; at most once per order (the key is derived
+   * from the order id). Through the circuit breaker, like a charge: the same gateway, failing the same way.
+   */
+  @Override
+  public Future<Refund> refund(String orderId) {
+    return breaker.<HttpResponse<Buffer>>execute(() -> client
+            .postAbs(config.gatewayUrl() + "/v1/refunds")
+            .putHeader("Idempotency-Key", "refund:" + orderId)
+            .timeout(config.requestTimeout().toMillis())
+            .sendJsonObject(new JsonObject().put("orderId", orderId))
+            .recover(e -> Future.failedFuture(new Unavailable("gateway unreachable: " + e.getMessage())))
+            .compose(response -> response.statusCode() >= 500
+                ? Future.failedFuture(new Unavailable("gateway answered " + response.statusCode()))
+                : Future.succeededFuture(response)))
+        .recover(e -> Future.failedFuture(e instanceof Unavailable ? e
+            : new Unavailable("circuit breaker " + BREAKER + ": " + e.getMessage())))
+        .map(GatewayClient::toRefund);
+  }
+
+  /**
    * The charge the gateway made for {@code orderId}, if any, from its charge log. Outside the circuit breaker: it
    * is asked only before giving up on an order, to tell "not charged" from "charged, answer lost".
    */
@@ -112,6 +138,20 @@ final class GatewayClient implements Charging.Gateway {
           JsonArray charges = response.bodyAsJsonObject().getJsonArray("charges", new JsonArray());
           return charges.isEmpty() ? Optional.<Charge>empty() : Optional.of(toCharge(charges.getJsonObject(0)));
         });
+  }
+
+  private static Refund toRefund(HttpResponse<Buffer> response) {
+    if (response.statusCode() >= 400) {
+      throw new Refused("gateway refused the refund with " + response.statusCode() + ": " + response.bodyAsString());
+    }
+    JsonObject body = response.bodyAsJsonObject();
+    String status = body.getString("status", "");
+    if (!status.equals("REFUNDED") && !status.equals("VOIDED")) {
+      throw new Refused("gateway answered an unknown refund status '" + status + "'");
+    }
+    JsonArray charges = body.getJsonArray("chargeIds", new JsonArray());
+    return new Refund(body.getString("refundId", ""), status.equals("REFUNDED"),
+        charges.isEmpty() ? "" : charges.getString(0), body.getLong("amountMinor", 0L), body.getString("currency", ""));
   }
 
   private static Charge toCharge(HttpResponse<Buffer> response) {

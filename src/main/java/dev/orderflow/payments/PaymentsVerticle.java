@@ -8,18 +8,19 @@ import dev.orderflow.messaging.Topology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import java.util.List;
 
 /**
- * The payments context's event side, a thin adapter: hands each {@code StockReserved} to {@link Charging}, which
- * holds the protocol, over the gateway ({@link GatewayClient}), the payments stream's records and the write-once
- * publish.
+ * The payments context's event side, a thin adapter: hands each {@code StockReserved} to {@link Charging} and each
+ * {@code OrderCancelled} to {@link Refunds}, which hold the protocols, over the gateway ({@link GatewayClient}), the
+ * payments stream's records and the write-once publish.
  */
 public final class PaymentsVerticle extends VerticleBase {
 
   private final NatsBridge bridge;
   private final PaymentsConfig config;
   private final MeterRegistry registry;
-  private EventSubscription subscription;
+  private List<EventSubscription> subscriptions = List.of();
 
   public PaymentsVerticle(NatsBridge bridge, PaymentsConfig config, MeterRegistry registry) {
     this.bridge = bridge;
@@ -29,15 +30,19 @@ public final class PaymentsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Charging charging = new Charging(new GatewayClient(vertx, config, registry),
-        Charging.Records.of(bridge.eventLog()), bridge.publisher());
-    return bridge.subscribe(Topology.PAYMENTS_ON_INVENTORY, Handlers.of(Topology.STOCK_RESERVED, charging::charge)
-            .onGiveUp(Topology.STOCK_RESERVED, charging::giveUp))
-        .onSuccess(s -> subscription = s);
+    GatewayClient gateway = new GatewayClient(vertx, config, registry);
+    Charging charging = new Charging(gateway, Charging.Records.of(bridge.eventLog()), bridge.publisher());
+    Refunds refunds = new Refunds(gateway, Refunds.Records.of(bridge.eventLog()), bridge.publisher());
+    return Future.all(
+            bridge.subscribe(Topology.PAYMENTS_ON_INVENTORY, Handlers.of(Topology.STOCK_RESERVED, charging::charge)
+                .onGiveUp(Topology.STOCK_RESERVED, charging::giveUp)),
+            bridge.subscribe(Topology.PAYMENTS_ON_ORDER_CANCELLED,
+                Handlers.of(Topology.ORDER_CANCELLED, refunds::onCancelled)))
+        .onSuccess(all -> subscriptions = all.list());
   }
 
   @Override
   public Future<?> stop() {
-    return subscription == null ? Future.succeededFuture() : subscription.stop();
+    return Future.all(subscriptions.stream().map(EventSubscription::stop).toList());
   }
 }

@@ -108,6 +108,53 @@ class GatewaySimulatorComponentTest {
     assertThat(new JsonObject(get("/v1/charges?orderId=o-bad").body()).getJsonArray("charges")).isEmpty();
   }
 
+  @Test
+  @DisplayName("a refund refunds the order's charge once (same key, same refund) and the charge log shows it")
+  void refund() throws Exception {
+    JsonObject made = new JsonObject(post("o-refund", charge("o-refund", "c-1", 700)).body());
+
+    HttpResponse<String> first = refund("refund:o-refund", "o-refund");
+    HttpResponse<String> again = refund("refund:o-refund", "o-refund");
+
+    assertThat(first.statusCode()).isEqualTo(201);
+    JsonObject refund = new JsonObject(first.body());
+    assertThat(refund.getString("status")).isEqualTo("REFUNDED");
+    assertThat(refund.getString("refundId")).startsWith("re_");
+    assertThat(refund.getJsonArray("chargeIds")).containsExactly(made.getString("chargeId"));
+    assertThat(refund.getLong("amountMinor")).isEqualTo(700);
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(again.body())).isEqualTo(refund);
+    assertThat(refund("refund:o-refund", "o-other").statusCode()).isEqualTo(422);
+    JsonObject charge = new JsonObject(get("/v1/charges?orderId=o-refund").body()).getJsonArray("charges")
+        .getJsonObject(0);
+    assertThat(charge.getString("status")).isEqualTo("AUTHORIZED");
+    assertThat(charge.getJsonObject("refund").getString("refundId")).isEqualTo(refund.getString("refundId"));
+  }
+
+  @Test
+  @DisplayName("a refund before any charge voids the payment: a charge asked for later is declined")
+  void voidBeforeCharge() throws Exception {
+    HttpResponse<String> voided = refund("refund:o-void", "o-void");
+    HttpResponse<String> late = post("o-void", charge("o-void", "c-1", 300));
+
+    assertThat(voided.statusCode()).isEqualTo(201);
+    assertThat(new JsonObject(voided.body()).getString("status")).isEqualTo("VOIDED");
+    assertThat(new JsonObject(voided.body()).getJsonArray("chargeIds")).isEmpty();
+    assertThat(new JsonObject(late.body()).getString("status")).isEqualTo("DECLINED");
+    assertThat(new JsonObject(late.body()).getString("reason")).startsWith("voided");
+    assertThat(refund("", "o-void").statusCode()).as("no key").isEqualTo(400);
+  }
+
+  private HttpResponse<String> refund(String key, String orderId) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/refunds"))
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("orderId", orderId).encode()))
+        .header("Content-Type", "application/json");
+    if (!key.isEmpty()) {
+      request.header("Idempotency-Key", key);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private static JsonObject charge(String orderId, String customerId, long amountMinor) {
     return new JsonObject().put("orderId", orderId).put("customerId", customerId).put("amountMinor", amountMinor)
         .put("currency", "EUR");

@@ -44,7 +44,7 @@ class ReservationsTest {
   @Test
   @DisplayName("reserve every line, announce StockReserved, and settle the order's holds")
   void reserve() {
-    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3, "POSTER-A2", 1)).succeeded()).isTrue();
+    assertThat(reserve(order("o-1", "MUG-LOGO", 3, "POSTER-A2", 1)).succeeded()).isTrue();
 
     assertThat(stream.events("o-1")).hasSize(1);
     StockReserved reserved = stream.only("o-1", Topology.STOCK_RESERVED);
@@ -53,12 +53,14 @@ class ReservationsTest {
     assertThat(stock.levels.get("POSTER-A2")).isEqualTo(new Stock(1, 1, Map.of(), Map.of()));
     assertThat(reserved.getHoldsMap()).as("the holds it stands for, made by this delivery")
         .containsOnly(Map.entry("MUG-LOGO", reserved.getEventId()), Map.entry("POSTER-A2", reserved.getEventId()));
+    assertThat(reserved.getPlacedSequence()).as("where its OrderPlaced is stored, for the orders' decision")
+        .isEqualTo(7);
   }
 
   @Test
   @DisplayName("reject an order with a line short, naming it, and give back the lines it took")
   void soldOut() {
-    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3, "POSTER-A2", 5)).succeeded()).isTrue();
+    assertThat(reserve(order("o-1", "MUG-LOGO", 3, "POSTER-A2", 5)).succeeded()).isTrue();
 
     assertThat(stream.events("o-1")).hasSize(1);
     StockRejected rejected = stream.only("o-1", Topology.STOCK_REJECTED);
@@ -70,12 +72,12 @@ class ReservationsTest {
   @Test
   @DisplayName("change nothing for a repeat of an order whose outcome is stored, reserved or rejected")
   void repeatAfterOutcome() {
-    reservations.reserve(order("o-1", "MUG-LOGO", 3));
-    reservations.reserve(order("o-2", "POSTER-A2", 5));
+    reserve(order("o-1", "MUG-LOGO", 3));
+    reserve(order("o-2", "POSTER-A2", 5));
     Map<String, Stock> before = Map.copyOf(stock.levels);
 
-    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
-    assertThat(reservations.reserve(order("o-2", "POSTER-A2", 5)).succeeded()).isTrue();
+    assertThat(reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+    assertThat(reserve(order("o-2", "POSTER-A2", 5)).succeeded()).isTrue();
 
     assertThat(stream.events("o-1")).hasSize(1);
     assertThat(stream.events("o-2")).hasSize(1);
@@ -88,7 +90,7 @@ class ReservationsTest {
     stock.levels.put("MUG-LOGO", Stock.of(10).reserve("o-1", 3).stock());
     stream.store(Topology.STOCK_RESERVED, "o-1", StockReserved.newBuilder().setOrderId("o-1").build());
 
-    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+    assertThat(reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
 
     assertThat(stream.events("o-1")).hasSize(1);
     assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(new Stock(7, 3, Map.of(), Map.of()));
@@ -101,7 +103,7 @@ class ReservationsTest {
     stream.beforeNextPublish = () -> stream.store(Topology.STOCK_REJECTED, "o-1",
         StockRejected.newBuilder().setOrderId("o-1").addSkus("MUG-LOGO").build());
 
-    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+    assertThat(reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
 
     assertThat(stream.events("o-1")).singleElement().isInstanceOf(StockRejected.class);
     assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(Stock.of(10)); // the rejection stands: units given back
@@ -113,9 +115,9 @@ class ReservationsTest {
   void takeoverAfterSettle() {
     // This delivery (a takeover) looked and found no outcome; before its reservation applies, the first delivery of
     // the order, still alive, reserves, stores StockReserved and settles its hold.
-    stock.beforeNextReserve = () -> assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+    stock.beforeNextReserve = () -> assertThat(reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
 
-    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+    assertThat(reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
 
     assertThat(stream.events("o-1")).singleElement().isInstanceOf(StockReserved.class);
     assertThat(stock.levels.get("MUG-LOGO")).isEqualTo(new Stock(7, 3, Map.of(), Map.of()));
@@ -126,9 +128,9 @@ class ReservationsTest {
   void firstDeliveryRecordsTheTakeoversHold() {
     // This delivery (a takeover) made its hold; before it stores its outcome, the first delivery of the order wakes,
     // finds no outcome yet, takes the same hold as its own reservation, stores StockReserved and settles.
-    stream.beforeNextPublish = () -> assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+    stream.beforeNextPublish = () -> assertThat(reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
 
-    assertThat(reservations.reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
+    assertThat(reserve(order("o-1", "MUG-LOGO", 3)).succeeded()).isTrue();
 
     StockReserved stored = stream.only("o-1", Topology.STOCK_RESERVED);
     assertThat(stream.events("o-1")).hasSize(1);
@@ -154,7 +156,7 @@ class ReservationsTest {
   @Test
   @DisplayName("given up as poison after the order's outcome is stored, leave that outcome as it stands")
   void giveUpAfterOutcome() {
-    reservations.reserve(order("o-1", "MUG-LOGO", 3));
+    reserve(order("o-1", "MUG-LOGO", 3));
 
     assertThat(reservations.giveUp(order("o-1", "MUG-LOGO", 3), "invalid").succeeded()).isTrue();
 
@@ -164,7 +166,7 @@ class ReservationsTest {
   @Test
   @DisplayName("release a reserved order's stock once, announcing StockReleased with the catalogue's prices")
   void releaseOnce() {
-    reservations.reserve(order("o-1", "MUG-LOGO", 3, "POSTER-A2", 1));
+    reserve(order("o-1", "MUG-LOGO", 3, "POSTER-A2", 1));
     stream.only("o-1", Topology.STOCK_RESERVED);
 
     assertThat(reservations.release("o-1").succeeded()).isTrue();
@@ -183,8 +185,8 @@ class ReservationsTest {
   @DisplayName("a takeover that releases after the first delivery's release was recorded and settled takes its own "
       + "back")
   void releaseTakeoverAfterSettle() {
-    reservations.reserve(order("o-1", "MUG-LOGO", 3));
-    reservations.reserve(order("o-2", "MUG-LOGO", 5));
+    reserve(order("o-1", "MUG-LOGO", 3));
+    reserve(order("o-2", "MUG-LOGO", 5));
     // This delivery (a takeover) found no StockReleased; before its release applies, the first delivery of the
     // decline, still alive, releases, stores StockReleased and settles.
     stock.beforeNextRelease = () -> assertThat(reservations.release("o-1").succeeded()).isTrue();
@@ -199,7 +201,7 @@ class ReservationsTest {
   @DisplayName("a release gives back, with the order's units, a hold that a takeover made after the reservation "
       + "was recorded and settled")
   void releaseMeetsALateHold() {
-    reservations.reserve(order("o-1", "MUG-LOGO", 3));
+    reserve(order("o-1", "MUG-LOGO", 3));
     // A takeover of the order's OrderPlaced made a hold anew after the reservation was settled, and has not settled
     // it yet when the order's payment is declined.
     stock.levels.put("MUG-LOGO", stock.levels.get("MUG-LOGO").reserve("o-1", 3, "e-takeover").stock());
@@ -219,6 +221,11 @@ class ReservationsTest {
   }
 
   /** An order as the API places it: the catalogue's prices and their total. */
+  /** Reserves as a delivery of {@code order} stored at stream sequence 7 would. */
+  private Future<Void> reserve(OrderPlaced order) {
+    return reservations.reserve(order, 7);
+  }
+
   private static OrderPlaced order(String orderId, Object... skuAndQuantity) {
     OrderPlaced.Builder order = OrderPlaced.newBuilder().setEventId("e-" + orderId).setOrderId(orderId)
         .setOccurredAt(EventTime.of(Instant.now())).setCustomerId("c-1");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
 import dev.orderflow.messaging.Announcer;
+import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventPublisher.Written;
 import dev.orderflow.messaging.EventType;
@@ -20,17 +21,30 @@ import java.util.Map;
  */
 public class InMemoryStream implements Announcer {
 
-  private record Stored(EventType<?> type, Message event) {}
+  private record Stored(EventType<?> type, Message event, long sequence) {}
 
   private final Map<String, List<Stored>> byOrder = new HashMap<>();
+  private long lastSequence;
   /** What each publish asked to be the first of, in order. */
   public final List<First> firsts = new ArrayList<>();
   /** Runs once, just before the next publish decides: lets a test store a competing event first. */
   public Runnable beforeNextPublish = () -> {};
 
   /** Stores {@code event} as if published earlier (or by another instance), with no check. */
-  public void store(EventType<?> type, String orderId, Message event) {
-    byOrder.computeIfAbsent(orderId, id -> new ArrayList<>()).add(new Stored(type, event));
+  public long store(EventType<?> type, String orderId, Message event) {
+    byOrder.computeIfAbsent(orderId, id -> new ArrayList<>()).add(new Stored(type, event, ++lastSequence));
+    return lastSequence;
+  }
+
+  /** The order's last event with its type and stream sequence, or {@code null}. */
+  public Future<EventLog.Recorded<?>> last(String orderId) {
+    List<Stored> stored = stored(orderId);
+    return Future.succeededFuture(stored.isEmpty() ? null : recorded(stored.get(stored.size() - 1)));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static EventLog.Recorded<?> recorded(Stored stored) {
+    return new EventLog.Recorded(stored.type(), stored.event(), stored.sequence());
   }
 
   /** Every event of the order, in the order stored. */
@@ -72,6 +86,21 @@ public class InMemoryStream implements Announcer {
         ? !stored.isEmpty()
         : stored.stream().anyMatch(s -> s.type().equals(type));
     if (taken) {
+      return Future.succeededFuture(Written.PREEMPTED);
+    }
+    store(type, orderId, event);
+    return Future.succeededFuture(Written.STORED);
+  }
+
+  @Override
+  public <T extends Message> Future<Written> publishAfter(EventType<T> type, String orderId, T event, long after) {
+    Runnable hook = beforeNextPublish;
+    beforeNextPublish = () -> {};
+    hook.run();
+    assertThat(type.problemOf().apply(event)).as("the shape of the %s written", type.name()).isNull();
+    List<Stored> stored = stored(orderId);
+    long last = stored.isEmpty() ? 0 : stored.get(stored.size() - 1).sequence();
+    if (last != after) {
       return Future.succeededFuture(Written.PREEMPTED);
     }
     store(type, orderId, event);

@@ -139,6 +139,19 @@ public final class NatsTestServer implements AutoCloseable {
     return info.getNumPending() == 0 && info.getNumAckPending() == 0;
   }
 
+  /** Whether every durable consumer of every stream has delivered everything and has nothing awaiting an ack. */
+  public boolean consumersIdle() throws Exception {
+    JetStreamManagement jsm = management();
+    for (String stream : jsm.getStreamNames()) {
+      for (ConsumerInfo info : jsm.getConsumers(stream)) {
+        if (info.getNumPending() != 0 || info.getNumAckPending() != 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   @Override
   public void close() {
     stop();

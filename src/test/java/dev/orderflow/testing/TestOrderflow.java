@@ -213,6 +213,12 @@ public final class TestOrderflow implements AutoCloseable {
     return new JsonObject(response.body()).getString("orderId");
   }
 
+  /** {@code POST /orders/{id}/cancel} as {@code customerId} (null: as an operator). */
+  public HttpResponse<String> cancel(String orderId, String customerId) throws Exception {
+    String bearer = customerId == null ? token("test-operator", true) : token(customerId, false);
+    return post("/orders/" + orderId + "/cancel", null, "", "Authorization", "Bearer " + bearer);
+  }
+
   /** The order view, or null while there is none. */
   public JsonObject order(String orderId) throws Exception {
     HttpResponse<String> response = get("/orders/" + orderId);
