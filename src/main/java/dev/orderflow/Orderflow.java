@@ -20,6 +20,7 @@ import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.observability.LogThrottle;
 import dev.orderflow.observability.Observability;
 import dev.orderflow.orders.OrderEventsVerticle;
+import dev.orderflow.orders.OrderIndexFeed;
 import dev.orderflow.orders.OrdersApi;
 import dev.orderflow.payments.PaymentsVerticle;
 import dev.orderflow.shipping.ShippingVerticle;
@@ -73,6 +74,7 @@ public final class Orderflow {
   private final List<ApiServer> apiServers = new CopyOnWriteArrayList<>();
   private final ApiListener apiListener = new ApiListener();
   private EmbeddedNatsServer embeddedNats;
+  private OrderIndexFeed orderIndex;
   private NatsBridge bridge;
   private GatewaySimulatorVerticle gateway;
   private String gatewayDeployment;
@@ -295,6 +297,8 @@ public final class Orderflow {
     List<VerticleBase> contexts = new ArrayList<>();
     if (config.runs(Role.ORDERS)) {
       contexts.add(new OrderEventsVerticle(bridge, observability.registry()));
+      orderIndex = new OrderIndexFeed(bridge, config.dataDir());
+      contexts.add(orderIndex);
     }
     if (config.runs(Role.INVENTORY)) {
       contexts.add(new InventoryVerticle(bridge, config.catalogue()));
@@ -315,7 +319,8 @@ public final class Orderflow {
   private Future<Void> deployApi() {
     List<Routes> routes = new ArrayList<>();
     if (config.runs(Role.ORDERS)) {
-      routes.add(new OrdersApi(config.http(), config.catalogue(), bridge, admission, observability.registry()));
+      routes.add(new OrdersApi(config.http(), config.catalogue(), bridge, admission, observability.registry(),
+          orderIndex));
     }
     if (config.runs(Role.INVENTORY)) {
       routes.add(new InventoryApi(config.catalogue(), bridge, admission));

@@ -73,6 +73,11 @@ public final class HttpProblem extends RuntimeException {
     return new HttpProblem(422, "invalid-order", "The order is not valid", detail, field, false);
   }
 
+  /** 400: query parameter {@code name} is not acceptable ({@code field} names it). */
+  public static HttpProblem invalidParameter(String name, String detail) {
+    return new HttpProblem(400, "invalid-parameter", "Invalid query parameter", detail, name, false);
+  }
+
   /** 503 with {@code Retry-After}: try again shortly. */
   public static HttpProblem unavailable(String type, String title, String detail) {
     return new HttpProblem(503, type, title, detail, null, true);

@@ -49,6 +49,9 @@ public final class EventPublisher implements Announcer {
   /** Publishes awaiting their acknowledgement, oldest first, with when they are overdue. */
   private final Queue<Awaiting> awaiting = new ConcurrentLinkedQueue<>();
   private final long sweeper;
+  /** The highest stream sequence acknowledged to this publisher, per event type: what a read model must reach. */
+  private final java.util.Map<EventType<?>, java.util.concurrent.atomic.AtomicLong> acked =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private record Awaiting(CompletableFuture<PublishAck> sent, long deadline) {}
 
@@ -97,8 +100,8 @@ public final class EventPublisher implements Announcer {
         .messageId(messageId)
         .expectedStream(type.stream().name())
         .build();
-    return traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(), event.toByteArray(), options)
-        .mapEmpty();
+    return recorded(type, traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(),
+        event.toByteArray(), options)).mapEmpty();
   }
 
   /**
@@ -118,8 +121,8 @@ public final class EventPublisher implements Announcer {
     if (first == First.IN_ITS_STREAM) {
       options.expectedLastSubjectSequenceSubject(type.stream().orderSubjects(orderId));
     }
-    return traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(), event.toByteArray(),
-            options.build())
+    return recorded(type, traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(),
+            event.toByteArray(), options.build()))
         .map(ack -> ack.isDuplicate() ? Written.DUPLICATE : Written.STORED)
         .recover(e -> e instanceof WriteConflict ? Future.succeededFuture(Written.PREEMPTED) : Future.failedFuture(e));
   }
@@ -139,9 +142,25 @@ public final class EventPublisher implements Announcer {
         .expectedLastSubjectSequence(after)
         .expectedLastSubjectSequenceSubject(type.stream().orderSubjects(orderId))
         .build();
-    return traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(), event.toByteArray(), options)
+    return recorded(type, traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(),
+            event.toByteArray(), options))
         .map(ack -> ack.isDuplicate() ? Written.DUPLICATE : Written.STORED)
         .recover(e -> e instanceof WriteConflict ? Future.succeededFuture(Written.PREEMPTED) : Future.failedFuture(e));
+  }
+
+  /** The highest stream sequence of a {@code type} event this publisher stored (0: none yet). */
+  public long lastStored(EventType<?> type) {
+    java.util.concurrent.atomic.AtomicLong sequence = acked.get(type);
+    return sequence == null ? 0 : sequence.get();
+  }
+
+  private <T extends Message> Future<PublishAck> recorded(EventType<T> type, Future<PublishAck> published) {
+    return published.onSuccess(ack -> {
+      if (!ack.isDuplicate()) {
+        acked.computeIfAbsent(type, t -> new java.util.concurrent.atomic.AtomicLong())
+            .accumulateAndGet(ack.getSeqno(), Math::max);
+      }
+    });
   }
 
   /** A publish with its producer span and latency measured; {@code headers} receive the trace context. */

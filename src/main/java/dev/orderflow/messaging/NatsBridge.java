@@ -230,6 +230,11 @@ public final class NatsBridge {
     return eventLog;
   }
 
+  /** A new feed of stored events for a read model; close it when done. */
+  public EventFeed feed() {
+    return new EventFeed(vertx, connection);
+  }
+
   /** The key-value bucket {@code bucket}; its reads go to the stream's leader at more than one replica. */
   public KeyValueStore keyValue(BucketSpec bucket) {
     return buckets.computeIfAbsent(bucket,

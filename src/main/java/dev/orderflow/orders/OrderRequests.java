@@ -193,7 +193,7 @@ final class OrderRequests {
   }
 
   /** The schema's {@code ^[A-Za-z0-9._:@-]{1,128}$}, without a regex. */
-  private static boolean customerIdLike(String id) {
+  static boolean customerIdLike(String id) {
     if (id.isEmpty() || id.length() > 128) {
       return false;
     }

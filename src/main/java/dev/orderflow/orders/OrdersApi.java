@@ -28,7 +28,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * {@code POST /orders}, {@code GET /orders/{id}} and {@code POST /orders/{id}/cancel}. An order is accepted (202)
+ * {@code POST /orders}, {@code GET /orders} ({@link OrderQueries}), {@code GET /orders/{id}} and
+ * {@code POST /orders/{id}/cancel}. An order is accepted (202)
  * only once JetStream has acknowledged its {@code OrderPlaced}; a request refused for any reason publishes nothing.
  */
 public final class OrdersApi implements Routes {
@@ -45,8 +46,11 @@ public final class OrdersApi implements Routes {
   private final OrderDecisions decisions;
   private final SagaMetrics sagaMetrics;
 
+  private final OrderQueries queries;
+
+  /** {@code index}: the order list's read model, kept by the orders context in this process. */
   public OrdersApi(HttpConfig config, Catalogue catalogue, NatsBridge bridge, Admission admission,
-      MeterRegistry registry) {
+      MeterRegistry registry, OrderIndexFeed index) {
     this.metrics = new OrderMetrics(registry);
     this.config = config;
     this.admission = admission;
@@ -56,6 +60,7 @@ public final class OrdersApi implements Routes {
     this.idempotencyKeys = new IdempotencyKeys(bridge.keyValue(Topology.IDEMPOTENCY_KEYS));
     this.decisions = new OrderDecisions(OrderDecisions.Records.of(bridge.eventLog()), bridge.publisher());
     this.sagaMetrics = new SagaMetrics(registry);
+    this.queries = new OrderQueries(index, bridge.publisher(), bridge.eventLog());
   }
 
   @Override
@@ -79,6 +84,7 @@ public final class OrdersApi implements Routes {
         .handler(admission)
         .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
         .handler(this::place);
+    router.get("/orders").handler(admission).handler(queries::list);
     router.get("/orders/:id").handler(admission).handler(this::show);
     router.post("/orders/:id/cancel").handler(admission).handler(this::cancel);
   }

@@ -45,8 +45,12 @@ public final class TestOrderflow implements AutoCloseable {
   private final Observability observability;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final JWTAuth tokens;
+  /** Whether the data folder is this instance's own (deleted at close), not one the test named. */
+  private final boolean ownsDataDir;
 
-  private TestOrderflow(Vertx vertx, Orderflow app, OrderflowConfig config, Observability observability) {
+  private TestOrderflow(Vertx vertx, Orderflow app, OrderflowConfig config, Observability observability,
+      boolean ownsDataDir) {
+    this.ownsDataDir = ownsDataDir;
     this.vertx = vertx;
     this.app = app;
     this.config = config;
@@ -135,7 +139,7 @@ public final class TestOrderflow implements AutoCloseable {
     Vertx vertx = observability.vertx(config.transport());
     try {
       Orderflow app = Orderflow.start(vertx, config, observability).await();
-      return new TestOrderflow(vertx, app, config, observability);
+      return new TestOrderflow(vertx, app, config, observability, !overrides.containsKey("dataDir"));
     } catch (RuntimeException e) {
       vertx.close().await();
       throw e;
@@ -265,7 +269,9 @@ public final class TestOrderflow implements AutoCloseable {
     } finally {
       vertx.close().await();
       observability.close();
-      deleteTree(config.dataDir());
+      if (ownsDataDir) {
+        deleteTree(config.dataDir());
+      }
     }
   }
 

@@ -1,0 +1,170 @@
+package dev.orderflow.orders;
+
+import com.google.protobuf.Message;
+import dev.orderflow.events.v1.OrderCancelled;
+import dev.orderflow.events.v1.OrderPlaced;
+import dev.orderflow.events.v1.ShipmentScheduled;
+import dev.orderflow.messaging.EventFeed;
+import dev.orderflow.messaging.EventPublisher;
+import dev.orderflow.messaging.EventTime;
+import dev.orderflow.messaging.EventType;
+import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.Topology;
+import dev.orderflow.orders.stored.IndexedStatus;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the {@link OrderIndex} from the events: every {@code OrderPlaced}, {@code OrderCancelled} and {@code
+ * ShipmentScheduled}, each followed from where the index left off ({@link EventFeed}). An index that is new, or
+ * whose streams were made anew since (another store, a wiped broker), is rebuilt from the start of the streams; until
+ * it has caught up, lists are refused rather than shown incomplete.
+ *
+ * <p>Intermediate steps (reserved, paid, confirmed) are not followed: they last milliseconds, and a listed order not
+ * yet shipped or cancelled has its step read from the streams when it is listed ({@link OrderListing}). That keeps
+ * the feed at two or three messages per order.
+ */
+public final class OrderIndexFeed extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OrderIndexFeed.class);
+  private static final List<EventType<?>> FOLLOWED =
+      List.of(Topology.ORDER_PLACED, Topology.ORDER_CANCELLED, Topology.SHIPMENT_SCHEDULED);
+  /** How often how far each feed got is recorded in the index (a crash replays at most this much). */
+  private static final long CHECKPOINT_MILLIS = 1_000;
+  private static final int CACHE_MEGABYTES = 64;
+
+  private final NatsBridge bridge;
+  private final Path file;
+  private final Map<EventType<?>, Long> applied = new ConcurrentHashMap<>();
+  private final Map<EventType<?>, Boolean> caughtUp = new ConcurrentHashMap<>();
+  private OrderIndex index;
+  private EventFeed feed;
+  private long checkpointTimer = -1;
+
+  /** The index lives in {@code dataDir}. */
+  public OrderIndexFeed(NatsBridge bridge, Path dataDir) {
+    this.bridge = bridge;
+    this.file = dataDir.resolve("order-index.mv");
+  }
+
+  @Override
+  public Future<?> start() {
+    feed = bridge.feed();
+    return vertx.executeBlocking(() -> {
+          Files.createDirectories(file.getParent());
+          return OrderIndex.open(file, CACHE_MEGABYTES);
+        })
+        .compose(opened -> {
+          index = opened;
+          return Future.all(FOLLOWED.stream().map(this::checkSource).toList());
+        })
+        .compose(v -> Future.all(FOLLOWED.stream().map(this::follow).toList()))
+        .onSuccess(v -> checkpointTimer = vertx.setPeriodic(CHECKPOINT_MILLIS, id -> checkpoint()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(checkpointTimer);
+    Future<Void> closed = feed == null ? Future.succeededFuture() : feed.close();
+    return closed.compose(v -> vertx.executeBlocking(() -> {
+      if (index != null) {
+        checkpoint();
+        index.close();
+      }
+      return null;
+    }));
+  }
+
+  /** The index, for the listing; {@code null} before start. */
+  OrderIndex index() {
+    return index;
+  }
+
+  /** Whether every feed has read what its stream held when it started (a new index: the whole replay). */
+  boolean rebuilt() {
+    return FOLLOWED.stream().allMatch(type -> caughtUp.getOrDefault(type, false));
+  }
+
+  /**
+   * Completes once the index holds every order event {@code publisher} stored so far (this process's own writes, so
+   * that a client sees the order it just placed or cancelled), or after {@code patience} whatever it holds.
+   */
+  Future<Void> caughtUpWith(EventPublisher publisher, Duration patience) {
+    if (caughtUpWith(publisher)) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = Promise.promise();
+    long giveUpAt = System.nanoTime() + patience.toNanos();
+    vertx.setPeriodic(2, id -> {
+      if (caughtUpWith(publisher) || System.nanoTime() > giveUpAt) {
+        vertx.cancelTimer(id);
+        done.complete();
+      }
+    });
+    return done.future();
+  }
+
+  private boolean caughtUpWith(EventPublisher publisher) {
+    return FOLLOWED.stream().allMatch(type -> applied.getOrDefault(type, 0L) >= publisher.lastStored(type));
+  }
+
+  /** Forgets the index when its checkpoints belong to another incarnation of a stream than the one there now. */
+  private Future<Void> checkSource(EventType<?> type) {
+    return feed.state(type).map(state -> {
+      String stream = type.stream().name();
+      String known = index.source(stream);
+      long from = index.applied(type.name());
+      if ((known != null && !known.equals(state.created())) || from > state.lastSequence()) {
+        LOG.warn("Order index: stream {} is not the one the index was made from; rebuilding it from the streams",
+            stream);
+        index.clear();
+      }
+      index.source(stream, state.created());
+      return null;
+    });
+  }
+
+  private Future<Void> follow(EventType<?> type) {
+    long from = index.applied(type.name());
+    applied.put(type, from);
+    return feed.anyAfter(type, from).compose(any -> {
+      caughtUp.put(type, !any);
+      if (any && from == 0) {
+        LOG.info("Order index: reading every {} from the start of its stream", type.name());
+      }
+      return feed.follow(type, from, this::apply);
+    });
+  }
+
+  /** On the feed's thread. */
+  private void apply(EventType<?> type, String orderId, Message event, long sequence, long pending) {
+    if (event instanceof OrderPlaced placed && Topology.ORDER_PLACED.sound(placed)) {
+      index.placed(orderId, placed.getCustomerId(), EventTime.toInstant(placed.getOccurredAt()).toEpochMilli(),
+          placed.getTotal().getAmountMinor(), placed.getTotal().getCurrency());
+    } else if (event instanceof OrderCancelled cancelled && Topology.ORDER_CANCELLED.sound(cancelled)) {
+      index.ended(orderId, IndexedStatus.CANCELLED, cancelled.getReasonValue(),
+          EventTime.toInstant(cancelled.getOccurredAt()).toEpochMilli());
+    } else if (event instanceof ShipmentScheduled shipped && Topology.SHIPMENT_SCHEDULED.sound(shipped)) {
+      index.ended(orderId, IndexedStatus.SHIPPED, 0, EventTime.toInstant(shipped.getOccurredAt()).toEpochMilli());
+    }
+    // Anything else on these subjects was dead-lettered by the saga's consumers: no order, nothing to list.
+    applied.put(type, sequence);
+    if (pending == 0 && !caughtUp.getOrDefault(type, false)) {
+      caughtUp.put(type, true);
+      LOG.info("Order index: {} read up to sequence {} ({} orders indexed)", type.name(), sequence, index.size());
+    }
+  }
+
+  private void checkpoint() {
+    applied.forEach((type, sequence) -> index.applied(type.name(), sequence));
+  }
+}

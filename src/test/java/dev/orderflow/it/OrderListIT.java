@@ -1,0 +1,199 @@
+package dev.orderflow.it;
+
+import static dev.orderflow.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderflow.testing.NatsTestServer;
+import dev.orderflow.testing.OrderflowExtension;
+import dev.orderflow.testing.TestOrderflow;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code GET /orders} over HTTP on a real nats-server: whose orders, which, in what order, a page at a time. */
+@DisplayName("Listing orders")
+class OrderListIT {
+
+  @RegisterExtension
+  static final OrderflowExtension env = new OrderflowExtension();
+
+  @Test
+  @DisplayName("a customer sees its own orders, newest first, at once after placing them, and no one else's")
+  void ownOrdersOnly() throws Exception {
+    String first = env.app().placeOrder("list-alice", Map.of("MUG-LOGO", 1));
+    String other = env.app().placeOrder("list-bob", Map.of("MUG-LOGO", 1));
+    String second = env.app().placeOrder("list-alice", Map.of("POSTER-A2", 1));
+
+    JsonObject page = list("list-alice", "");
+
+    assertThat(ids(page)).containsExactly(second, first);
+    JsonObject newest = page.getJsonArray("orders").getJsonObject(0);
+    assertThat(newest.getString("customerId")).isEqualTo("list-alice");
+    assertThat(newest.getJsonObject("total")).isEqualTo(new JsonObject().put("amountMinor", 2500)
+        .put("currency", "EUR"));
+    assertThat(newest.getString("status")).isIn("PENDING", "RESERVED", "PAID", "CONFIRMED", "SHIPPED");
+    assertThat(Instant.parse(newest.getString("updatedAt"))).isAfterOrEqualTo(Instant.parse(
+        newest.getString("placedAt")));
+    assertThat(ids(list("list-bob", ""))).containsExactly(other);
+    assertThat(page.containsKey("next")).isFalse();
+  }
+
+  @Test
+  @DisplayName("pages with limit and an opaque cursor (also in a Link header), each order once")
+  void pages() throws Exception {
+    List<String> placed = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      placed.add(0, env.app().placeOrder("list-pager", Map.of("MUG-LOGO", 1)));
+    }
+    List<String> seen = new ArrayList<>();
+    String query = "limit=2";
+    for (int pages = 0; pages < 5; pages++) {
+      HttpResponse<String> answer = get("list-pager", query);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      JsonObject page = new JsonObject(answer.body());
+      seen.addAll(ids(page));
+      if (!page.containsKey("next")) {
+        assertThat(answer.headers().firstValue("Link")).isEmpty();
+        break;
+      }
+      assertThat(answer.headers().firstValue("Link")).hasValueSatisfying(link ->
+          assertThat(link).startsWith("</orders?").contains("cursor=" + page.getString("next"))
+              .endsWith(">; rel=\"next\""));
+      query = "limit=2&cursor=" + page.getString("next");
+    }
+    assertThat(seen).containsExactlyElementsOf(placed);
+  }
+
+  @Test
+  @DisplayName("filters by status and placing time, and an operator lists the unfinished orders of all, oldest first")
+  void filters() throws Exception {
+    Instant before = Instant.now();
+    String shipped = env.app().placeOrder("list-carol", Map.of("MUG-LOGO", 1));
+    String soldOut = env.app().placeOrder("list-carol", Map.of("VINYL-SOLD-OUT", 1));
+    env.app().awaitStatus(shipped, "SHIPPED");
+    env.app().awaitStatus(soldOut, "CANCELLED");
+    env.app().gatewayFaults(new JsonObject().put("outage", true));
+    try {
+      String stuck = env.app().placeOrder("list-dave", Map.of("MUG-LOGO", 1));
+      env.app().awaitStatus(stuck, "RESERVED");
+
+      assertThat(ids(list("list-carol", "status=SHIPPED"))).containsExactly(shipped);
+      JsonObject cancelled = list("list-carol", "status=CANCELLED");
+      assertThat(ids(cancelled)).containsExactly(soldOut);
+      assertThat(cancelled.getJsonArray("orders").getJsonObject(0).getString("cancellationReason"))
+          .isEqualTo("OUT_OF_STOCK");
+      assertThat(ids(list("list-carol", "status=shipped,cancelled&status=PENDING"))).containsExactly(soldOut, shipped);
+      assertThat(ids(list("list-carol", "placedAfter=" + encode(Instant.now().plusSeconds(60).toString()))))
+          .isEmpty();
+      assertThat(ids(list("list-carol", "placedAfter=" + encode(before.toString()) + "&sort=oldest")))
+          .containsExactly(shipped, soldOut);
+
+      JsonObject open = list(null, "status=PENDING,RESERVED,PAID,CONFIRMED&sort=oldest&placedAfter="
+          + encode(before.toString()));
+      assertThat(ids(open)).containsExactly(stuck);
+      assertThat(open.getJsonArray("orders").getJsonObject(0).getString("status")).isEqualTo("RESERVED");
+      assertThat(ids(list(null, "customerId=list-carol"))).containsExactly(soldOut, shipped);
+    } finally {
+      env.app().gatewayFaults(new JsonObject().put("outage", false));
+    }
+  }
+
+  @Test
+  @DisplayName("refuses another customer's list (403), another's or a forged cursor and bad parameters (400)")
+  void refusals() throws Exception {
+    env.app().placeOrder("list-erin", Map.of("MUG-LOGO", 1));
+    env.app().placeOrder("list-erin", Map.of("MUG-LOGO", 1));
+    env.app().placeOrder("list-frank", Map.of("MUG-LOGO", 1));
+    env.app().placeOrder("list-frank", Map.of("MUG-LOGO", 1));
+    String erinsCursor = list("list-erin", "limit=1").getString("next");
+    assertThat(erinsCursor).isNotNull();
+
+    assertThat(get("list-frank", "customerId=list-erin").statusCode()).isEqualTo(403);
+    assertProblem(get("list-frank", "limit=1&cursor=" + erinsCursor), "cursor");
+    assertProblem(get("list-frank", "cursor=not-a-cursor"), "cursor");
+    assertProblem(get("list-erin", "limit=1&status=SHIPPED&cursor=" + erinsCursor), "cursor");
+    assertProblem(get("list-erin", "limit=0"), "limit");
+    assertProblem(get("list-erin", "limit=101"), "limit");
+    assertProblem(get("list-erin", "status=LOST"), "status");
+    assertProblem(get("list-erin", "placedAfter=yesterday"), "placedAfter");
+    assertProblem(get("list-erin", "sort=random"), "sort");
+    assertProblem(get("list-erin", "colour=red"), "colour");
+    assertThat(ids(list("list-frank", ""))).hasSize(2);
+  }
+
+  @Test
+  @DisplayName("rebuilds itself from the streams when its store is lost, and forgets streams made anew")
+  void rebuilds() throws Exception {
+    Path data = Files.createTempDirectory("orderflow-rebuild-");
+    JsonObject onData = new JsonObject().put("dataDir", data.toString());
+    try (NatsTestServer nats = NatsTestServer.start()) {
+      List<String> placed = new ArrayList<>();
+      try (TestOrderflow first = TestOrderflow.start(nats, onData)) {
+        for (int i = 0; i < 3; i++) {
+          placed.add(0, first.placeOrder("list-gina", Map.of("MUG-LOGO", 1)));
+        }
+        first.awaitStatus(placed.get(0), "SHIPPED");
+      }
+      Files.delete(data.resolve("order-index.mv"));
+      try (TestOrderflow again = TestOrderflow.start(nats, onData)) {
+        JsonObject page = eventually(() -> listOn(again, "list-gina"), p -> p != null && ids(p).size() == 3);
+        assertThat(ids(page)).containsExactlyElementsOf(placed);
+      }
+    }
+    // The index still holds those orders; a broker with new streams has none of them.
+    try (NatsTestServer fresh = NatsTestServer.start();
+        TestOrderflow onFresh = TestOrderflow.start(fresh, onData)) {
+      JsonObject page = eventually(() -> listOn(onFresh, "list-gina"), p -> p != null);
+      assertThat(ids(page)).as("orders of streams that are gone are not listed").isEmpty();
+    } finally {
+      try (var files = Files.walk(data)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static JsonObject listOn(TestOrderflow app, String customer) throws Exception {
+    HttpResponse<String> answer = app.get("/orders", "Authorization", "Bearer " + app.token(customer, false));
+    return answer.statusCode() == 200 ? new JsonObject(answer.body()) : null;
+  }
+
+  private static void assertProblem(HttpResponse<String> answer, String field) {
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(400);
+    assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    JsonObject problem = new JsonObject(answer.body());
+    assertThat(problem.getString("type")).endsWith("/invalid-parameter");
+    assertThat(problem.getString("field")).isEqualTo(field);
+  }
+
+  /** The list as {@code customer} (null: an operator) sees it, failing unless it is a 200. */
+  private static JsonObject list(String customer, String query) throws Exception {
+    HttpResponse<String> answer = get(customer, query);
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return new JsonObject(answer.body());
+  }
+
+  private static HttpResponse<String> get(String customer, String query) throws Exception {
+    String token = customer == null ? env.app().token("test-operator", true) : env.app().token(customer, false);
+    return env.app().get("/orders" + (query.isEmpty() ? "" : "?" + query), "Authorization", "Bearer " + token);
+  }
+
+  private static List<String> ids(JsonObject page) {
+    JsonArray orders = page.getJsonArray("orders");
+    return orders.stream().map(o -> ((JsonObject) o).getString("orderId")).toList();
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+}

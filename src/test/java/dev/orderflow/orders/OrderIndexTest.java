@@ -1,0 +1,136 @@
+package dev.orderflow.orders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orderflow.events.v1.CancellationReason;
+import dev.orderflow.orders.stored.IndexedStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The orders' read model in an in-memory MVStore: what it keeps, and how it pages. */
+@DisplayName("The order index")
+class OrderIndexTest {
+
+  private static final Set<IndexedStatus> ALL =
+      EnumSet.of(IndexedStatus.OPEN, IndexedStatus.SHIPPED, IndexedStatus.CANCELLED);
+  private final OrderIndex index = OrderIndex.open(null, 4);
+
+  @AfterEach
+  void close() {
+    index.close();
+  }
+
+  @Test
+  @DisplayName("lists a customer's orders newest first and oldest first, and only that customer's")
+  void byCustomer() {
+    index.placed("o-1", "alice", 1_000, 100, "EUR");
+    index.placed("o-2", "bob", 2_000, 200, "EUR");
+    index.placed("o-3", "alice", 3_000, 300, "EUR");
+    index.placed("o-4", "alice-x", 4_000, 400, "EUR");
+
+    assertThat(ids(index.scan(scan("alice", true, null), 10))).containsExactly("o-3", "o-1");
+    assertThat(ids(index.scan(scan("alice", false, null), 10))).containsExactly("o-1", "o-3");
+    assertThat(ids(index.scan(scan("bob", true, null), 10))).containsExactly("o-2");
+    assertThat(ids(index.scan(scan("nobody", true, null), 10))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("goes on after a position, in either direction, without repeating or skipping")
+  void pages() {
+    for (int i = 1; i <= 5; i++) {
+      index.placed("o-" + i, "alice", i * 1_000L, i, "EUR");
+    }
+    List<OrderIndex.Entry> first = index.scan(scan("alice", true, null), 2);
+    List<OrderIndex.Entry> second = index.scan(scan("alice", true, first.get(1).sortKey()), 2);
+    List<OrderIndex.Entry> third = index.scan(scan("alice", true, second.get(1).sortKey()), 2);
+
+    assertThat(ids(first)).containsExactly("o-5", "o-4");
+    assertThat(ids(second)).containsExactly("o-3", "o-2");
+    assertThat(ids(third)).containsExactly("o-1");
+    List<OrderIndex.Entry> oldest = index.scan(scan("alice", false, null), 2);
+    assertThat(ids(index.scan(scan("alice", false, oldest.get(1).sortKey()), 10)))
+        .containsExactly("o-3", "o-4", "o-5");
+  }
+
+  @Test
+  @DisplayName("keeps to a placing-time range: from inclusive, to exclusive")
+  void timeRange() {
+    for (int i = 1; i <= 5; i++) {
+      index.placed("o-" + i, "alice", i * 1_000L, i, "EUR");
+    }
+    OrderIndex.Scan range = new OrderIndex.Scan("alice", ALL, 2_000, 4_000, true, null);
+
+    assertThat(ids(index.scan(range, 10))).containsExactly("o-3", "o-2");
+    assertThat(ids(index.scan(new OrderIndex.Scan(null, ALL, 2_000, 4_000, false, null), 10)))
+        .containsExactly("o-2", "o-3");
+  }
+
+  @Test
+  @DisplayName("lists every customer's orders by status, merging the statuses asked for in time order")
+  void acrossCustomers() {
+    index.placed("o-1", "alice", 1_000, 1, "EUR");
+    index.placed("o-2", "bob", 2_000, 1, "EUR");
+    index.placed("o-3", "carol", 3_000, 1, "EUR");
+    index.ended("o-2", IndexedStatus.SHIPPED, 0, 2_500);
+    index.ended("o-3", IndexedStatus.CANCELLED, CancellationReason.CUSTOMER_REQUESTED_VALUE, 3_500);
+
+    assertThat(ids(index.scan(new OrderIndex.Scan(null, EnumSet.of(IndexedStatus.OPEN), 0, Long.MAX_VALUE, false,
+        null), 10))).containsExactly("o-1");
+    assertThat(ids(index.scan(new OrderIndex.Scan(null, ALL, 0, Long.MAX_VALUE, true, null), 10)))
+        .containsExactly("o-3", "o-2", "o-1");
+    assertThat(ids(index.scan(new OrderIndex.Scan(null, EnumSet.of(IndexedStatus.CANCELLED), 0, Long.MAX_VALUE,
+        true, null), 10))).containsExactly("o-3");
+    assertThat(index.summary("o-3").getCancellationReason()).isEqualTo(CancellationReason.CUSTOMER_REQUESTED_VALUE);
+  }
+
+  @Test
+  @DisplayName("takes events in any order and any number of times: an end read before the order, a replay")
+  void idempotentAndUnordered() {
+    index.ended("o-1", IndexedStatus.SHIPPED, 0, 1_500);
+    assertThat(ids(index.scan(scan("alice", true, null), 10))).as("not listed before its OrderPlaced").isEmpty();
+
+    index.placed("o-1", "alice", 1_000, 100, "EUR");
+    index.placed("o-1", "alice", 1_000, 100, "EUR");
+    index.ended("o-1", IndexedStatus.CANCELLED, CancellationReason.OUT_OF_STOCK_VALUE, 1_700);
+
+    assertThat(index.summary("o-1").getStatus()).as("the first end stands").isEqualTo(IndexedStatus.SHIPPED);
+    assertThat(ids(index.scan(new OrderIndex.Scan(null, EnumSet.of(IndexedStatus.SHIPPED), 0, Long.MAX_VALUE, true,
+        null), 10))).containsExactly("o-1");
+    assertThat(ids(index.scan(new OrderIndex.Scan(null, EnumSet.of(IndexedStatus.OPEN), 0, Long.MAX_VALUE, true,
+        null), 10))).isEmpty();
+    assertThat(index.size()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("keeps what it holds, and how far it read, in its file across a restart")
+  void persists() throws Exception {
+    Path file = Files.createTempDirectory("order-index-").resolve("orders.mv");
+    try (OrderIndex first = OrderIndex.open(file, 4)) {
+      first.placed("o-1", "alice", 1_000, 100, "EUR");
+      first.applied("OrderPlaced", 42);
+      first.source("ORDERS", "made at noon");
+    }
+    try (OrderIndex again = OrderIndex.open(file, 4)) {
+      assertThat(ids(again.scan(scan("alice", true, null), 10))).containsExactly("o-1");
+      assertThat(again.applied("OrderPlaced")).isEqualTo(42);
+      assertThat(again.source("ORDERS")).isEqualTo("made at noon");
+      again.clear();
+      assertThat(again.size()).isZero();
+      assertThat(again.applied("OrderPlaced")).isZero();
+    }
+  }
+
+  private static OrderIndex.Scan scan(String customerId, boolean newestFirst, String after) {
+    return new OrderIndex.Scan(customerId, ALL, 0, Long.MAX_VALUE, newestFirst, after);
+  }
+
+  private static List<String> ids(List<OrderIndex.Entry> entries) {
+    return entries.stream().map(OrderIndex.Entry::orderId).toList();
+  }
+}
