@@ -29,7 +29,8 @@ public final class Audit {
 
   private Audit(AuditOptions options) {
     this.options = options;
-    this.client = new AuditClient(options.apiUrls(), options.concurrency(), options.token());
+    this.client = new AuditClient(options.apiUrls(), options.inventoryUrls(), options.concurrency(),
+        options.token());
   }
 
   /** Runs the audit; the report says whether every check held. */
