@@ -28,11 +28,11 @@ WORKDIR /app
 COPY --from=build /src/target/orderflow.jar /app/orderflow.jar
 COPY deploy/container/healthcheck /usr/local/bin/orderflow-healthcheck
 
-# Every setting is an environment variable (README, "Configuration"); these are the container's defaults. The
-# parallel collector: on two cores it gave about 10 % more orders per second than G1, at lower latency (README,
-# "Performance"); the pauses it adds stay short because little outlives a request. epoll for the event loops:
-# container runtimes' default seccomp profiles (podman's, Docker's) refuse io_uring, and the service would warn of it
-# at every start; set ORDERFLOW_TRANSPORT=io_uring where the runtime's profile allows it (README, "Configuration").
+# Every setting is an environment variable (docs/operations.md, "Configuration"); these are the container's
+# defaults. The parallel collector: on two cores it gave more orders per second than G1, at lower latency; the pauses
+# it adds stay short because little outlives a request. epoll for the event loops: container runtimes' default
+# seccomp profiles (podman's, Docker's) refuse io_uring, and the service would warn of it at every start; set
+# ORDERFLOW_TRANSPORT=io_uring where the runtime's profile allows it (docs/adr/0007-io-uring-by-default.md).
 ENV ORDERFLOW_HTTP_PORT=8080 \
     ORDERFLOW_TRANSPORT=epoll \
     ORDERFLOW_GATEWAY_PORT=8090 \

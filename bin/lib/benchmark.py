@@ -9,7 +9,8 @@
                                                EVERY seconds during it if EVERY > 0)
   benchmark.py report RUN_DIR SAGA RATE        one run's figures from its snapshots and, for the saga, the full
                                                audit's verdict and table (prints them, writes run.json)
-  benchmark.py summary OUT_JSON ENV_JSON RUN_DIR... [--ceiling RESULTS_TXT]   table of runs, medians, ratios
+  benchmark.py summary OUT_JSON ENV_JSON RUN_DIR... [--probe-saga DIR,... --probe-ingest DIR,...]
+                                               table of runs, medians, and the ratios to the ceiling probe's runs
 
 --src: --metrics URL (the service's /metrics), --nats URL (the nats-server's monitoring base URL, optional),
 --pid NAME=PID (repeatable; CPU time from /proc/PID/stat).
@@ -542,7 +543,8 @@ def print_hops(hops):
 
 def print_full_audit(f):
     if f is None or f['verdict'] == 'skipped':
-        print('full audit:     skipped (with --url it needs --nats-url and --gateway-url)')
+        print('full audit:     skipped (with --url it needs --nats-url and --gateway-url; the ceiling probe keeps no '
+              'orders to audit)')
         return
     if 'orders' in f:
         print('full audit:     %s: %d orders (every OrderPlaced in the ORDERS stream) checked in %.1f s '
@@ -591,16 +593,16 @@ def flatten(r):
 
 
 def cmd_summary(out_json, env_json, *args):
-    ceiling = None
-    if '--ceiling' in args:
-        i = args.index('--ceiling')
-        ceiling, args = args[i + 1], args[:i] + args[i + 2:]
+    args, probe = list(args), {}
+    for mode in ('saga', 'ingest'):
+        option = '--probe-' + mode
+        if option in args:
+            i = args.index(option)
+            probe[mode] = [read_json(d, 'run.json') for d in args[i + 1].split(',') if d]
+            del args[i:i + 2]
     runs = [read_json(d, 'run.json') for d in args]
     rows = [flatten(r) for r in runs]
-    medians = {}
-    for _, key, _ in COLUMNS:
-        values = [row[key] for row in rows if isinstance(row.get(key), (int, float))]
-        medians[key] = statistics.median(values) if values else None
+    medians = column_medians(rows)
     audits = [row['audit_ok'] for row in rows if row['audit_ok'] is not None]
     medians['audit_ok'] = ('ok' if all(a == 'ok' for a in audits) else 'MISSING') if audits else None
     verdicts = [row['full_audit'] for row in rows if row['full_audit'] not in (None, 'skipped')]
@@ -617,49 +619,46 @@ def cmd_summary(out_json, env_json, *args):
             'per_order_with_drain') else 'deltas over the timed window, divided by the orders accepted in it'))
     summary = {'environment': read_json(os.path.dirname(env_json), os.path.basename(env_json)), 'runs': runs,
                'medians': medians}
-    if ceiling:
-        summary['ceiling'] = print_ceiling(ceiling, medians)
+    if probe:
+        summary['ceiling'] = print_ceiling(probe, medians)
     write_json(out_json, summary)
     print('summary (JSON): %s' % out_json)
 
 
-def print_ceiling(results_txt, medians):
-    """Medians of ../shared/ceiling/run.sh's RESULT lines (saga and ingest phases), and Orderflow's ratios."""
-    groups = {}
-    for line in open(results_txt):
-        if line.startswith('RESULT'):
-            d = dict(x.split('=', 1) for x in line.split()[1:] if '=' in x)
-            groups.setdefault(d.get('bench'), []).append(d)
+def column_medians(rows):
+    medians = {}
+    for _, key, _ in COLUMNS:
+        values = [row[key] for row in rows if isinstance(row.get(key), (int, float))]
+        medians[key] = statistics.median(values) if values else None
+    return medians
 
-    def med(bench, key):
-        values = []
-        for d in groups.get(bench, []):
-            try:
-                values.append(float(d[key]))
-            except (KeyError, ValueError):
-                pass
-        return statistics.median(values) if values else None
 
-    probe = {'saga_accepted_per_s': med('saga', 'rps'), 'saga_per_s': med('saga', 'processed_per_s'),
-             'saga_accept_p99_ms': med('saga', 'p99_ms'), 'saga_e2e_p99_ms': med('saga', 'e2e_p99_ms'),
-             'ingest_accepted_per_s': med('ingest', 'rps'), 'ingest_accept_p99_ms': med('ingest', 'p99_ms'),
-             'runs': {b: len(v) for b, v in groups.items()}}
+def print_ceiling(probe_runs, medians):
+    """The ceiling probe's medians per mode (bench/, measured like Orderflow), and Orderflow's ratios to them: the
+    whole saga to the five-hop probe, ingest alone (--roles orders) to the ingest probe."""
+    probe = {mode: column_medians([flatten(r) for r in runs]) for mode, runs in probe_runs.items()}
     ratio = lambda a, b: a / b if a is not None and b else None
+    saga, ingest = probe.get('saga', {}), probe.get('ingest', {})
     if medians.get('saga_per_s') is not None:  # the whole saga ran: hold it against the five-hop probe
-        ratios = {'saga/s / probe saga processed/s': ratio(medians['saga_per_s'], probe['saga_per_s']),
+        ratios = {'saga/s / probe saga/s': ratio(medians['saga_per_s'], saga.get('saga_per_s')),
                   'accepted/s / probe saga accepted/s': ratio(medians['accepted_per_s'],
-                                                              probe['saga_accepted_per_s'])}
+                                                              saga.get('accepted_per_s'))}
     else:  # ingest alone: hold it against the ingest probe
         ratios = {'accepted/s / probe ingest accepted/s': ratio(medians['accepted_per_s'],
-                                                                probe['ingest_accepted_per_s'])}
+                                                                ingest.get('accepted_per_s'))}
     print()
-    print('ceiling probe, same sitting (medians of %s; %s):' % (
-        ', '.join('%d %s run(s)' % (n, b) for b, n in probe['runs'].items()), results_txt))
-    print('  five-hop saga: %s accepted/s, %s processed/s, accept p99 %s ms, placed→sink p99 %s ms' % (
-        fmt(probe['saga_accepted_per_s']), fmt(probe['saga_per_s']), fmt(probe['saga_accept_p99_ms'], '%.1f'),
-        fmt(probe['saga_e2e_p99_ms'], '%.1f')))
-    print('  ingest: %s accepted/s, accept p99 %s ms' % (
-        fmt(probe['ingest_accepted_per_s']), fmt(probe['ingest_accept_p99_ms'], '%.1f')))
+    print('ceiling probe, same sitting (bench/; medians of %s):' % ', '.join(
+        '%d %s run(s)' % (len(runs), mode) for mode, runs in probe_runs.items()))
+    if saga:
+        print('  five-hop saga: %s accepted/s, %s saga/s, accept p99 %s ms, placed→done p99 %s ms, %s NATS msgs, '
+              '%s JVM µs and %s nats-server µs per order' % (
+                  fmt(saga['accepted_per_s']), fmt(saga['saga_per_s']), fmt(saga['accept_p99_ms'], '%.1f'),
+                  fmt(saga['shipped_p99_ms'], '%.1f'), fmt(saga['msgs'], '%.1f'), fmt(saga['jvm_us']),
+                  fmt(saga['nats_us'])))
+    if ingest:
+        print('  ingest: %s accepted/s, accept p99 %s ms, %s NATS msgs, %s JVM µs and %s nats-server µs per order' % (
+            fmt(ingest['accepted_per_s']), fmt(ingest['accept_p99_ms'], '%.1f'), fmt(ingest['msgs'], '%.1f'),
+            fmt(ingest['jvm_us']), fmt(ingest['nats_us'])))
     for label, value in ratios.items():
         print('  ratio: Orderflow %s = %s' % (label, fmt(value, '%.2f')))
     return {'probe': probe, 'ratios': ratios}

@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Orderflow process running the roles its configuration names. {@link #start} reads as the start-up script,
- * {@link #stop} as its mirror: the graceful shutdown of DESIGN.md (stop admitting requests, stop pulling, let
- * in-flight work settle, drain the connection, stop the embedded server).
+ * {@link #stop} as its mirror: the graceful shutdown of docs/architecture.md, delivery rule 7 (stop admitting
+ * requests, stop pulling, let in-flight work settle, drain the connection, stop the embedded server).
  */
 public final class Orderflow {
 

@@ -16,9 +16,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Checks from the outside that a run kept DESIGN.md's promise: every order accepted is processed exactly once in
- * effect. Waits (up to {@link AuditOptions#drainTimeout()}) for orders to reach a terminal status and consumers to drain,
- * then checks what the API, the gateway's charge log and NATS say. See {@code bin/audit} for the command line.
+ * Checks from the outside that a run kept Orderflow's promise (docs/architecture.md): every order accepted is
+ * processed exactly once in effect. Waits (up to {@link AuditOptions#drainTimeout()}) for orders to reach a terminal
+ * status and consumers to drain, then checks what the API, the gateway's charge log and NATS say. See
+ * {@code bin/audit} for the command line.
  */
 public final class Audit {
 
@@ -29,7 +30,8 @@ public final class Audit {
 
   private Audit(AuditOptions options) {
     this.options = options;
-    this.client = new AuditClient(options.apiUrls(), options.concurrency(), options.token());
+    this.client = new AuditClient(options.apiUrls(), options.inventoryUrls(), options.concurrency(),
+        options.token());
   }
 
   /** Runs the audit; the report says whether every check held. */

@@ -39,13 +39,18 @@ final class AuditClient {
       .connectTimeout(Duration.ofSeconds(5))
       .build();
   private final List<String> apiUrls;
+  private final List<String> inventoryUrls;
   private final int concurrency;
   private final String token;
   private final AtomicInteger next = new AtomicInteger();
 
-  /** @param token bearer token for the API's requests (null: none; the gateway's are sent without) */
-  AuditClient(List<String> apiUrls, int concurrency, String token) {
+  /**
+   * @param inventoryUrls where {@code GET /inventory} is served (empty: by the {@code apiUrls})
+   * @param token bearer token for the API's requests (null: none; the gateway's are sent without)
+   */
+  AuditClient(List<String> apiUrls, List<String> inventoryUrls, int concurrency, String token) {
     this.apiUrls = apiUrls;
+    this.inventoryUrls = inventoryUrls.isEmpty() ? apiUrls : inventoryUrls;
     this.concurrency = concurrency;
     this.token = token;
   }
@@ -61,7 +66,7 @@ final class AuditClient {
     List<CompletableFuture<?>> calls = new ArrayList<>();
     for (String id : ids) {
       window.acquire();
-      calls.add(http.sendAsync(apiGet(api() + "/orders/" + id), HttpResponse.BodyHandlers.ofString())
+      calls.add(http.sendAsync(apiGet(next(apiUrls) + "/orders/" + id), HttpResponse.BodyHandlers.ofString())
           .whenComplete((response, failure) -> {
             window.release();
             if (failure != null) {
@@ -102,7 +107,7 @@ final class AuditClient {
 
   /** {@code {available, reserved}} of a SKU, or null if the API does not know it. */
   JsonObject stock(String sku) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(apiGet(api() + "/inventory/" + sku),
+    HttpResponse<String> response = http.send(apiGet(next(inventoryUrls) + "/inventory/" + sku),
         HttpResponse.BodyHandlers.ofString());
     return response.statusCode() == 200 ? new JsonObject(response.body()) : null;
   }
@@ -115,8 +120,9 @@ final class AuditClient {
     return new JsonObject(response.body());
   }
 
-  private String api() {
-    return apiUrls.get(Math.floorMod(next.getAndIncrement(), apiUrls.size()));
+  /** The URLs in turn, so the reads spread over every instance. */
+  private String next(List<String> urls) {
+    return urls.get(Math.floorMod(next.getAndIncrement(), urls.size()));
   }
 
   private static HttpRequest get(String url) {

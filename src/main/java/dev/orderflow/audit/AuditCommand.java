@@ -28,6 +28,8 @@ final class AuditCommand {
                             spread evenly over the run (default 200)
         --api URLS          Orderflow API base URLs, comma-separated; a port range is allowed
                             (http://127.0.0.1:8080-8082) (default http://127.0.0.1:8080)
+        --inventory URLS    where GET /inventory is served, when the inventory role runs apart from the
+                            orders role (compose: http://127.0.0.1:8082) (default: the --api URLs)
         --gateway URL       gateway simulator base URL (default http://127.0.0.1:8090)
         --nats URL          NATS servers to read consumer state from (jnats)
         --monitor URL       or a nats-server monitoring base URL (/jsz), e.g. http://127.0.0.1:8222
@@ -75,7 +77,7 @@ final class AuditCommand {
       }
       given.put(args[i].substring(2), args[++i]);
     }
-    List<String> known = List.of("ids", "uncertain", "ids-from-stream", "api-sample", "api", "gateway", "nats",
+    List<String> known = List.of("ids", "uncertain", "ids-from-stream", "api-sample", "api", "inventory", "gateway", "nats",
         "monitor", "catalogue", "initial", "wait", "concurrency", "token-file");
     for (String name : given.keySet()) {
       if (!known.contains(name)) {
@@ -102,7 +104,8 @@ final class AuditCommand {
         Integer.parseInt(given.getOrDefault("concurrency", "" + AuditOptions.DEFAULT_CONCURRENCY)),
         token(given.get("token-file"), System.getenv("ORDERFLOW_AUDIT_TOKEN")),
         fromStream,
-        Integer.parseInt(given.getOrDefault("api-sample", "" + AuditOptions.DEFAULT_API_SAMPLE)));
+        Integer.parseInt(given.getOrDefault("api-sample", "" + AuditOptions.DEFAULT_API_SAMPLE)),
+        given.containsKey("inventory") ? apiUrls(given.get("inventory")) : List.of());
   }
 
   /** The bearer token: from {@code file}, else {@code fromEnvironment}, else the development mode's operator token. */

@@ -24,10 +24,12 @@ import java.util.Map;
  *     {@code OrderPlaced} in {@code ORDERS}) instead of {@code accepted} and one API view per order
  * @param apiSample with {@code idsFromStream}: how many orders' API views ({@code GET /orders/{id}}, spread evenly
  *     over the run) must agree with what the streams say
+ * @param inventoryUrls base URLs that serve {@code GET /inventory/{sku}} (the inventory role's API); empty when the
+ *     {@code apiUrls} serve it too, as when one process runs the orders and inventory roles
  */
 public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String> accepted, List<String> uncertain,
     Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
-    String token, boolean idsFromStream, int apiSample) {
+    String token, boolean idsFromStream, int apiSample, List<String> inventoryUrls) {
 
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(120);
   public static final int DEFAULT_CONCURRENCY = 64;
@@ -43,9 +45,18 @@ public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String>
       throw new IllegalArgumentException("reading the accepted orders from the stream needs a NATS URL");
     }
     apiUrls = List.copyOf(apiUrls);
+    inventoryUrls = List.copyOf(inventoryUrls);
     accepted = List.copyOf(accepted);
     uncertain = List.copyOf(uncertain);
     initialStock = Map.copyOf(initialStock);
+  }
+
+  /** An audit whose API URLs serve the inventory too. */
+  public AuditOptions(List<String> apiUrls, String gatewayUrl, List<String> accepted, List<String> uncertain,
+      Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
+      String token, boolean idsFromStream, int apiSample) {
+    this(apiUrls, gatewayUrl, accepted, uncertain, initialStock, natsUrl, monitorUrl, drainTimeout, concurrency,
+        token, idsFromStream, apiSample, List.of());
   }
 
   /** An audit of the given ids, each order's view read over the API. */
@@ -53,13 +64,13 @@ public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String>
       Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
       String token) {
     this(apiUrls, gatewayUrl, accepted, uncertain, initialStock, natsUrl, monitorUrl, drainTimeout, concurrency,
-        token, false, 0);
+        token, false, 0, List.of());
   }
 
   /** Never prints the token. */
   @Override
   public String toString() {
-    return "AuditOptions[apiUrls=" + apiUrls + ", gatewayUrl=" + gatewayUrl
+    return "AuditOptions[apiUrls=" + apiUrls + ", inventoryUrls=" + inventoryUrls + ", gatewayUrl=" + gatewayUrl
         + ", accepted=" + (idsFromStream ? "from the stream, API sample " + apiSample : accepted.size())
         + ", uncertain=" + uncertain.size() + ", natsUrl=" + natsUrl + ", monitorUrl=" + monitorUrl
         + ", drainTimeout=" + drainTimeout + ", concurrency=" + concurrency

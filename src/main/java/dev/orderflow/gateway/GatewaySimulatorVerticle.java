@@ -51,7 +51,7 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
 
   /**
    * A charge as the simulator made it. Plain fields, not the request's JSON: a benchmark keeps hundreds of
-   * thousands of them, and as JSON objects they made the simulator's collector take about 40 % of its CPU.
+   * thousands of them, and as JSON objects they kept the simulator's collector busy (docs/performance.md).
    */
   private record Charge(String chargeId, String idempotencyKey, ChargeRequest request, String status, String reason,
       Instant at) {

@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public final class HttpProblem extends RuntimeException {
 
-  /** Prefix of every problem type; the types are listed in the README. */
+  /** Prefix of every problem type; the types are listed in docs/api.md. */
   public static final String TYPE_BASE = "https://orderflow.dev/problems/";
 
   private final int status;

@@ -36,9 +36,8 @@ public final class EmbeddedNatsServer {
   /**
    * The Go garbage collector's target for the server, unless {@code GOGC} is set in Orderflow's environment. Every
    * order leaves subjects of its own in the streams, so the server's live heap (its per-subject indexes) grows
-   * with the orders kept, and at Go's default (100) its collector took a quarter of the server's CPU under the
-   * saga's load (measured with the server's CPU profile). At 400 it collects a quarter as often (README,
-   * "nats-server", for what that bought and cost).
+   * with the orders kept, and at Go's default (100) its collector took much of the server's CPU under the saga's
+   * load. At 400 it collects a quarter as often (docs/adr/0006-embedded-server-gogc-gomaxprocs.md).
    */
   static final String GOGC = "400";
 
@@ -46,8 +45,7 @@ public final class EmbeddedNatsServer {
    * How many threads may run the server's Go code at once, unless {@code GOMAXPROCS} is set in Orderflow's
    * environment: half the machine's processors (at least one), as the embedded server shares the machine with the
    * service's JVM. With a Go scheduler thread for every processor, the server's idle threads looked for work and
-   * woke each other on the cores the JVM needed (the scheduler's spinning, futex and nanosleep calls in its profile);
-   * README, "nats-server", for what one thread on two cores bought.
+   * woke each other on the cores the JVM needed (docs/adr/0006-embedded-server-gogc-gomaxprocs.md).
    */
   static String gomaxprocs() {
     return Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));

@@ -6,8 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Makes the {@code event_id} every event carries: a random (version 4) UUID. An event id names an event for
  * deduplication and tracing only and grants nothing, so it needs to be unique, not unguessable: it is drawn from
- * the thread's fast generator instead of {@link UUID#randomUUID()}'s SecureRandom, which took about 1.5 % of the
- * event loops' time under load. (Order ids, which a customer holds, stay {@code UUID.randomUUID()}.)
+ * the thread's fast generator instead of {@link UUID#randomUUID()}'s SecureRandom, which showed in the event loops'
+ * profile under load. (Order ids, which a customer holds, stay {@code UUID.randomUUID()}.)
  */
 public final class EventIds {
 

@@ -211,8 +211,7 @@ public final class EventPublisher implements Announcer {
 
   /**
    * Puts the publish's message id and expectations into {@code headers}, which every caller makes anew for its
-   * publish. Given the options instead, jnats would copy the headers to add them, a copy per publish (about 1 % of
-   * the service's CPU under load).
+   * publish. Given the options instead, jnats would copy the headers to add them, a copy per publish.
    */
   static Headers withExpectations(Headers headers, PublishOptions options) {
     if (options.getExpectedLastSequence() >= 0 || options.getExpectedLastMsgId() != null

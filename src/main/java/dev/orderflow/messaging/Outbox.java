@@ -25,8 +25,7 @@ import org.slf4j.LoggerFactory;
  * as many system calls on each side, which on a virtual machine are the largest single cost of a message. Queued
  * together, the messages of one iteration (every request read and every event handled in it) go out in a few writes.
  * The delay is what remains of the loop's current iteration: its I/O and the tasks it runs before its tail tasks (at
- * most Netty's per-iteration quota). Flushing as an ordinary task instead, right after the tasks already queued,
- * measured worse at half load (BENCHMARKS.md).
+ * most Netty's per-iteration quota). Why not an ordinary task or a timer: docs/adr/0004-end-of-iteration-flush.md.
  *
  * <p>Off an event loop (a worker, a jnats thread, a test's main thread), {@link #send} sends at once.
  */

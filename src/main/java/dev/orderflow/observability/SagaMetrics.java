@@ -21,8 +21,8 @@ public final class SagaMetrics {
       "CUSTOMER_REQUESTED", "OPERATOR_REQUESTED");
   /**
    * Bucket bounds in ms. A quantile read from a histogram is only known to lie within its bucket, so from 5 ms to
-   * 1 s, where orders finish, the bounds are 20-50 % apart (with bounds at 100 and 250 ms, a p99 read as 246 ms
-   * could have been anything between); beyond, they run to the longest an order may take through retries.
+   * 1 s, where orders finish, the bounds are 20-50 % apart; beyond, they run to the longest an order may take
+   * through retries.
    */
   private static final Duration[] BUCKETS = List.of(1, 2, 3, 5, 7, 10, 15, 20, 25, 30, 40, 50, 60, 75, 100, 125, 150,
       200, 250, 300, 400, 500, 750, 1000, 1500, 2500, 5000, 10000, 30000, 60000, 300000).stream()

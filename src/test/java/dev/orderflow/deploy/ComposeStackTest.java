@@ -80,6 +80,42 @@ class ComposeStackTest {
   }
 
   @Test
+  @DisplayName("publish a port for every role that serves clients: the orders API, GET /inventory, the gateway")
+  void clientAddresses() throws IOException {
+    // Each role's routes are on its own listener: the orders role serves /orders, the inventory role /inventory,
+    // the gateway role the simulator's /v1/charges. bin/audit needs all three from outside the stack.
+    Map<String, String> listenerByRole = Map.of("orders", "8080", "inventory", "8080", "gateway", "8090");
+    Map<String, Map<String, Object>> services = services();
+    listenerByRole.forEach((role, listener) -> {
+      List<String> serving = services.entrySet().stream()
+          .filter(e -> role.equals(environment(e.getValue()).get("ORDERFLOW_ROLES")))
+          .map(Map.Entry::getKey).toList();
+      assertThat(serving).as("services of role %s", role).isNotEmpty();
+      for (String name : serving) {
+        assertThat(ports(services.get(name))).as("%s (role %s) publishes its listener", name, role)
+            .anyMatch(port -> port.endsWith(":" + listener));
+      }
+    });
+  }
+
+  @Test
+  @DisplayName("give Grafana one lag per consumer, not the sum of every process's report of it")
+  void lagIsNotSummedOverProcesses() throws IOException {
+    // Every process reports every consumer's lag (and the breaker's state) as the server sees it: a sum over the
+    // stack's six processes would show six times the lag.
+    JsonNode dashboard = JSON.readTree(Path.of("deploy/grafana/orderflow-dashboard.json").toFile());
+    List<String> queries = new ArrayList<>();
+    dashboard.path("panels").forEach(panel -> panel.path("targets")
+        .forEach(target -> queries.add(target.path("expr").asText())));
+    List<String> gauges = queries.stream().filter(q -> q.matches(
+        ".*\\b(orderflow_consumer_pending|orderflow_consumer_ack_pending|orderflow_circuit_breaker_state)\\b.*"))
+        .toList();
+    assertThat(gauges).hasSizeGreaterThanOrEqualTo(3)
+        .allSatisfy(query -> assertThat(query).as(query).matches("^(max|min|avg) by \\([a-z_, ]+\\) \\(.*")
+            .doesNotContainPattern("\\bsum\\b"));
+  }
+
+  @Test
   @DisplayName("mount only files that are in the repository")
   void mountedFilesExist() throws IOException {
     services().forEach((name, service) -> volumes(service).stream()
@@ -127,6 +163,12 @@ class ComposeStackTest {
   private static List<String> volumes(Map<String, Object> service) {
     Object volumes = service.get("volumes");
     return volumes == null ? List.of() : ((List<Object>) volumes).stream().map(Object::toString).toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> ports(Map<String, Object> service) {
+    Object ports = service.get("ports");
+    return ports == null ? List.of() : ((List<Object>) ports).stream().map(Object::toString).toList();
   }
 
   @SuppressWarnings("unchecked")

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -121,10 +122,30 @@ class KubernetesManifestsTest {
   void services() {
     List<Map<String, String>> podLabels = deployments().stream()
         .map(d -> d.getSpec().getTemplate().getMetadata().getLabels()).toList();
-    assertThat(names(Service.class)).contains("orderflow-api", "orderflow-gateway");
+    assertThat(names(Service.class)).contains("orderflow-api", "orderflow-inventory", "orderflow-gateway");
     for (Service service : of(Service.class)) {
       assertThat(podLabels).as("pods of Service %s", service.getMetadata().getName())
           .anySatisfy(labels -> assertThat(labels).containsAllEntriesOf(service.getSpec().getSelector()));
+    }
+  }
+
+  @Test
+  @DisplayName("reach every role that serves clients through a Service: /orders, /inventory, the gateway simulator")
+  void everyServingRoleHasAService() {
+    // Each role's routes are on its own listener: the orders role serves /orders, the inventory role /inventory,
+    // the gateway role the simulator's /v1/charges. A Service that selects only the orders pods leaves
+    // GET /inventory unreachable, and bin/audit with it.
+    for (String role : List.of("orders", "inventory", "gateway")) {
+      Deployment deployment = deployments().stream()
+          .filter(d -> role.equals(env(container(d), "ORDERFLOW_ROLES"))).findFirst().orElseThrow();
+      Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+      Set<String> containerPorts = new TreeSet<>();
+      container(deployment).getPorts().forEach(p -> containerPorts.add(p.getName()));
+      assertThat(of(Service.class)).as("a Service for role %s", role).anySatisfy(service -> {
+        assertThat(labels).containsAllEntriesOf(service.getSpec().getSelector());
+        assertThat(service.getSpec().getPorts())
+            .anySatisfy(port -> assertThat(containerPorts).contains(port.getTargetPort().getStrVal()));
+      });
     }
   }
 
@@ -147,6 +168,19 @@ class KubernetesManifestsTest {
     assertThat(values.path("config").path("cluster").path("replicas").asInt()).isEqualTo(3);
     assertThat(values.path("config").path("jetstream").path("enabled").asBoolean()).isTrue();
     assertThat(values.path("config").path("jetstream").path("fileStore").path("enabled").asBoolean()).isTrue();
+  }
+
+  @Test
+  @DisplayName("set GOMEMLIMIT for nats-server below its memory limit (the chart does not derive it)")
+  void natsMemoryLimit() {
+    JsonNode container = StrictKubernetesYaml.documents(K8S.resolve("nats/values.yaml")).get(0).path("container");
+    String gomemlimit = container.path("env").path("GOMEMLIMIT").asText();
+    assertThat(gomemlimit).as("container.env.GOMEMLIMIT").isNotEmpty();
+    long limit = Quantity.getAmountInBytes(new Quantity(
+        container.path("merge").path("resources").path("limits").path("memory").asText())).longValueExact();
+    // Go writes MiB/GiB where Kubernetes writes Mi/Gi.
+    long soft = Quantity.getAmountInBytes(new Quantity(gomemlimit.replaceAll("iB$", "i"))).longValueExact();
+    assertThat(soft).as("GOMEMLIMIT %s against the limit", gomemlimit).isLessThan(limit).isGreaterThan(limit / 2);
   }
 
   private static List<Path> manifestFiles() throws IOException {

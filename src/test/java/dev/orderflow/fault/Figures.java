@@ -10,8 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
 /**
- * What each scenario held and survived, appended as one line to {@code target/fault-logs/figures.md} (the README's
- * table comes from there), and the suite's common final assertion.
+ * What each scenario held and survived, appended as one line to {@code target/fault-logs/figures.md} (the tables
+ * of docs/operations.md come from there), and the suite's common final assertion.
  */
 final class Figures {
 

@@ -33,7 +33,7 @@ class EmbeddedNatsIT {
       assertThat(server).hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
       assertThat(orderflow.config().dataDir().resolve("nats/jetstream")).isDirectory();
       // Its garbage collector tuned for a heap of per-subject indexes, and half the processors for its Go code
-      // (README, "nats-server"), unless set in the environment.
+      // (docs/adr/0006-embedded-server-gogc-gomaxprocs.md), unless set in the environment.
       List<String> environment =
           List.of(Files.readString(Path.of("/proc/" + server.get().pid() + "/environ")).split("\0"));
       if (System.getenv("GOGC") == null) {
