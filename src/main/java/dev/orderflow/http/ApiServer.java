@@ -67,6 +67,7 @@ public final class ApiServer extends VerticleBase {
       }
       ctx.next();
     });
+    new ApiDocs().mount(router);
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     if (security.metricsOnApiPort()) {
