@@ -84,8 +84,7 @@ class ArchitectureTest {
   static Stream<ArchRule> rules() {
     return Stream.of(contextsMeetOnlyThroughEvents, onlyMessagingTalksToNats, technicalPackagesKnowNoContext,
         consoleKnowsNoContext, contextsDoNotReachTheApplication, gatewayIsExternal, ordersOwnTheirStorage,
-        inventoryOwnsItsStorage,
-        paymentsOwnTheirConsumer, shippingOwnsItsConsumer);
+        inventoryOwnsItsStorage, paymentsOwnTheirConsumer, shippingOwnsItsConsumer);
   }
 
   @ParameterizedTest(name = "{0}")
