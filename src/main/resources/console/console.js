@@ -12,7 +12,7 @@
   let flowAbort = null;
   let chart = null;
   let chartData = [[], [], [], [], []];
-  let lastDeadLetterCount = null;
+  let lastDeadLetterMark = null;
   let deadLetterOrders = new Set();
 
   // ---- small DOM helpers: text only ----
@@ -270,8 +270,10 @@
       consumers.appendChild(row);
     }
     drawChart();
-    if (snapshot.deadLetters !== null && snapshot.deadLetters !== lastDeadLetterCount) {
-      lastDeadLetterCount = snapshot.deadLetters;
+    // The count and the last sequence together: a letter sent back and a new one within a tick leave the count.
+    const mark = snapshot.deadLetters + ':' + snapshot.deadLetterSequence;
+    if (snapshot.deadLetters !== null && mark !== lastDeadLetterMark) {
+      lastDeadLetterMark = mark;
       loadDeadLetters();
     }
   }
@@ -485,6 +487,7 @@
     for (const letter of letters) {
       const row = el('tr');
       row.dataset.sequence = letter.sequence;
+      if (letter.orderId) row.dataset.orderId = letter.orderId;
       const box = el('input');
       box.type = 'checkbox';
       box.className = 'select';

@@ -100,6 +100,7 @@ final class FlowFigures {
     snapshot.put("breakers", breakers);
     Long deadLetters = cluster == null ? null : cluster.deadLetters();
     snapshot.put("deadLetters", deadLetters);
+    snapshot.put("deadLetterSequence", cluster == null ? null : cluster.deadLetterSequence());
     JsonArray point = new JsonArray().add(now.getEpochSecond()).add(round(accepted)).add(round(completed))
         .add(cluster == null ? null : waiting).add(deadLetters);
     chart.addLast(point);

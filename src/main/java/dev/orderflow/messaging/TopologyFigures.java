@@ -33,8 +33,8 @@ public final class TopologyFigures {
     }
   }
 
-  /** One read: every consumer of the topology, and the message count of each stream by name. */
-  public record Figures(List<Consumer> consumers, Map<String, Long> streamMessages) {
+  /** One read: every consumer of the topology, and the message count and last sequence of each stream by name. */
+  public record Figures(List<Consumer> consumers, Map<String, Long> streamMessages, Map<String, Long> lastSequences) {
 
     /** The consumers that take events of {@code type}. */
     public List<Consumer> takers(EventType<?> type) {
@@ -54,6 +54,11 @@ public final class TopologyFigures {
     /** Messages in the dead-letter stream: dead letters waiting for an operator. */
     public long deadLetters() {
       return streamMessages.getOrDefault(Topology.DEAD_LETTERS.name(), 0L);
+    }
+
+    /** The dead-letter stream's last sequence: it moves with every new dead letter, even when the count does not. */
+    public long deadLetterSequence() {
+      return lastSequences.getOrDefault(Topology.DEAD_LETTERS.name(), 0L);
     }
   }
 
@@ -80,10 +85,13 @@ public final class TopologyFigures {
             info.getRedelivered()));
       }
       Map<String, Long> messages = new LinkedHashMap<>();
+      Map<String, Long> last = new LinkedHashMap<>();
       for (StreamSpec stream : Topology.STREAMS) {
-        messages.put(stream.name(), management.getStreamInfo(stream.name()).getStreamState().getMsgCount());
+        var state = management.getStreamInfo(stream.name()).getStreamState();
+        messages.put(stream.name(), state.getMsgCount());
+        last.put(stream.name(), state.getLastSequence());
       }
-      return new Figures(List.copyOf(consumers), Map.copyOf(messages));
+      return new Figures(List.copyOf(consumers), Map.copyOf(messages), Map.copyOf(last));
     } catch (IOException | JetStreamApiException e) {
       throw new BrokerUnavailable("reading the consumers' and streams' state failed: " + e.getMessage(), e);
     }

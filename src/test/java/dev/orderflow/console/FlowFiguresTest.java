@@ -28,6 +28,7 @@ class FlowFiguresTest {
     assertThat(step(snapshot, "placed").getLong("waiting")).isEqualTo(5);
     assertThat(step(snapshot, "reserved").getLong("waiting")).isZero();
     assertThat(snapshot.getLong("deadLetters")).isEqualTo(1);
+    assertThat(snapshot.getLong("deadLetterSequence")).isEqualTo(9);
     assertThat(snapshot.getJsonArray("consumers").getJsonObject(0).getString("consumer")).isEqualTo("inventory-orders");
   }
 
@@ -88,7 +89,7 @@ class FlowFiguresTest {
         consumer("payments-inventory", Topology.STOCK_RESERVED, 0, 0, 0),
         consumer("shipping-orders", Topology.ORDER_CONFIRMED, 0, 0, 0));
     return new TopologyFigures.Figures(consumers,
-        Map.of(Topology.SHIPMENT_SCHEDULED.stream().name(), shipped, "DEADLETTERS", 1L));
+        Map.of(Topology.SHIPMENT_SCHEDULED.stream().name(), shipped, "DEADLETTERS", 1L), Map.of("DEADLETTERS", 9L));
   }
 
   private static TopologyFigures.Consumer consumer(String durable, EventType<?> event, long pending, long ackPending,

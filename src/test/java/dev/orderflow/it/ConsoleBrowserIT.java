@@ -26,6 +26,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -106,14 +107,15 @@ class ConsoleBrowserIT {
   @DisplayName("shows a dead letter with its reason and its order marked, and sending it back completes the order")
   void repairDeadLetter() throws Exception {
     String orderId;
-    WebElement row;
     try (StreamJam jam = StreamJam.of(env.nats().management(), "SHIPPING")) {
       orderId = env.app().placeOrder("browser-jammed", Map.of("MUG-LOGO", 1));
-      row = waitFor(d -> letterRow(orderId));
-      assertThat(row.findElement(By.cssSelector(".reason")).getText()).startsWith("gave up after");
-      assertThat(row.getText()).contains("shipping-orders", "orders.confirmed." + orderId);
+      assertThat(letterText(orderId, ".reason")).startsWith("gave up after");
+      assertThat(letterText(orderId, null)).contains("shipping-orders", "orders.confirmed." + orderId);
 
-      row.findElement(By.cssSelector(".order a")).click();
+      waitFor(d -> {
+        letterRow(orderId).findElement(By.cssSelector(".order a")).click();
+        return true;
+      });
       waitFor(d -> text(By.id("order-status")).equals("CONFIRMED") ? true : null);
       assertThat(text(By.cssSelector("#order-view h3"))).contains("dead letter");
       assertThat(text(By.id("timeline-failed"))).contains("shipping-orders", "gave up after");
@@ -122,7 +124,10 @@ class ConsoleBrowserIT {
       assertThat(waiting).isGreaterThanOrEqualTo(1);
     }
     // The cause mended, the operator sends the letter back, confirming in the dialog.
-    letterRow(orderId).findElement(By.cssSelector("button.send-back")).click();
+    waitFor(d -> {
+      letterRow(orderId).findElement(By.cssSelector("button.send-back")).click();
+      return true;
+    });
     waitFor(d -> visible(By.id("confirm-dialog")));
     page.findElement(By.id("confirm-yes")).click();
 
@@ -192,12 +197,16 @@ class ConsoleBrowserIT {
 
   /** The dead-letter row about {@code orderId}, or null. */
   private static WebElement letterRow(String orderId) {
-    for (WebElement row : page.findElements(By.cssSelector("#dead-letters tbody tr[data-sequence]"))) {
-      if (row.findElement(By.cssSelector(".order")).getText().equals(orderId)) {
-        return row;
-      }
-    }
-    return null;
+    List<WebElement> rows = page.findElements(By.cssSelector("#dead-letters tr[data-order-id='" + orderId + "']"));
+    return rows.isEmpty() ? null : rows.get(0);
+  }
+
+  /** The text of the dead-letter row about {@code orderId} (its {@code part}, or all of it), once there is one. */
+  private static String letterText(String orderId, String part) {
+    return waitFor(d -> {
+      WebElement row = letterRow(orderId);
+      return row == null ? null : part == null ? row.getText() : row.findElement(By.cssSelector(part)).getText();
+    });
   }
 
   private static By stepCell(String step, String column) {
@@ -223,7 +232,12 @@ class ConsoleBrowserIT {
   }
 
   private static <T> T waitFor(java.util.function.Function<WebDriver, T> condition) {
-    return new WebDriverWait(page, WAIT, Duration.ofMillis(100)).until(condition);
+    // The page redraws its tables as news arrives: an element found a moment ago may be gone; look again.
+    return new WebDriverWait(page, WAIT, Duration.ofMillis(100))
+        .ignoring(StaleElementReferenceException.class, NullPointerException.class)
+        .withMessage(() -> "the page says: status \"" + text(By.id("status")) + "\", message \""
+            + text(By.id("message")) + "\"")
+        .until(condition);
   }
 
   private static void screenshot() throws Exception {
