@@ -66,7 +66,7 @@
   }
   async function api(method, path, body) {
     const headers = { Authorization: 'Bearer ' + token };
-    const init = { method, headers, cache: 'no-store' };
+    const init = { method, headers, cache: 'no-store', signal: AbortSignal.timeout(15000) };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -114,7 +114,8 @@
   }
   async function developmentToken() {
     try {
-      const response = await fetch('/console/dev-token', { cache: 'no-store' });
+      // Never let the sign-in wait on this: without an answer in a few seconds, ask for a token instead.
+      const response = await fetch('/console/dev-token', { cache: 'no-store', signal: AbortSignal.timeout(5000) });
       if (!response.ok) return null;
       message('Development mode: signed in with the development operator token.', true);
       return (await response.json()).token;

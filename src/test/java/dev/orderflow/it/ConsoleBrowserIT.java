@@ -236,7 +236,9 @@ class ConsoleBrowserIT {
     return new WebDriverWait(page, WAIT, Duration.ofMillis(100))
         .ignoring(StaleElementReferenceException.class, NullPointerException.class)
         .withMessage(() -> "the page says: status \"" + text(By.id("status")) + "\", message \""
-            + text(By.id("message")) + "\"")
+            + text(By.id("message")) + "\" (" + page.executeScript("return document.readyState + ', sign-in hidden: '"
+            + " + document.getElementById('signin').hidden + ', console hidden: '"
+            + " + document.getElementById('console').hidden") + ")")
         .until(condition);
   }
 
