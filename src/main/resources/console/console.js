@@ -14,6 +14,8 @@
   let chartData = [[], [], [], [], []];
   let lastDeadLetterMark = null;
   let deadLetterOrders = new Set();
+  // How far the page got, for a test (or a person with the inspector) to read: loaded, started, ready.
+  document.documentElement.dataset.console = 'loaded';
 
   // ---- small DOM helpers: text only ----
   function el(tag, text, className) {
@@ -95,6 +97,7 @@
 
   // ---- signing in and out ----
   async function start() {
+    document.documentElement.dataset.console = 'started';
     $('signin-button').addEventListener('click', () => signIn($('token').value.trim()));
     $('signout').addEventListener('click', signOut);
     $('search-order').addEventListener('click', () => findOrder($('search-input').value.trim()));
@@ -111,6 +114,7 @@
     } else {
       showSignIn();
     }
+    document.documentElement.dataset.console = 'ready';
   }
   async function developmentToken() {
     try {
