@@ -4,6 +4,7 @@ import dev.orderflow.access.AccessPolicy;
 import dev.orderflow.access.ApiAuthentication;
 import dev.orderflow.config.OrderflowConfig;
 import dev.orderflow.config.Role;
+import dev.orderflow.console.Console;
 import dev.orderflow.gateway.GatewaySimulatorVerticle;
 import dev.orderflow.http.Admission;
 import dev.orderflow.http.ApiListener;
@@ -79,6 +80,7 @@ public final class Orderflow {
   private GatewaySimulatorVerticle gateway;
   private String gatewayDeployment;
   private String apiDeployment;
+  private Console console;
 
   private Orderflow(Vertx vertx, OrderflowConfig config, Observability observability) {
     this.vertx = vertx;
@@ -103,6 +105,9 @@ public final class Orderflow {
         .map(v -> {
           LOG.info("Orderflow running roles {}: API on port {} ({} transport)", config.roles(), app.httpPort(),
               vertx.isNativeTransportEnabled() ? "native" : "NIO");
+          if (app.console != null) {
+            app.console.announce(app.httpPort());
+          }
           return app;
         })
         .recover(failure -> app.stop().transform(stopped -> Future.failedFuture(failure)));
@@ -325,6 +330,13 @@ public final class Orderflow {
     if (config.runs(Role.INVENTORY)) {
       routes.add(new InventoryApi(config.catalogue(), bridge, admission));
     }
+    Future<Void> consoleReady = Future.succeededFuture();
+    if (config.runs(Role.ORDERS)) {
+      // The operator's console sits beside the orders API, whose order views it shows.
+      console = new Console(vertx, bridge, observability.registry(), authentication, rateLimiter, admission);
+      routes.add(console);
+      consoleReady = deploy(console.flow());
+    }
     HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
     HealthChecks readiness = HealthChecks.create(vertx)
         .register("nats", promise -> promise.complete(bridge != null && bridge.connected() ? Status.OK() : Status.KO()))
@@ -333,11 +345,11 @@ public final class Orderflow {
             : Status.KO(new JsonObject().put("missing", new JsonArray(bridge.missingTopology())))))
         .register("admitting", promise -> promise.complete(admission.closed() ? Status.KO() : Status.OK()));
     ApiSecurity security = apiSecurity();
-    Future<Void> managed = Future.succeededFuture();
+    Future<Void> managed = consoleReady;
     if (config.management().enabled()) {
       management = new ManagementServer(config.management(), liveness, readiness,
           PrometheusScrapingHandler.create(observability.registry()));
-      managed = deploy(management)
+      managed = managed.compose(v -> deploy(management))
           .onSuccess(v -> LOG.info("Management listener (/metrics, /health) on {}:{}", config.management().host(),
               management.port()));
     }

@@ -45,6 +45,11 @@ class ArchitectureTest {
       .should().dependOnClassesThat().resideInAnyPackage(CONTEXTS)
       .as("messaging, http and config serve every context and know none of them");
 
+  private static final ArchRule consoleKnowsNoContext = noClasses()
+      .that().resideInAPackage("dev.orderflow.console..")
+      .should().dependOnClassesThat().resideInAnyPackage(CONTEXTS)
+      .as("the operator's console reads the broker through messaging and knows no context");
+
   private static final ArchRule contextsDoNotReachTheApplication = noClasses()
       .that().resideInAnyPackage(CONTEXTS)
       .should().dependOnClassesThat().resideInAPackage("dev.orderflow")
@@ -80,8 +85,8 @@ class ArchitectureTest {
 
   static Stream<ArchRule> rules() {
     return Stream.of(contextsMeetOnlyThroughEvents, onlyMessagingTalksToNats, technicalPackagesKnowNoContext,
-        contextsDoNotReachTheApplication, gatewayIsExternal, ordersOwnTheirStorage, inventoryOwnsItsStorage,
-        paymentsOwnTheirConsumer, shippingOwnsItsConsumer);
+        consoleKnowsNoContext, contextsDoNotReachTheApplication, gatewayIsExternal, ordersOwnTheirStorage,
+        inventoryOwnsItsStorage, paymentsOwnTheirConsumer, shippingOwnsItsConsumer);
   }
 
   @ParameterizedTest(name = "{0}")

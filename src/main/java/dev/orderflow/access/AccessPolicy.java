@@ -15,7 +15,8 @@ import java.util.Optional;
  *   <li>A customer (named by the customer claim) places orders only as itself and reads only its own orders;
  *       another customer's order is hidden (404, like an unknown one) so that order ids cannot be probed.</li>
  *   <li>An operator (the operator role in the roles claim) reads any order, the inventory and (when protected) the
- *       metrics, and may place an order on a customer's behalf.</li>
+ *       metrics, and may place an order on a customer's behalf; only an operator uses the console and the admin
+ *       API.</li>
  * </ul>
  */
 public final class AccessPolicy {
@@ -81,6 +82,11 @@ public final class AccessPolicy {
 
   /** Stock levels are the shop's business, not its customers'. */
   public Decision readInventory(Caller caller) {
+    return caller.operator() ? Decision.ALLOW : Decision.FORBID;
+  }
+
+  /** The operator's console and its admin API (dead letters, order timelines) are for operators only. */
+  public Decision operate(Caller caller) {
     return caller.operator() ? Decision.ALLOW : Decision.FORBID;
   }
 

@@ -59,12 +59,19 @@ public final class ApiAuthentication {
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile JWTAuth verifier;
   private long refreshTimer = -1;
+  /** Development mode's demo tokens by name; empty otherwise. */
+  private final Map<String, String> developmentTokens;
 
   private ApiAuthentication(Vertx vertx, AuthConfig config, JWTAuth verifier) {
+    this(vertx, config, verifier, Map.of());
+  }
+
+  private ApiAuthentication(Vertx vertx, AuthConfig config, JWTAuth verifier, Map<String, String> developmentTokens) {
     this.vertx = vertx;
     this.config = config;
     this.policy = new AccessPolicy(config.customerClaim(), config.rolesClaim(), config.operatorRole());
     this.verifier = verifier;
+    this.developmentTokens = developmentTokens;
   }
 
   /**
@@ -75,7 +82,7 @@ public final class ApiAuthentication {
     try {
       if (config.development(embeddedNats)) {
         return Future.succeededFuture(DevelopmentKeys.start(vertx, config, dataDir))
-            .map(verifier -> new ApiAuthentication(vertx, config, verifier));
+            .map(started -> new ApiAuthentication(vertx, config, started.verifier(), started.tokens()));
       }
       if (!config.jwksUrl().isEmpty()) {
         WebClient client = WebClient.create(vertx);
@@ -125,6 +132,16 @@ public final class ApiAuthentication {
 
   public AccessPolicy policy() {
     return policy;
+  }
+
+  /** Whether this process runs in development mode (it signs its own demo tokens). */
+  public boolean development() {
+    return !developmentTokens.isEmpty();
+  }
+
+  /** Development mode's demo operator token; empty outside development mode. */
+  public java.util.Optional<String> developmentOperatorToken() {
+    return java.util.Optional.ofNullable(developmentTokens.get("operator"));
   }
 
   /**

@@ -33,7 +33,10 @@ final class DevelopmentKeys {
 
   private DevelopmentKeys() {}
 
-  static JWTAuth start(Vertx vertx, AuthConfig config, Path dataDir) {
+  /** The verifier of this process's tokens, and the demo tokens by name ({@code alice}, {@code bob}, {@code operator}). */
+  record Started(JWTAuth verifier, Map<String, String> tokens) {}
+
+  static Started start(Vertx vertx, AuthConfig config, Path dataDir) {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     JWTOptions verification = ApiAuthentication.verification(config);
@@ -57,7 +60,7 @@ final class DevelopmentKeys {
     tokens.forEach((name, token) -> banner.append("  ").append(name).append(": ").append(token).append('\n'));
     banner.append("Try: curl -H \"Authorization: Bearer $(cat ").append(folder).append("/alice)\" ...");
     LOG.warn("{}", banner);
-    return auth;
+    return new Started(auth, Map.copyOf(tokens));
   }
 
   private static String token(JWTAuth auth, AuthConfig config, String issuer, String subject, boolean operator) {

@@ -78,6 +78,11 @@ public final class HttpProblem extends RuntimeException {
     return new HttpProblem(400, "invalid-parameter", "Invalid query parameter", detail, name, false);
   }
 
+  /** 422 of another kind of request: {@code field} (a JSON Pointer into the body) is not acceptable. */
+  public static HttpProblem invalid(String type, String title, String field, String detail) {
+    return new HttpProblem(422, type, title, detail, field, false);
+  }
+
   /** 503 with {@code Retry-After}: try again shortly. */
   public static HttpProblem unavailable(String type, String title, String detail) {
     return new HttpProblem(503, type, title, detail, null, true);

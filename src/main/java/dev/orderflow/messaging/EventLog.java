@@ -29,6 +29,13 @@ public final class EventLog {
   /** An event read back, with its type and stream sequence. */
   public record Recorded<T extends Message>(EventType<T> type, T event, long sequence) {}
 
+  /**
+   * A message stored on one of an order's subjects, as {@link #history} reads it: its type, the event (null when it
+   * does not decode), where and when the stream stored it, and what is wrong with it ({@code null} when it is sound).
+   */
+  public record Stored(EventType<?> type, Message event, String subject, String stream, long sequence,
+      java.time.Instant storedAt, String problem) {}
+
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
   private final Vertx vertx;
@@ -80,6 +87,17 @@ public final class EventLog {
     return fromLeader
         ? lastFromLeader(like.stream(), like.stream().orderSubjects(orderId))
         : lastEvents.last(like.stream(), orderId);
+  }
+
+  /**
+   * Every message stored on {@code orderId}'s subjects in every stream, in the order they were stored: the order's
+   * history, for an operator's look (a few reads per event type; see {@link OrderHistory}), never the saga's.
+   */
+  public Future<java.util.List<Stored>> history(String orderId) {
+    if (!OrderIds.valid(orderId)) {
+      return notAnOrderId(orderId);
+    }
+    return new OrderHistory(vertx, connection, fromLeader, READ_TIMEOUT).read(orderId);
   }
 
   /** The last message on {@code subjects} (a wildcard may match several) as the stream's leader has it. */

@@ -235,6 +235,16 @@ public final class NatsBridge {
     return new EventFeed(vertx, connection);
   }
 
+  /** The operator's desk for the dead letters, on this connection (blocking: call it on a worker thread). */
+  public DeadLetterDesk deadLetterDesk() {
+    return DeadLetterDesk.on(connection);
+  }
+
+  /** The cluster's consumers and streams as JetStream counts them (blocking: call it on a worker thread). */
+  public TopologyFigures figures() {
+    return new TopologyFigures(connection);
+  }
+
   /** The key-value bucket {@code bucket}; its reads go to the stream's leader at more than one replica. */
   public KeyValueStore keyValue(BucketSpec bucket) {
     return buckets.computeIfAbsent(bucket,
