@@ -263,6 +263,16 @@ public final class Audit {
     }
     report.row("every SHIPPED order has exactly one AUTHORIZED charge", shippedNotOnce, "yes");
     report.row("no SHIPPED order was refunded", shippedRefunded, "yes");
+    List<String> cancelNotKept = new ArrayList<>();
+    for (String id : options.cancelled()) {
+      AuditClient.View view = views.get(id);
+      if (view == null || !view.status().equals("CANCELLED")
+          || !List.of("CUSTOMER_REQUESTED", "OPERATOR_REQUESTED").contains(String.valueOf(view.reason()))) {
+        cancelNotKept.add(id + "(" + (view == null ? "no view" : view.status() + " " + view.reason()) + ")");
+      }
+    }
+    report.row("every cancellation answered 202 ended CANCELLED on request", cancelNotKept,
+        options.cancelled().size() + " answered 202");
     report.row("no CANCELLED order has a standing (unrefunded) charge", cancelledCharged,
         gateway.refunded().size() + " orders refunded");
     report.row("no order charged twice", twice, charges + " charges in the gateway's log");

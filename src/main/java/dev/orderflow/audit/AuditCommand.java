@@ -22,6 +22,7 @@ final class AuditCommand {
 
         --ids FILE          ids of the accepted orders, one per line
         --uncertain FILE    ids whose answer was lost or a late 503: audited if the order exists
+        --cancelled FILE    ids whose POST /orders/{id}/cancel was answered 202: each must end CANCELLED on request
         --ids-from-stream   every order whose OrderPlaced is in the ORDERS stream instead, its outcome read
                             from the streams too (a few passes, not a request per order); needs --nats
         --api-sample N      with --ids-from-stream: orders whose API view must agree with the streams,
@@ -77,7 +78,7 @@ final class AuditCommand {
       }
       given.put(args[i].substring(2), args[++i]);
     }
-    List<String> known = List.of("ids", "uncertain", "ids-from-stream", "api-sample", "api", "inventory", "gateway", "nats",
+    List<String> known = List.of("ids", "uncertain", "cancelled", "ids-from-stream", "api-sample", "api", "inventory", "gateway", "nats",
         "monitor", "catalogue", "initial", "wait", "concurrency", "token-file");
     for (String name : given.keySet()) {
       if (!known.contains(name)) {
@@ -105,7 +106,8 @@ final class AuditCommand {
         token(given.get("token-file"), System.getenv("ORDERFLOW_AUDIT_TOKEN")),
         fromStream,
         Integer.parseInt(given.getOrDefault("api-sample", "" + AuditOptions.DEFAULT_API_SAMPLE)),
-        given.containsKey("inventory") ? apiUrls(given.get("inventory")) : List.of());
+        given.containsKey("inventory") ? apiUrls(given.get("inventory")) : List.of(),
+        given.containsKey("cancelled") ? AuditOptions.readIds(Path.of(given.get("cancelled"))) : List.of());
   }
 
   /** The bearer token: from {@code file}, else {@code fromEnvironment}, else the development mode's operator token. */

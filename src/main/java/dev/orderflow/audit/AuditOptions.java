@@ -26,10 +26,12 @@ import java.util.Map;
  *     over the run) must agree with what the streams say
  * @param inventoryUrls base URLs that serve {@code GET /inventory/{sku}} (the inventory role's API); empty when the
  *     {@code apiUrls} serve it too, as when one process runs the orders and inventory roles
+ * @param cancelled ids of orders whose cancellation was answered 202: each must end CANCELLED on request, never
+ *     SHIPPED
  */
 public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String> accepted, List<String> uncertain,
     Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
-    String token, boolean idsFromStream, int apiSample, List<String> inventoryUrls) {
+    String token, boolean idsFromStream, int apiSample, List<String> inventoryUrls, List<String> cancelled) {
 
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(120);
   public static final int DEFAULT_CONCURRENCY = 64;
@@ -49,6 +51,21 @@ public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String>
     accepted = List.copyOf(accepted);
     uncertain = List.copyOf(uncertain);
     initialStock = Map.copyOf(initialStock);
+    cancelled = List.copyOf(cancelled);
+  }
+
+  /** An audit with no cancellations to hold the run to. */
+  public AuditOptions(List<String> apiUrls, String gatewayUrl, List<String> accepted, List<String> uncertain,
+      Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
+      String token, boolean idsFromStream, int apiSample, List<String> inventoryUrls) {
+    this(apiUrls, gatewayUrl, accepted, uncertain, initialStock, natsUrl, monitorUrl, drainTimeout, concurrency,
+        token, idsFromStream, apiSample, inventoryUrls, List.of());
+  }
+
+  /** The same audit, holding it also to the cancellations answered 202 in {@code cancelled}. */
+  public AuditOptions withCancelled(List<String> cancelled) {
+    return new AuditOptions(apiUrls, gatewayUrl, accepted, uncertain, initialStock, natsUrl, monitorUrl, drainTimeout,
+        concurrency, token, idsFromStream, apiSample, inventoryUrls, cancelled);
   }
 
   /** An audit whose API URLs serve the inventory too. */
@@ -72,7 +89,7 @@ public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String>
   public String toString() {
     return "AuditOptions[apiUrls=" + apiUrls + ", inventoryUrls=" + inventoryUrls + ", gatewayUrl=" + gatewayUrl
         + ", accepted=" + (idsFromStream ? "from the stream, API sample " + apiSample : accepted.size())
-        + ", uncertain=" + uncertain.size() + ", natsUrl=" + natsUrl + ", monitorUrl=" + monitorUrl
+        + ", uncertain=" + uncertain.size() + ", cancelled=" + cancelled.size() + ", natsUrl=" + natsUrl + ", monitorUrl=" + monitorUrl
         + ", drainTimeout=" + drainTimeout + ", concurrency=" + concurrency
         + ", token=" + (token == null ? "none" : "***") + "]";
   }

@@ -6,25 +6,33 @@ import dev.orderflow.orders.stored.OrderSummary;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.StringDataType;
 
 /**
  * The orders' read model: every order as listed (customer, when placed, total, how far it has come), with the keys
  * {@code GET /orders} pages through, in H2's MVStore (an embedded, persistent B-tree store) under the data folder.
  * It is kept from the events by {@link OrderIndexFeed} and holds nothing else: losing it costs a replay.
  *
- * <p>Maps: {@code orders} (order id → {@link OrderSummary}); {@code byCustomer} ({@code <customer>/<sortKey>});
+ * <p>Maps, each from a key to the order's {@link OrderSummary}: {@code byCustomer} ({@code <customer>/<sortKey>}) and
  * {@code byStatus} ({@code <status>/<sortKey>}, where OPEN holds the orders not yet shipped or cancelled, so that an
- * operator's "not terminal, oldest first" reads only those); {@code meta} (how far each feed has read, and which
- * streams it read them from). A sort key is the placing time in milliseconds, zero-padded, then the order id: keys
- * sort by time, and an order's position is a key. Updates are idempotent, so a feed may replay what it applied.
+ * operator's "unfinished, oldest first" reads only those), where a sort key is the placing time in milliseconds,
+ * zero-padded, then the order id: a page is a range read, and an order is written in two places, no more. Besides:
+ * {@code early} (the end of an order whose placing was not read yet: the feeds are separate), {@code meta} (how far
+ * each feed has read, and which streams it read them from).
  *
- * <p>MVStore maps are safe for concurrent use; one thread writes (the feed), any reads.
+ * <p>Changes are gathered in memory ({@link #placed}, {@link #ended}) and written by {@link #flush}: an order placed
+ * and shipped between two flushes, as most are, is written once, in its final state. A reader sees what was
+ * flushed. Updates are idempotent, so a feed may replay what it applied. One thread writes (under this object's
+ * lock); any may read.
  */
 final class OrderIndex implements AutoCloseable {
 
@@ -37,19 +45,39 @@ final class OrderIndex implements AutoCloseable {
 
   private static final int ID_OFFSET = 13;
   private static final String SEPARATOR = "/";
+  /** How long MVStore gathers changes before writing them to its file (a crash replays them from the streams). */
+  private static final int WRITE_DELAY_MILLIS = 5_000;
 
   private final MVStore store;
-  private final MVMap<String, byte[]> orders;
-  private final MVMap<String, String> byCustomer;
-  private final MVMap<String, String> byStatus;
+  private final MVMap<String, byte[]> byCustomer;
+  private final MVMap<String, byte[]> byStatus;
+  private final MVMap<String, byte[]> early;
   private final MVMap<String, String> meta;
+  /** Where each order written as OPEN is: its customer and sort key, to find its entries when it ends. */
+  private final Map<String, String[]> open = new HashMap<>();
+  /** Changes not yet written, by order id. */
+  private final Map<String, OrderSummary> pending = new LinkedHashMap<>();
 
   private OrderIndex(MVStore store) {
     this.store = store;
-    this.orders = store.openMap("orders");
-    this.byCustomer = store.openMap("byCustomer");
-    this.byStatus = store.openMap("byStatus");
-    this.meta = store.openMap("meta");
+    this.byCustomer = store.openMap("byCustomer", new MVMap.Builder<String, byte[]>().singleWriter()
+        .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+    this.byStatus = store.openMap("byStatus", new MVMap.Builder<String, byte[]>().singleWriter()
+        .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+    this.early = store.openMap("early", new MVMap.Builder<String, byte[]>().singleWriter()
+        .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
+    this.meta = store.openMap("meta", new MVMap.Builder<String, String>()
+        .keyType(StringDataType.INSTANCE).valueType(StringDataType.INSTANCE));
+    String prefix = statusPrefix(IndexedStatus.OPEN);
+    for (Cursor<String, byte[]> entries = byStatus.cursor(prefix); entries.hasNext(); ) {
+      String key = entries.next();
+      if (!key.startsWith(prefix)) {
+        break;
+      }
+      String sortKey = key.substring(prefix.length());
+      open.put(sortKey.substring(ID_OFFSET),
+          new String[] {parse(key, entries.getValue()).getCustomerId(), sortKey});
+    }
   }
 
   /** Opens (or creates) the index in {@code file}; in memory when {@code file} is null. Blocking. */
@@ -58,58 +86,71 @@ final class OrderIndex implements AutoCloseable {
     if (file != null) {
       builder.fileName(file.toString());
     }
-    return new OrderIndex(builder.open());
+    MVStore store = builder.open();
+    store.setAutoCommitDelay(WRITE_DELAY_MILLIS);
+    return new OrderIndex(store);
   }
 
-  /** An order was placed. Its index keys are made now, with whatever status a feed recorded before. */
-  void placed(String orderId, String customerId, long placedAtMillis, long totalMinor, String currency) {
-    OrderSummary known = summary(orderId);
-    if (known != null && known.getPlacedAtMillis() != 0) {
+  /** An order was placed; written with whatever end was read before it. */
+  synchronized void placed(String orderId, String customerId, long placedAtMillis, long totalMinor, String currency) {
+    OrderSummary known = pending.get(orderId);
+    if ((known != null && known.getPlacedAtMillis() != 0) || open.containsKey(orderId)) {
       return; // replayed
     }
-    OrderSummary summary = (known == null ? OrderSummary.newBuilder().setUpdatedAtMillis(placedAtMillis)
+    if (known == null) {
+      byte[] ended = early.get(orderId);
+      known = ended == null ? null : parse(orderId, ended);
+    }
+    pending.put(orderId, (known == null ? OrderSummary.newBuilder().setUpdatedAtMillis(placedAtMillis)
         : known.toBuilder())
         .setCustomerId(customerId)
         .setPlacedAtMillis(placedAtMillis)
         .setTotalMinor(totalMinor)
         .setCurrency(currency)
-        .build();
-    String sortKey = sortKey(placedAtMillis, orderId);
-    orders.put(orderId, summary.toByteArray());
-    byCustomer.put(customerId + SEPARATOR + sortKey, "");
-    byStatus.put(statusKey(summary.getStatus(), sortKey), "");
+        .build());
   }
 
   /** An order reached a terminal status; the first one recorded stands (a terminal status never changes). */
-  void ended(String orderId, IndexedStatus status, int cancellationReason, long atMillis) {
-    OrderSummary known = summary(orderId);
+  synchronized void ended(String orderId, IndexedStatus status, int cancellationReason, long atMillis) {
+    OrderSummary known = pending.get(orderId);
+    if (known == null) {
+      String[] where = open.get(orderId);
+      byte[] bytes = where == null ? null : byStatus.get(statusKey(IndexedStatus.OPEN, where[1]));
+      known = bytes == null ? null : parse(orderId, bytes);
+    }
     if (known != null && known.getStatus() != IndexedStatus.OPEN) {
       return;
     }
-    OrderSummary summary = (known == null ? OrderSummary.newBuilder() : known.toBuilder())
+    pending.put(orderId, (known == null ? OrderSummary.newBuilder() : known.toBuilder())
         .setStatus(status)
         .setCancellationReason(cancellationReason)
         .setUpdatedAtMillis(atMillis)
-        .build();
-    orders.put(orderId, summary.toByteArray());
-    if (known != null && known.getPlacedAtMillis() != 0) {
-      String sortKey = sortKey(known.getPlacedAtMillis(), orderId);
-      byStatus.remove(statusKey(IndexedStatus.OPEN, sortKey));
-      byStatus.put(statusKey(status, sortKey), "");
-    }
+        .build());
   }
 
-  /** The order as indexed, or {@code null}. */
-  OrderSummary summary(String orderId) {
-    byte[] bytes = orders.get(orderId);
-    if (bytes == null) {
-      return null;
+  /** Writes the changes gathered since the last flush. */
+  synchronized void flush() {
+    for (Map.Entry<String, OrderSummary> change : pending.entrySet()) {
+      String orderId = change.getKey();
+      OrderSummary summary = change.getValue();
+      if (summary.getPlacedAtMillis() == 0) {
+        early.put(orderId, summary.toByteArray()); // its placing comes through another feed, later
+        continue;
+      }
+      String sortKey = sortKey(summary.getPlacedAtMillis(), orderId);
+      byte[] value = summary.toByteArray();
+      if (open.remove(orderId) == null) {
+        early.remove(orderId);
+      } else {
+        byStatus.remove(statusKey(IndexedStatus.OPEN, sortKey));
+      }
+      byCustomer.put(summary.getCustomerId() + SEPARATOR + sortKey, value);
+      byStatus.put(statusKey(summary.getStatus(), sortKey), value);
+      if (summary.getStatus() == IndexedStatus.OPEN) {
+        open.put(orderId, new String[] {summary.getCustomerId(), sortKey});
+      }
     }
-    try {
-      return OrderSummary.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("corrupt summary of order " + orderId + " in the order index", e);
-    }
+    pending.clear();
   }
 
   /**
@@ -117,17 +158,23 @@ final class OrderIndex implements AutoCloseable {
    * across customers merge the status ranges it asks for, so that each entry is found by a range read.
    */
   List<Entry> scan(Scan scan, int max) {
-    List<Iterator<String>> ranges = new ArrayList<>();
+    List<Cursor<String, byte[]>> ranges = new ArrayList<>();
     if (scan.customerId() != null) {
       ranges.add(range(byCustomer, scan.customerId() + SEPARATOR, scan));
     } else {
       for (IndexedStatus status : scan.statuses()) {
-        ranges.add(range(byStatus, status.getNumber() + SEPARATOR, scan));
+        ranges.add(range(byStatus, statusPrefix(status), scan));
       }
     }
     Comparator<String> order = scan.newestFirst() ? Comparator.reverseOrder() : Comparator.naturalOrder();
+    int cut = scan.customerId() != null ? scan.customerId().length() + 1 : 2;
     List<String> heads = new ArrayList<>();
-    ranges.forEach(range -> heads.add(range.hasNext() ? range.next() : null));
+    List<byte[]> values = new ArrayList<>();
+    for (Cursor<String, byte[]> range : ranges) {
+      boolean any = range != null && range.hasNext();
+      heads.add(any ? range.next().substring(cut) : null);
+      values.add(any ? range.getValue() : null);
+    }
     List<Entry> found = new ArrayList<>();
     while (found.size() < max) {
       int next = -1;
@@ -140,18 +187,19 @@ final class OrderIndex implements AutoCloseable {
         break;
       }
       String sortKey = heads.get(next);
-      heads.set(next, ranges.get(next).hasNext() ? ranges.get(next).next() : null);
-      String orderId = sortKey.substring(ID_OFFSET);
-      OrderSummary summary = summary(orderId);
-      if (summary != null && (scan.customerId() == null || scan.statuses().contains(summary.getStatus()))) {
-        found.add(new Entry(orderId, sortKey, summary));
+      OrderSummary summary = parse(sortKey, values.get(next));
+      Cursor<String, byte[]> range = ranges.get(next);
+      heads.set(next, range.hasNext() ? range.next().substring(cut) : null);
+      values.set(next, range.getValue());
+      if (scan.customerId() == null || scan.statuses().contains(summary.getStatus())) {
+        found.add(new Entry(sortKey.substring(ID_OFFSET), sortKey, summary));
       }
     }
     return found;
   }
 
-  /** The sort keys of one map's range under {@code prefix}, within the scan's times, after its position. */
-  private static Iterator<String> range(MVMap<String, String> map, String prefix, Scan scan) {
+  /** One map's entries under {@code prefix}, within the scan's times, after its position; null when none. */
+  private static Cursor<String, byte[]> range(MVMap<String, byte[]> map, String prefix, Scan scan) {
     // Bounds: low is below every key of the first millisecond, high below every key of the last (excluded) one.
     String low = prefix + pad(scan.fromMillis());
     String high = prefix + pad(scan.toMillis());
@@ -161,7 +209,7 @@ final class OrderIndex implements AutoCloseable {
       from = map.lowerKey(scan.after() == null ? high : min(high, prefix + scan.after()));
       to = low;
       if (from == null || from.compareTo(low) < 0) {
-        return List.<String>of().iterator();
+        return null;
       }
     } else {
       from = map.ceilingKey(low);
@@ -171,25 +219,13 @@ final class OrderIndex implements AutoCloseable {
       }
       to = map.lowerKey(high);
       if (from == null || to == null || from.compareTo(to) > 0) {
-        return List.<String>of().iterator();
+        return null;
       }
     }
-    Cursor<String, String> cursor = map.cursor(from, to, scan.newestFirst());
-    int cut = prefix.length();
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return cursor.hasNext();
-      }
-
-      @Override
-      public String next() {
-        return cursor.next().substring(cut);
-      }
-    };
+    return map.cursor(from, to, scan.newestFirst());
   }
 
-  /** How far feed {@code name} has applied its stream, and the stream it read it from (its creation time). */
+  /** How far feed {@code name} has applied its stream (recorded with the flush that wrote what it applied). */
   long applied(String name) {
     String value = meta.get("applied:" + name);
     return value == null ? 0 : Long.parseLong(value);
@@ -199,6 +235,7 @@ final class OrderIndex implements AutoCloseable {
     meta.put("applied:" + name, Long.toString(sequence));
   }
 
+  /** The incarnation (creation time) of {@code stream} the index was made from, or {@code null}. */
   String source(String stream) {
     return meta.get("source:" + stream);
   }
@@ -208,25 +245,28 @@ final class OrderIndex implements AutoCloseable {
   }
 
   /** Forgets everything: the streams it was made from are gone (made anew, or another server's). */
-  void clear() {
-    orders.clear();
+  synchronized void clear() {
     byCustomer.clear();
     byStatus.clear();
+    early.clear();
     meta.clear();
+    open.clear();
+    pending.clear();
   }
 
-  /** How many orders are indexed. */
+  /** How many orders are indexed (flushed). */
   long size() {
-    return orders.sizeAsLong();
+    return byCustomer.sizeAsLong();
   }
 
-  /** Writes what changed to the file now (the store also does so by itself about every second). */
+  /** Writes what was flushed to the file now (the store also does so by itself every few seconds). */
   void commit() {
     store.commit();
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    flush();
     store.close();
   }
 
@@ -234,8 +274,20 @@ final class OrderIndex implements AutoCloseable {
     return pad(placedAtMillis) + orderId;
   }
 
+  private static String statusPrefix(IndexedStatus status) {
+    return status.getNumber() + SEPARATOR;
+  }
+
   private static String statusKey(IndexedStatus status, String sortKey) {
-    return status.getNumber() + SEPARATOR + sortKey;
+    return statusPrefix(status) + sortKey;
+  }
+
+  private static OrderSummary parse(String key, byte[] bytes) {
+    try {
+      return OrderSummary.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt summary " + key + " in the order index", e);
+    }
   }
 
   private static String pad(long millis) {

@@ -20,6 +20,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,17 +41,22 @@ public final class OrderIndexFeed extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OrderIndexFeed.class);
   private static final List<EventType<?>> FOLLOWED =
       List.of(Topology.ORDER_PLACED, Topology.ORDER_CANCELLED, Topology.SHIPMENT_SCHEDULED);
-  /** How often how far each feed got is recorded in the index (a crash replays at most this much). */
-  private static final long CHECKPOINT_MILLIS = 1_000;
+  /**
+   * How often what the feeds applied is written to the index, with how far each got: most orders are placed and
+   * shipped within it, and are written once.
+   */
+  private static final long FLUSH_MILLIS = 1_000;
   private static final int CACHE_MEGABYTES = 64;
 
   private final NatsBridge bridge;
   private final Path file;
   private final Map<EventType<?>, Long> applied = new ConcurrentHashMap<>();
+  /** How far each feed's events are written (flushed) to the index: what a list can see. */
+  private final Map<EventType<?>, Long> written = new ConcurrentHashMap<>();
   private final Map<EventType<?>, Boolean> caughtUp = new ConcurrentHashMap<>();
   private OrderIndex index;
   private EventFeed feed;
-  private long checkpointTimer = -1;
+  private ScheduledExecutorService flusher;
 
   /** The index lives in {@code dataDir}. */
   public OrderIndexFeed(NatsBridge bridge, Path dataDir) {
@@ -68,16 +76,28 @@ public final class OrderIndexFeed extends VerticleBase {
           return Future.all(FOLLOWED.stream().map(this::checkSource).toList());
         })
         .compose(v -> Future.all(FOLLOWED.stream().map(this::follow).toList()))
-        .onSuccess(v -> checkpointTimer = vertx.setPeriodic(CHECKPOINT_MILLIS, id -> checkpoint()));
+        .onSuccess(v -> {
+          flusher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "orderflow-order-index");
+            thread.setDaemon(true);
+            return thread;
+          });
+          flusher.scheduleWithFixedDelay(this::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+        });
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(checkpointTimer);
+    if (flusher != null) {
+      flusher.shutdown();
+    }
     Future<Void> closed = feed == null ? Future.succeededFuture() : feed.close();
     return closed.compose(v -> vertx.executeBlocking(() -> {
+      if (flusher != null) {
+        flusher.awaitTermination(5, TimeUnit.SECONDS);
+      }
       if (index != null) {
-        checkpoint();
+        flush();
         index.close();
       }
       return null;
@@ -95,17 +115,24 @@ public final class OrderIndexFeed extends VerticleBase {
   }
 
   /**
-   * Completes once the index holds every order event {@code publisher} stored so far (this process's own writes, so
+   * Completes once the index shows every order event {@code publisher} stored so far (this process's own writes, so
    * that a client sees the order it just placed or cancelled), or after {@code patience} whatever it holds.
    */
   Future<Void> caughtUpWith(EventPublisher publisher, Duration patience) {
-    if (caughtUpWith(publisher)) {
+    if (caughtUp(written, publisher)) {
       return Future.succeededFuture();
     }
     Promise<Void> done = Promise.promise();
     long giveUpAt = System.nanoTime() + patience.toNanos();
     vertx.setPeriodic(2, id -> {
-      if (caughtUpWith(publisher) || System.nanoTime() > giveUpAt) {
+      if (caughtUp(applied, publisher) && !caughtUp(written, publisher)) {
+        // Read already: write it now rather than at the next flush.
+        vertx.executeBlocking(() -> {
+          flush();
+          return null;
+        });
+      }
+      if (caughtUp(written, publisher) || System.nanoTime() > giveUpAt) {
         vertx.cancelTimer(id);
         done.complete();
       }
@@ -113,8 +140,18 @@ public final class OrderIndexFeed extends VerticleBase {
     return done.future();
   }
 
-  private boolean caughtUpWith(EventPublisher publisher) {
-    return FOLLOWED.stream().allMatch(type -> applied.getOrDefault(type, 0L) >= publisher.lastStored(type));
+  private static boolean caughtUp(Map<EventType<?>, Long> sequences, EventPublisher publisher) {
+    return FOLLOWED.stream().allMatch(type -> sequences.getOrDefault(type, 0L) >= publisher.lastStored(type));
+  }
+
+  /** Writes what the feeds applied, and how far each got, in one go (a crash replays from there). */
+  private void flush() {
+    synchronized (index) {
+      Map<EventType<?>, Long> reached = Map.copyOf(applied);
+      index.flush();
+      reached.forEach((type, sequence) -> index.applied(type.name(), sequence));
+      written.putAll(reached);
+    }
   }
 
   /** Forgets the index when its checkpoints belong to another incarnation of a stream than the one there now. */
@@ -136,6 +173,7 @@ public final class OrderIndexFeed extends VerticleBase {
   private Future<Void> follow(EventType<?> type) {
     long from = index.applied(type.name());
     applied.put(type, from);
+    written.put(type, from);
     return feed.anyAfter(type, from).compose(any -> {
       caughtUp.put(type, !any);
       if (any && from == 0) {
@@ -162,9 +200,5 @@ public final class OrderIndexFeed extends VerticleBase {
       caughtUp.put(type, true);
       LOG.info("Order index: {} read up to sequence {} ({} orders indexed)", type.name(), sequence, index.size());
     }
-  }
-
-  private void checkpoint() {
-    applied.forEach((type, sequence) -> index.applied(type.name(), sequence));
   }
 }

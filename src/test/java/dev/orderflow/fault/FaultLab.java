@@ -141,14 +141,20 @@ final class FaultLab implements AutoCloseable {
 
   /** Audits the run: waits up to {@code drain} for orders and consumers to settle. */
   AuditReport audit(LoadDriver load, List<ServiceProcess> apis, Duration drain) throws Exception {
-    return audit(load.accepted(), apis, drain);
+    return audit(load.accepted(), load.cancelled(), apis, drain);
   }
 
   /** The audit of the orders {@code accepted}. */
   AuditReport audit(List<String> accepted, List<ServiceProcess> apis, Duration drain) throws Exception {
+    return audit(accepted, List.of(), apis, drain);
+  }
+
+  /** The audit of the orders {@code accepted}, of which those {@code cancelled} (answered 202) must end cancelled. */
+  AuditReport audit(List<String> accepted, List<String> cancelled, List<ServiceProcess> apis, Duration drain)
+      throws Exception {
     AuditReport report = Audit.run(new AuditOptions(apis.stream().map(ServiceProcess::apiUrl).toList(),
         gatewayUrl(), List.copyOf(accepted), List.of(), catalogueStock(), natsUrl, null, drain, 32,
-        TestTokens.operator()));
+        TestTokens.operator()).withCancelled(cancelled));
     System.out.println(report.table());
     if (!report.ok()) {
       dumpStock();

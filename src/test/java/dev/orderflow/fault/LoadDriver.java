@@ -17,8 +17,11 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,6 +36,9 @@ final class LoadDriver implements AutoCloseable {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
   private static final int MAX_IN_FLIGHT = 1024;
   private static final long TICK_MILLIS = 10;
+  /** Every scenario cancels a share of its orders, racing the saga at every step (and the scenario's faults). */
+  static final double DEFAULT_CANCEL_SHARE = 0.1;
+  private static final long CANCEL_WITHIN_MILLIS = 400;
 
   /** One answer (status -1 for a transport error), with the times it was sent and answered. */
   record Answer(String api, long sentNanos, long answeredNanos, int status, String type, boolean retryAfter,
@@ -48,6 +54,15 @@ final class LoadDriver implements AutoCloseable {
       .build();
   private final List<String> apis;
   private final Queue<String> accepted = new ConcurrentLinkedQueue<>();
+  /** Orders whose cancellation was answered 202. */
+  private final Queue<String> cancelled = new ConcurrentLinkedQueue<>();
+  /** Share of accepted orders the driver cancels, each at a random moment within {@value #CANCEL_WITHIN_MILLIS} ms. */
+  private volatile double cancelShare = DEFAULT_CANCEL_SHARE;
+  private final ScheduledExecutorService cancels = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "load-driver-cancels");
+    thread.setDaemon(true);
+    return thread;
+  });
   private final Queue<Attempt> uncertain = new ConcurrentLinkedQueue<>();
   private final Queue<Answer> answers = new ConcurrentLinkedQueue<>();
   private final Map<String, AtomicLong> byStatus = new ConcurrentHashMap<>();
@@ -142,10 +157,58 @@ final class LoadDriver implements AutoCloseable {
     answers.add(new Answer(api, sent, answered, response.statusCode(), type,
         response.headers().firstValue("Retry-After").isPresent(), null));
     if (response.statusCode() == 202) {
-      accepted.add(new JsonObject(response.body()).getString("orderId"));
+      String orderId = new JsonObject(response.body()).getString("orderId");
+      accepted.add(orderId);
+      maybeCancel(api, orderId);
     } else if (response.statusCode() == 503 && type.equals("broker-unavailable")) {
       uncertain.add(attempt); // "it may still have been stored"
     }
+  }
+
+  /** With {@link #cancelShare}, cancels the order a random moment later: while it is reserved, paid, confirmed... */
+  private void maybeCancel(String api, String orderId) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    if (random.nextDouble() >= cancelShare || !running || !inFlight.tryAcquire()) {
+      return;
+    }
+    try {
+      cancels.schedule(() -> cancel(api, orderId), random.nextLong(CANCEL_WITHIN_MILLIS), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      inFlight.release();
+    }
+  }
+
+  private void cancel(String api, String orderId) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/orders/" + orderId + "/cancel"))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Authorization", AUTHORIZATION)
+        .POST(HttpRequest.BodyPublishers.noBody())
+        .build();
+    http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+      try {
+        if (failure != null) {
+          Throwable cause = failure.getCause() == null ? failure : failure.getCause();
+          count("cancel error " + (cause instanceof ConnectException ? "refused" : cause.getClass().getSimpleName()));
+        } else {
+          count("cancel " + response.statusCode());
+          if (response.statusCode() == 202) {
+            cancelled.add(orderId);
+          }
+        }
+      } finally {
+        inFlight.release();
+      }
+    });
+  }
+
+  /** Sets the share of accepted orders cancelled (0: none). */
+  void cancelShare(double share) {
+    this.cancelShare = share;
+  }
+
+  /** Orders whose cancellation was answered 202: each must end CANCELLED on request. */
+  List<String> cancelled() {
+    return List.copyOf(cancelled);
   }
 
   private void count(String what) {
@@ -158,6 +221,7 @@ final class LoadDriver implements AutoCloseable {
     if (ticker != null) {
       ticker.join();
     }
+    // Cancellations scheduled before the stop still go out; each holds a permit until answered.
     inFlight.acquire(MAX_IN_FLIGHT);
     inFlight.release(MAX_IN_FLIGHT);
   }
@@ -247,6 +311,7 @@ final class LoadDriver implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     running = false;
+    cancels.shutdownNow();
     if (ticker != null) {
       ticker.interrupt();
     }

@@ -114,13 +114,18 @@ public final class Audit {
     int shipped = 0;
     int shippedCharged = 0;
     int unpaidCharged = 0;
+    int shippedRefunded = 0;
+    int cancelledStanding = 0;
     long chargeCount = 0;
     for (AcceptedOrder order : orders) {
       JsonNode list = charges.get(order.orderId());
       int all = list == null ? 0 : list.size();
       int authorized = 0;
+      int refunded = 0;
       for (int i = 0; i < all; i++) {
-        authorized += list.get(i).path("status").asText().equals("AUTHORIZED") ? 1 : 0;
+        boolean charged = list.get(i).path("status").asText().equals("AUTHORIZED");
+        authorized += charged ? 1 : 0;
+        refunded += charged && list.get(i).has("refund") ? 1 : 0;
       }
       chargeCount += all;
       // The same Idempotency-Key never charges twice, so one order has one charge at most, whatever its status.
@@ -131,14 +136,19 @@ public final class Audit {
       if (status.equals("SHIPPED")) {
         shipped++;
         shippedCharged += authorized == 1 ? 1 : 0;
+        shippedRefunded += refunded > 0 ? 1 : 0;
       } else if (reason.equals("OUT_OF_STOCK") || reason.equals("PAYMENT_DECLINED")) {
         unpaidCharged += authorized > 0 ? 1 : 0;
+      } else if (status.equals("CANCELLED")) {
+        cancelledStanding += authorized > refunded ? 1 : 0;
       }
     }
     rows.add(new Row("charges in the gateway's log", "", Long.toString(chargeCount), true));
     rows.add(row("orders charged twice", 0, chargedTwice));
     rows.add(row("SHIPPED orders with exactly one authorised charge", shipped, shippedCharged));
     rows.add(row("declined or sold-out orders with an authorised charge", 0, unpaidCharged));
+    rows.add(row("SHIPPED orders refunded", 0, shippedRefunded));
+    rows.add(row("orders cancelled on request with a charge not refunded", 0, cancelledStanding));
   }
 
   private void stockRows(List<AcceptedOrder> orders, Map<String, JsonNode> views, Map<String, StockLevel> before,

@@ -23,6 +23,7 @@ public record Settings(
     double soldOutShare,
     double declineShare,
     double retryShare,
+    double cancelShare,
     int postP99Ms,
     double minSuccessPercent,
     Duration drain) {
@@ -44,6 +45,7 @@ public record Settings(
         number("soldOutShare", "LOADTEST_SOLD_OUT_SHARE", 0.05),
         number("declineShare", "LOADTEST_DECLINE_SHARE", 0.05),
         number("retryShare", "LOADTEST_RETRY_SHARE", 0.10),
+        number("cancelShare", "LOADTEST_CANCEL_SHARE", 0.05),
         (int) number("postP99Ms", "LOADTEST_POST_P99_MS", 1000),
         number("minSuccessPercent", "LOADTEST_MIN_SUCCESS_PERCENT", 99),
         seconds("drain", "LOADTEST_DRAIN", Duration.ofSeconds(60)));
@@ -54,7 +56,8 @@ public record Settings(
     return "Orderflow load test against " + baseUrl + " (gateway simulator " + gatewayUrl + "): " + rate
         + " orders/s for " + duration.toSeconds() + " s; " + Math.round(soldOutShare * 100) + "% sold out, "
         + Math.round(declineShare * 100) + "% declined, " + Math.round(retryShare * 100)
-        + "% retried with the same Idempotency-Key; up to " + maxPolls + " polls every " + pollInterval.toMillis()
+        + "% retried with the same Idempotency-Key, " + Math.round(cancelShare * 100)
+        + "% cancelled at a random moment; up to " + maxPolls + " polls every " + pollInterval.toMillis()
         + " ms";
   }
 

@@ -34,6 +34,7 @@ final class Shop {
 
   static final String PLACE = "POST /orders";
   static final String PLACE_AGAIN = "POST /orders again (same Idempotency-Key)";
+  static final String CANCEL = "POST /orders/{id}/cancel";
   static final String POLL = "GET /orders/{id}";
   static final String TERMINAL = "order terminal as expected";
   static final String AUDIT = "audit of the accepted orders";
@@ -69,6 +70,7 @@ final class Shop {
         .feed(new Traffic(settings))
         .exec(place(PLACE, false))
         .exitHereIf(session -> !session.contains("orderId"))
+        .doIf(session -> session.getBoolean("cancel")).then(cancel())
         .exec(this::remember)
         .doIf(session -> session.getBoolean("retry")).then(place(PLACE_AGAIN, true))
         .exec(pollUntilTerminal())
@@ -108,6 +110,21 @@ final class Shop {
             .exec(session -> session.set("attempts", giveUp(session.getInt("answer"))
                 ? settings.maxAttempts() : session.getInt("attempts") + 1))
             .doIf(session -> session.getInt("answer") != 202).then(pause(this::retryAfter)));
+  }
+
+  /**
+   * Cancels the order a moment after placing it (as an operator: the token is an operator's). A 202 means it must
+   * end CANCELLED OPERATOR_REQUESTED; a 409 (the saga got there first: confirmed, shipped, cancelled) that it ends as
+   * it would have.
+   */
+  private ChainBuilder cancel() {
+    return pause(session -> Duration.ofMillis(session.getInt("cancelAfterMs")))
+        .exec(http(CANCEL).post("/orders/#{orderId}/cancel")
+            .check(status().in(202, 409).saveAs("cancelAnswer")))
+        .exec(session -> session.contains("cancelAnswer") && session.getInt("cancelAnswer") == 202
+            ? session.set("expectedStatus", "CANCELLED").set("expectedReason", "OPERATOR_REQUESTED")
+                .set("cancelled", true)
+            : session);
   }
 
   private ChainBuilder pollUntilTerminal() {

@@ -11,7 +11,9 @@ import java.util.stream.Collectors;
 /**
  * An endless feeder of shop orders, like real clients': mostly happy orders of 1–3 lines of SKUs that never run
  * out, some with the sold-out SKU (cancelled OUT_OF_STOCK), some by {@code decline-} customers (cancelled
- * PAYMENT_DECLINED), and a share of clients that send the same order twice with the same {@code Idempotency-Key}.
+ * PAYMENT_DECLINED), a share of clients that send the same order twice with the same {@code Idempotency-Key}, and
+ * a share that cancel their order a random moment after placing it (racing the saga: it ends CANCELLED on request if
+ * the cancellation was answered 202, as it would have otherwise if 409).
  *
  * <p>Only unlimited SKUs and the sold-out one are ordered, so a run never exhausts stock and the expected outcome
  * of every order is known in advance; the audit holds Orderflow to it.
@@ -58,6 +60,9 @@ final class Traffic implements Iterator<Map<String, Object>> {
     order.put("expectedReason", soldOut ? "OUT_OF_STOCK" : declined ? "PAYMENT_DECLINED" : "");
     order.put("cancelled", soldOut || declined);
     order.put("retry", random.nextDouble() < settings.retryShare());
+    order.put("cancel", random.nextDouble() < settings.cancelShare());
+    // Within the few hundred milliseconds a saga takes here: a cancellation may meet any step.
+    order.put("cancelAfterMs", random.nextInt(300));
     return order;
   }
 
