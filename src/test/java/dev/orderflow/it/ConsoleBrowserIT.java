@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -166,8 +165,6 @@ class ConsoleBrowserIT {
 
   @Test
   @Order(5)
-  @Disabled("TODO(issue 24): enable once GET /orders (the lead's order list) is on main; the console calls "
-      + "GET /orders?customerId=…")
   @DisplayName("searches a customer and sees its orders")
   void customerOrders() throws Exception {
     String first = env.app().placeOrder("browser-search", Map.of("MUG-LOGO", 1));

@@ -64,7 +64,8 @@ class OpenApiIT {
     Path document = Files.createTempFile("openapi-", ".json");
     // vertx-openapi 5.0 validates JSON and plain text only: the problem and page media types are checked as those.
     Files.writeString(document, get("/openapi.json", null).body()
-        .replace("application/problem+json", "application/json").replace("text/html", "text/plain"));
+        .replace("application/problem+json", "application/json").replace("text/html", "text/plain")
+        .replace("text/event-stream", "text/plain"));
     contract = OpenAPIContract.from(vertx, document.toString()).await();
     RequestValidator requests = RequestValidator.create(vertx, contract);
     ResponseValidator responses = ResponseValidator.create(vertx, contract);
@@ -148,6 +149,20 @@ class OpenApiIT {
     get("/inventory/NO-SUCH-SKU", operator);                                                   // 404
     get("/inventory/MUG-LOGO", null);                                                          // 401
 
+    // The console and the admin API (the live flow is a stream: ConsoleApiIT covers it)
+    get("/console", null);
+    get("/console/dev-token", null);                                                           // 404: not dev mode
+    get("/admin/dead-letters?limit=10", operator);
+    get("/admin/dead-letters?limit=0", operator);                                              // 400
+    get("/admin/dead-letters", alice);                                                         // 403
+    get("/admin/dead-letters", null);                                                          // 401
+    post("/admin/dead-letters/discard", operator, "{\"sequences\":[987654]}", "application/json");
+    post("/admin/dead-letters/send-back", operator, "{\"sequences\":[]}", "application/json"); // 422
+    post("/admin/dead-letters/987654/send-back", operator, "", null);                         // 404
+    delete("/admin/dead-letters/987654", operator);                                            // 404
+    get("/admin/orders/" + shipped + "/events", operator);
+    get("/admin/orders/0b4c7c1e-0000-4000-8000-000000000000/events", operator);                // 404
+
     // Operations
     get("/health/live", null);
     get("/health/ready", null);
@@ -160,7 +175,10 @@ class OpenApiIT {
         "placeOrder 413", "placeOrder 415", "placeOrder 422", "getOrder 200", "getOrder 404", "getOrder 401",
         "cancelOrder 202", "cancelOrder 409", "cancelOrder 404", "cancelOrder 401", "listOrders 200",
         "listOrders 400", "listOrders 403", "listOrders 401", "getStock 200", "getStock 403", "getStock 404",
-        "getStock 401", "live 200", "ready 200", "metrics 200", "openapi 200", "docs 200");
+        "getStock 401", "live 200", "ready 200", "metrics 200", "openapi 200", "docs 200", "console 200",
+        "consoleDevToken 404", "listDeadLetters 200", "listDeadLetters 400", "listDeadLetters 403",
+        "listDeadLetters 401", "discardDeadLetters 200", "sendBackDeadLetters 422", "sendBackDeadLetter 404",
+        "discardDeadLetter 404", "orderEvents 200", "orderEvents 404");
   }
 
   @Test
@@ -271,7 +289,7 @@ class OpenApiIT {
   private static String checkedAs(String contentType) {
     return switch (contentType) {
       case "application/problem+json" -> "application/json";
-      case "text/html" -> "text/plain";
+      case "text/html", "text/event-stream" -> "text/plain";
       default -> contentType;
     };
   }
@@ -282,6 +300,10 @@ class OpenApiIT {
 
   private static HttpResponse<String> get(String path, String token) throws Exception {
     return send(HttpRequest.newBuilder(viaProxy(path)).GET(), token);
+  }
+
+  private static HttpResponse<String> delete(String path, String token) throws Exception {
+    return send(HttpRequest.newBuilder(viaProxy(path)).DELETE(), token);
   }
 
   private static HttpResponse<String> post(String path, String token, String body, String contentType, String... headers)
