@@ -13,9 +13,18 @@ import java.util.List;
  */
 public final class ConsumerStates {
 
-  /** One consumer: its stream, name, filter subjects, messages not yet delivered and delivered but unacked. */
+  /**
+   * One consumer: its stream, name, filter subjects, messages not yet delivered and delivered but unacked, and whether
+   * it is durable (the saga's, which hand poison to the dead letters) or an ordered one (a read model's feed).
+   */
   public record State(String stream, String durable, List<String> filterSubjects, long pending, long ackPending,
-      long redelivered) {
+      long redelivered, boolean isDurable) {
+
+    /** A consumer as the monitoring endpoint describes it, whose durability it does not say. */
+    public State(String stream, String durable, List<String> filterSubjects, long pending, long ackPending,
+        long redelivered) {
+      this(stream, durable, filterSubjects, pending, ackPending, redelivered, true);
+    }
 
     public boolean idle() {
       return pending == 0 && ackPending == 0;
@@ -41,7 +50,8 @@ public final class ConsumerStates {
         streams.add(new Stream(name, stream.getConfiguration().getSubjects(), stream.getStreamState().getMsgCount()));
         for (ConsumerInfo info : management.getConsumers(name)) {
           consumers.add(new State(name, info.getName(), info.getConsumerConfiguration().getFilterSubjects(),
-              info.getNumPending(), info.getNumAckPending(), info.getRedelivered()));
+              info.getNumPending(), info.getNumAckPending(), info.getRedelivered(),
+              info.getConsumerConfiguration().getDurable() != null));
         }
       }
       return new Snapshot(streams, consumers);

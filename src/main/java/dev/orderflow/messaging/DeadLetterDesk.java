@@ -175,6 +175,8 @@ public final class DeadLetterDesk implements AutoCloseable {
           && String.valueOf(e.getErrorDescription()).contains("no message found"))) {
         throw new NotFound(sequence);
       }
+      // Other words for "not there" (a sequence past the stream's end, say): a read says so plainly.
+      get(sequence);
       throw new BrokerUnavailable("removing dead letter " + sequence + " failed: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new BrokerUnavailable("removing dead letter " + sequence + " failed: " + e.getMessage(), e);

@@ -28,7 +28,15 @@ final class DeadLetters {
   /** Stores the dead letter; {@code orderId} may be null when the message could not be read. */
   Future<Void> store(ConsumerSpec consumer, io.nats.client.Message message, String orderId, String reason) {
     NatsJetStreamMetaData meta = message.metaData();
-    Headers headers = new Headers(message.getHeaders());
+    Headers headers = new Headers();
+    if (message.getHeaders() != null) {
+      // The original's own headers go along (its trace context), but not JetStream's: its expectations (such as
+      // "the last event of the order is the one at sequence N") would be checked against the dead-letter stream,
+      // where they can never hold, and the copy would never be stored.
+      message.getHeaders().entrySet().stream()
+          .filter(header -> !header.getKey().startsWith("Nats-"))
+          .forEach(header -> headers.put(header.getKey(), header.getValue()));
+    }
     headers.put(REASON, reason.replaceAll("[\\r\\n]+", " "));
     headers.put(ORIGINAL_SUBJECT, message.getSubject());
     headers.put(ORIGINAL_STREAM, meta.getStream());

@@ -202,7 +202,13 @@ class OpenApiIT {
     request.body().onSuccess(body -> {
       Operation operation = contract.findOperation(request.path(), request.method());
       Future<Boolean> allowed = operation == null ? Future.succeededFuture(true)
-          : send(client, request, validatorPort, body).map(verdict -> verdict.statusCode() == 204);
+          : send(client, request, validatorPort, body).map(verdict -> verdict.statusCode() == 204)
+              .otherwise(e -> {
+                synchronized (violations) {
+                  violations.add(request.method() + " " + request.uri() + ": the request could not be checked: " + e);
+                }
+                return true;
+              });
       allowed.onComplete(verdict -> send(client, request, servicePort, body)
           .compose(answer -> answer.body().compose(answerBody -> check(operation, request, verdict.result(), answer,
               answerBody, responses).map(answerBody)).compose(answerBody -> {
@@ -214,7 +220,12 @@ class OpenApiIT {
             });
             return request.response().end(answerBody);
           }))
-          .onFailure(e -> request.response().setStatusCode(599).end(e.toString())));
+          .onFailure(e -> {
+            synchronized (violations) {
+              violations.add(request.method() + " " + request.uri() + ": the proxy failed: " + e);
+            }
+            request.response().setStatusCode(599).end(e.toString());
+          }));
     });
   }
 
