@@ -13,14 +13,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes to JetStream without blocking: every publish is asynchronous, at most {@code window} await their
@@ -50,8 +53,7 @@ public final class EventPublisher implements Announcer {
   private final Queue<Awaiting> awaiting = new ConcurrentLinkedQueue<>();
   private final long sweeper;
   /** The highest stream sequence acknowledged to this publisher, per event type: what a read model must reach. */
-  private final java.util.Map<EventType<?>, java.util.concurrent.atomic.AtomicLong> acked =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<EventType<?>, AtomicLong> acked = new ConcurrentHashMap<>();
 
   private record Awaiting(CompletableFuture<PublishAck> sent, long deadline) {}
 
@@ -150,14 +152,14 @@ public final class EventPublisher implements Announcer {
 
   /** The highest stream sequence of a {@code type} event this publisher stored (0: none yet). */
   public long lastStored(EventType<?> type) {
-    java.util.concurrent.atomic.AtomicLong sequence = acked.get(type);
+    AtomicLong sequence = acked.get(type);
     return sequence == null ? 0 : sequence.get();
   }
 
   private <T extends Message> Future<PublishAck> recorded(EventType<T> type, Future<PublishAck> published) {
     return published.onSuccess(ack -> {
       if (!ack.isDuplicate()) {
-        acked.computeIfAbsent(type, t -> new java.util.concurrent.atomic.AtomicLong())
+        acked.computeIfAbsent(type, t -> new AtomicLong())
             .accumulateAndGet(ack.getSeqno(), Math::max);
       }
     });

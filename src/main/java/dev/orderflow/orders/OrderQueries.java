@@ -2,6 +2,7 @@ package dev.orderflow.orders;
 
 import dev.orderflow.access.ApiAuthentication;
 import dev.orderflow.http.HttpProblem;
+import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher;
 import dev.orderflow.messaging.OrderIds;
 import io.vertx.core.MultiMap;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -42,9 +44,9 @@ final class OrderQueries {
 
   private final OrderIndexFeed feed;
   private final EventPublisher publisher;
-  private final dev.orderflow.messaging.EventLog log;
+  private final EventLog log;
 
-  OrderQueries(OrderIndexFeed feed, EventPublisher publisher, dev.orderflow.messaging.EventLog log) {
+  OrderQueries(OrderIndexFeed feed, EventPublisher publisher, EventLog log) {
     this.feed = feed;
     this.publisher = publisher;
     this.log = log;
@@ -125,7 +127,7 @@ final class OrderQueries {
           statuses.add(OrderStatus.valueOf(name.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw HttpProblem.invalidParameter("status", "status must name statuses among "
-              + java.util.Arrays.toString(OrderStatus.values()) + ", comma-separated");
+              + Arrays.toString(OrderStatus.values()) + ", comma-separated");
         }
       }
     }
