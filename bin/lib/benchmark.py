@@ -377,7 +377,7 @@ def full_audit(run_dir):
     checked, its own time (from its last line) and the wall time of the process (JVM start included)."""
     meta = read_json(run_dir, 'full-audit.json')
     if meta['exit'] == 'skipped':
-        return {'verdict': 'skipped'}
+        return {'verdict': 'skipped', 'reason': meta.get('reason')}
     table = open(os.path.join(run_dir, 'full-audit.txt')).read()
     found = [m for m in map(AUDIT_LAST_LINE.match, table.splitlines()) if m]
     out = {'verdict': found[-1].group(2) if found else 'ERROR', 'exit': int(meta['exit']),
@@ -543,8 +543,8 @@ def print_hops(hops):
 
 def print_full_audit(f):
     if f is None or f['verdict'] == 'skipped':
-        print('full audit:     skipped (with --url it needs --nats-url and --gateway-url; the ceiling probe keeps no '
-              'orders to audit)')
+        print('full audit:     skipped (%s)' % ((f or {}).get('reason') or 'with --url it needs --nats-url and '
+                                              '--gateway-url; the ceiling probe keeps no orders to audit'))
         return
     if 'orders' in f:
         print('full audit:     %s: %d orders (every OrderPlaced in the ORDERS stream) checked in %.1f s '
