@@ -17,6 +17,7 @@ import io.vertx.core.VerticleBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,7 +54,11 @@ public final class OrderIndexFeed extends VerticleBase {
   private final Map<EventType<?>, Long> applied = new ConcurrentHashMap<>();
   /** How far each feed's events are written (flushed) to the index: what a list can see. */
   private final Map<EventType<?>, Long> written = new ConcurrentHashMap<>();
-  private final Map<EventType<?>, Boolean> caughtUp = new ConcurrentHashMap<>();
+  /**
+   * For each feed that has read what its stream held when it started: the sequence it had read then. The index is
+   * rebuilt once what was written reaches it for every feed (reading alone is not enough: writes come once a second).
+   */
+  private final Map<EventType<?>, Long> caughtUpAt = new ConcurrentHashMap<>();
   private OrderIndex index;
   private EventFeed feed;
   private ScheduledExecutorService flusher;
@@ -109,9 +114,13 @@ public final class OrderIndexFeed extends VerticleBase {
     return index;
   }
 
-  /** Whether every feed has read what its stream held when it started (a new index: the whole replay). */
+  /**
+   * Whether the index holds what every stream held when its feed started (a new index: the whole replay): each feed
+   * read that far, and what it read is written.
+   */
   boolean rebuilt() {
-    return FOLLOWED.stream().allMatch(type -> caughtUp.getOrDefault(type, false));
+    return FOLLOWED.stream().allMatch(type -> caughtUpAt.containsKey(type)
+        && written.getOrDefault(type, 0L) >= caughtUpAt.get(type));
   }
 
   /**
@@ -119,20 +128,25 @@ public final class OrderIndexFeed extends VerticleBase {
    * that a client sees the order it just placed or cancelled), or after {@code patience} whatever it holds.
    */
   Future<Void> caughtUpWith(EventPublisher publisher, Duration patience) {
-    if (caughtUp(written, publisher)) {
+    // What was stored before this request: under load later writes keep coming, and are no concern of it.
+    Map<EventType<?>, Long> target = new HashMap<>();
+    FOLLOWED.forEach(type -> target.put(type, publisher.lastStored(type)));
+    if (reached(written, target)) {
       return Future.succeededFuture();
     }
     Promise<Void> done = Promise.promise();
     long giveUpAt = System.nanoTime() + patience.toNanos();
+    boolean[] flushing = {false};
     vertx.setPeriodic(2, id -> {
-      if (caughtUp(applied, publisher) && !caughtUp(written, publisher)) {
+      if (!flushing[0] && reached(applied, target) && !reached(written, target)) {
         // Read already: write it now rather than at the next flush.
+        flushing[0] = true;
         vertx.executeBlocking(() -> {
           flush();
           return null;
         });
       }
-      if (caughtUp(written, publisher) || System.nanoTime() > giveUpAt) {
+      if (reached(written, target) || System.nanoTime() > giveUpAt) {
         vertx.cancelTimer(id);
         done.complete();
       }
@@ -140,8 +154,8 @@ public final class OrderIndexFeed extends VerticleBase {
     return done.future();
   }
 
-  private static boolean caughtUp(Map<EventType<?>, Long> sequences, EventPublisher publisher) {
-    return FOLLOWED.stream().allMatch(type -> sequences.getOrDefault(type, 0L) >= publisher.lastStored(type));
+  private static boolean reached(Map<EventType<?>, Long> sequences, Map<EventType<?>, Long> target) {
+    return target.entrySet().stream().allMatch(t -> sequences.getOrDefault(t.getKey(), 0L) >= t.getValue());
   }
 
   /** Writes what the feeds applied, and how far each got, in one go (a crash replays from there). */
@@ -175,7 +189,9 @@ public final class OrderIndexFeed extends VerticleBase {
     applied.put(type, from);
     written.put(type, from);
     return feed.anyAfter(type, from).compose(any -> {
-      caughtUp.put(type, !any);
+      if (!any) {
+        caughtUpAt.put(type, from);
+      }
       if (any && from == 0) {
         LOG.info("Order index: reading every {} from the start of its stream", type.name());
       }
@@ -196,9 +212,9 @@ public final class OrderIndexFeed extends VerticleBase {
     }
     // Anything else on these subjects was dead-lettered by the saga's consumers: no order, nothing to list.
     applied.put(type, sequence);
-    if (pending == 0 && !caughtUp.getOrDefault(type, false)) {
-      caughtUp.put(type, true);
-      LOG.info("Order index: {} read up to sequence {} ({} orders indexed)", type.name(), sequence, index.size());
+    if (pending == 0 && !caughtUpAt.containsKey(type)) {
+      caughtUpAt.put(type, sequence);
+      LOG.info("Order index: {} read up to sequence {} (written within a second)", type.name(), sequence);
     }
   }
 }

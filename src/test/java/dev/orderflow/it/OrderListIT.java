@@ -147,7 +147,8 @@ class OrderListIT {
       }
       Files.delete(data.resolve("order-index.mv"));
       try (TestOrderflow again = TestOrderflow.start(nats, onData)) {
-        JsonObject page = eventually(() -> listOn(again, "list-gina"), p -> p != null && ids(p).size() == 3);
+        // Its first answer that is not "rebuilding" (503) already holds every order.
+        JsonObject page = eventually(() -> listOn(again, "list-gina"), p -> p != null);
         assertThat(ids(page)).containsExactlyElementsOf(placed);
       }
     }
