@@ -5,6 +5,7 @@ import dev.orderflow.access.AccessPolicy.Decision;
 import dev.orderflow.config.AuthConfig;
 import dev.orderflow.config.ConfigException;
 import dev.orderflow.http.HttpProblem;
+import dev.orderflow.observability.Redaction;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -81,14 +82,15 @@ public final class ApiAuthentication {
         WebClient client = WebClient.create(vertx);
         return fetchJwks(vertx, client, config)
             .recover(e -> Future.failedFuture(new ConfigException("auth.jwksUrl: cannot load the key set from "
-                + config.jwksUrl() + ": " + e.getMessage())))
+                + Redaction.urls(config.jwksUrl()) + ": " + Redaction.urls(e.getMessage()))))
             .map(verifier -> {
               ApiAuthentication auth = new ApiAuthentication(vertx, config, verifier);
               auth.refreshTimer = vertx.setPeriodic(config.jwksRefresh().toMillis(), id -> fetchJwks(vertx, client, config)
                   .onSuccess(fresh -> auth.verifier = fresh)
                   .onFailure(e -> LOG.warn("Refreshing the JWKS from {} failed, keeping the keys loaded before: {}",
-                      config.jwksUrl(), e.getMessage())));
-              LOG.info("API authentication: bearer JWTs checked against the key set at {}", config.jwksUrl());
+                      Redaction.urls(config.jwksUrl()), Redaction.urls(e.getMessage()))));
+              LOG.info("API authentication: bearer JWTs checked against the key set at {}",
+                  Redaction.urls(config.jwksUrl()));
               return auth;
             });
       }

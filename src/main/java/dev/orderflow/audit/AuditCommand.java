@@ -1,5 +1,6 @@
 package dev.orderflow.audit;
 
+import dev.orderflow.observability.Redaction;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +51,7 @@ final class AuditCommand {
     try {
       options = parse(args);
     } catch (IllegalArgumentException | IOException e) {
-      System.err.println(e.getMessage() + "\n\n" + USAGE);
+      System.err.println(Redaction.urls(e.getMessage()) + "\n\n" + USAGE);
       return 2;
     }
     try {
@@ -58,7 +59,7 @@ final class AuditCommand {
       System.out.print(report.table());
       return report.ok() ? 0 : 1;
     } catch (Exception e) {
-      System.err.println("audit failed: " + e);
+      System.err.println("audit failed: " + Redaction.urls(e.toString()));
       return 2;
     }
   }

@@ -1,5 +1,6 @@
 package dev.orderflow.audit;
 
+import dev.orderflow.observability.Redaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,7 +62,7 @@ public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String>
   public String toString() {
     return "AuditOptions[apiUrls=" + apiUrls + ", gatewayUrl=" + gatewayUrl
         + ", accepted=" + (idsFromStream ? "from the stream, API sample " + apiSample : accepted.size())
-        + ", uncertain=" + uncertain.size() + ", natsUrl=" + natsUrl + ", monitorUrl=" + monitorUrl
+        + ", uncertain=" + uncertain.size() + ", natsUrl=" + Redaction.urls(natsUrl) + ", monitorUrl=" + monitorUrl
         + ", drainTimeout=" + drainTimeout + ", concurrency=" + concurrency
         + ", token=" + (token == null ? "none" : "***") + "]";
   }
