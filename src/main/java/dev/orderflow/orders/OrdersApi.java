@@ -69,7 +69,9 @@ public final class OrdersApi implements Routes {
   public void mount(Router router) {
     router.post("/orders")
         .handler(admission)
-        .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+        // Sized once from Content-Length (at most the limit): growing it as the chunks came copied 64 KiB bodies
+        // about seven times over.
+        .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()).setPreallocateBodyBuffer(true))
         .handler(this::place);
     router.get("/orders/:id").handler(admission).handler(this::show);
   }
@@ -135,14 +137,14 @@ public final class OrdersApi implements Routes {
         .onFailure(ctx::fail);
   }
 
-  private static JsonObject jsonBody(RoutingContext ctx) {
+  private JsonObject jsonBody(RoutingContext ctx) {
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase();
     if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
       throw HttpProblem.of(415, "unsupported-media-type", "Unsupported media type",
           "Send the order as application/json" + (contentType == null ? "" : ", not " + contentType));
     }
-    return OrderRequests.parseStrictly(ctx.body().buffer()); // strict: comments, duplicates etc. are a 400
+    return requests.read(ctx.body().buffer()); // strict: comments, duplicates etc. are a 400
   }
 
   private static String newOrderId() {

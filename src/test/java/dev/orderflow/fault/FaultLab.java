@@ -101,8 +101,13 @@ final class FaultLab implements AutoCloseable {
 
   /** A worker with {@code overrides} merged into its settings (deeply), not yet started. */
   ServiceProcess worker(String name, JsonObject overrides) throws IOException {
+    return worker(name, overrides, ServiceProcess.SUITE_JVM);
+  }
+
+  /** As {@link #worker(String, JsonObject)}, in a JVM with the options {@code jvm}. */
+  ServiceProcess worker(String name, JsonObject overrides, List<String> jvm) throws IOException {
     JsonObject config = settings(name).put("roles", WORKER_ROLES).mergeIn(overrides, true);
-    return own(new ServiceProcess(name, config, dir, logs, Map.of()));
+    return own(new ServiceProcess(name, config, dir, logs, Map.of(), jvm));
   }
 
   /**
