@@ -86,7 +86,8 @@ public final class OrdersApi implements Routes {
       placed = Future.succeededFuture(order.toEvent(newOrderId(), Instant.now()));
     } else {
       IdempotencyKeys.check(key);
-      placed = idempotencyKeys.claim(key, order.fingerprint(), () -> order.toEvent(newOrderId(), Instant.now()));
+      placed = idempotencyKeys.claim(order.customerId(), key, order.fingerprint(),
+          () -> order.toEvent(newOrderId(), Instant.now()));
     }
     boolean keyed = key != null;
     placed
