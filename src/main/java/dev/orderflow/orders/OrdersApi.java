@@ -92,8 +92,8 @@ public final class OrdersApi implements Routes {
     boolean keyed = key != null;
     placed
         .map(event -> {
-          // The order's id travels as baggage: in the trace, in every log line, and in the events' headers.
-          Context withOrder = Baggage.current().toBuilder().put("order_id", event.getOrderId()).build()
+          // The order's id as the only baggage, for every log line of the order (a caller's own entries stay out).
+          Context withOrder = Baggage.builder().put("order_id", event.getOrderId()).build()
               .storeInContext(Context.current());
           Scope scope = withOrder.makeCurrent();
           ctx.addEndHandler(done -> scope.close());
