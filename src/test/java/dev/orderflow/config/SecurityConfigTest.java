@@ -49,6 +49,18 @@ class SecurityConfigTest {
   }
 
   @Test
+  @DisplayName("has no maximum token lifetime by default; one is whole minutes, and a bad one names the setting")
+  void maxTokenLifetime() throws Exception {
+    assertThat(load(defaults(), Map.of()).auth().maxTokenLifetime()).isZero();
+    JsonObject capped = defaults();
+    capped.getJsonObject("auth").put("maxTokenLifetimeMinutes", 15);
+    assertThat(load(capped, Map.of()).auth().maxTokenLifetime()).hasMinutes(15);
+    capped.getJsonObject("auth").put("maxTokenLifetimeMinutes", -1);
+    assertThatThrownBy(() -> load(capped, Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("auth.maxTokenLifetimeMinutes");
+  }
+
+  @Test
   @DisplayName("runs the embedded default in development mode, and refuses production without keys")
   void developmentOnlyByDefault() throws Exception {
     AuthConfig auth = load(defaults(), Map.of()).auth();

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collections;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -60,12 +61,27 @@ class SecuritySettingsIT {
   @Test
   @DisplayName("the embedded default runs in development mode with demo tokens that work, and keep customers apart")
   void developmentMode() throws Exception {
+    Path dataDir = Files.createTempDirectory("orderflow-dev-");
+    // A link planted where a token file goes must be replaced, not written through.
+    Path elsewhere = Files.writeString(dataDir.resolve("not-a-token"), "untouched");
+    Files.createDirectories(dataDir.resolve("dev-tokens"));
+    Files.createSymbolicLink(dataDir.resolve("dev-tokens").resolve("alice"), elsewhere);
     JsonObject settings = new JsonObject().put("nats", new JsonObject().put("url", ""))
+        .put("dataDir", dataDir.toString())
         .put("embeddedNats", new JsonObject().put("executable", NatsTestServer.executable().toString())
             .put("port", NatsTestServer.freePort()))
         .put("auth", new JsonObject().put("hmacSecretFile", "").put("issuer", ""));
     try (TestOrderflow app = TestOrderflow.start(null, settings)) {
       Path tokens = app.config().dataDir().resolve("dev-tokens");
+      assertThat(Files.readString(elsewhere)).isEqualTo("untouched");
+      for (String name : new String[] {"alice", "bob", "operator"}) {
+        assertThat(Files.isSymbolicLink(tokens.resolve(name))).as(name).isFalse();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokens.resolve(name)))).as(name)
+            .isEqualTo("rw-------");
+      }
+      try (var left = Files.list(tokens)) {
+        assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("alice", "bob", "operator");
+      }
       String alice = Files.readString(tokens.resolve("alice"));
       String bob = Files.readString(tokens.resolve("bob"));
       String operator = Files.readString(tokens.resolve("operator"));
@@ -78,6 +94,27 @@ class SecuritySettingsIT {
       assertThat(get(app.api().resolve(location), operator).statusCode()).isEqualTo(200);
       assertThat(get(app.api().resolve(location), bob).statusCode()).isEqualTo(404);
       assertThat(get(app.api().resolve("/inventory/MUG-LOGO"), operator).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  @DisplayName("with auth.maxTokenLifetimeMinutes, refuses tokens issued for longer (from iat, or from now)")
+  void maxTokenLifetime() throws Exception {
+    JsonObject capped = new JsonObject().put("auth", new JsonObject().put("maxTokenLifetimeMinutes", 60));
+    try (TestOrderflow app = TestOrderflow.start(nats, capped)) {
+      long now = System.currentTimeMillis() / 1000;
+      String halfHour = app.tokenWithClaims("test-operator", new JsonObject().put("exp", now + 1800)
+          .put("roles", new io.vertx.core.json.JsonArray().add("operator")));
+      String twoHours = app.tokenWithClaims("test-operator", new JsonObject().put("exp", now + 7200)
+          .put("roles", new io.vertx.core.json.JsonArray().add("operator")));
+      String issuedLongAgo = app.tokenWithClaims("test-operator", new JsonObject().put("exp", now + 1800)
+          .put("iat", now - 7200).put("roles", new io.vertx.core.json.JsonArray().add("operator")));
+      assertThat(app.get("/inventory/MUG-LOGO", "Authorization", "Bearer " + halfHour).statusCode()).isEqualTo(200);
+      HttpResponse<String> tooLong = app.get("/inventory/MUG-LOGO", "Authorization", "Bearer " + twoHours);
+      assertThat(tooLong.statusCode()).isEqualTo(401);
+      ApiAccessIT.assertProblem(tooLong, "unauthorized");
+      assertThat(app.get("/inventory/MUG-LOGO", "Authorization", "Bearer " + issuedLongAgo).statusCode())
+          .isEqualTo(401);
     }
   }
 
