@@ -61,6 +61,18 @@ class SecurityConfigTest {
   }
 
   @Test
+  @DisplayName("holds each client to 256 connections by default; 0 turns it off, and a bad value names the setting")
+  void maxConnectionsPerClient() throws Exception {
+    assertThat(load(defaults(), Map.of()).limits().maxConnectionsPerClient()).isEqualTo(256);
+    JsonObject off = defaults();
+    off.getJsonObject("limits").put("maxConnectionsPerClient", 0);
+    assertThat(load(off, Map.of()).limits().maxConnectionsPerClient()).isZero();
+    off.getJsonObject("limits").put("maxConnectionsPerClient", "many");
+    assertThatThrownBy(() -> load(off, Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("limits.maxConnectionsPerClient");
+  }
+
+  @Test
   @DisplayName("runs the embedded default in development mode, and refuses production without keys")
   void developmentOnlyByDefault() throws Exception {
     AuthConfig auth = load(defaults(), Map.of()).auth();
