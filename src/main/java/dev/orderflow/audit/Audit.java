@@ -29,7 +29,7 @@ public final class Audit {
 
   private Audit(AuditOptions options) {
     this.options = options;
-    this.client = new AuditClient(options.apiUrls(), options.concurrency(), options.token());
+    this.client = new AuditClient(options.apiUrls(), options.concurrency(), options.token(), options.gatewayToken());
   }
 
   /** Runs the audit; the report says whether every check held. */

@@ -41,13 +41,18 @@ final class AuditClient {
   private final List<String> apiUrls;
   private final int concurrency;
   private final String token;
+  private final String gatewayToken;
   private final AtomicInteger next = new AtomicInteger();
 
-  /** @param token bearer token for the API's requests (null: none; the gateway's are sent without) */
-  AuditClient(List<String> apiUrls, int concurrency, String token) {
+  /**
+   * @param token bearer token for the API's requests (null: none)
+   * @param gatewayToken bearer token for the gateway simulator's (null: none)
+   */
+  AuditClient(List<String> apiUrls, int concurrency, String token, String gatewayToken) {
     this.apiUrls = apiUrls;
     this.concurrency = concurrency;
     this.token = token;
+    this.gatewayToken = gatewayToken;
   }
 
   /**
@@ -89,7 +94,7 @@ final class AuditClient {
     List<Charge> charges = new ArrayList<>();
     Integer from = 0;
     while (from != null) {
-      JsonObject page = getJson(gatewayUrl + "/v1/charges?from=" + from + "&limit=" + CHARGE_PAGE);
+      JsonObject page = getJson(gatewayUrl + "/v1/charges?from=" + from + "&limit=" + CHARGE_PAGE, gatewayToken);
       for (Object item : page.getJsonArray("charges", new JsonArray())) {
         JsonObject charge = (JsonObject) item;
         charges.add(new Charge(charge.getString("orderId"), charge.getString("status")));
@@ -107,7 +112,16 @@ final class AuditClient {
   }
 
   JsonObject getJson(String url) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(get(url), HttpResponse.BodyHandlers.ofString());
+    return getJson(url, null);
+  }
+
+  /** GET {@code url} with {@code bearer} as its token (null: none); the answer, which must be a 200. */
+  private JsonObject getJson(String url, String bearer) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).GET();
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException("GET " + url + " answered " + response.statusCode() + ": " + response.body());
     }
@@ -116,10 +130,6 @@ final class AuditClient {
 
   private String api() {
     return apiUrls.get(Math.floorMod(next.getAndIncrement(), apiUrls.size()));
-  }
-
-  private static HttpRequest get(String url) {
-    return HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).GET().build();
   }
 
   private HttpRequest apiGet(String url) {

@@ -39,6 +39,8 @@ final class AuditCommand {
         --token-file FILE   an operator's bearer token for the API (the audit reads every order and the
                             inventory); else the environment variable ORDERFLOW_AUDIT_TOKEN, else
                             data/dev-tokens/operator when it exists (a development-mode run from this folder)
+        --gateway-token-file FILE  the gateway simulator's token, when it has one; else the service's variable
+                            ORDERFLOW_GATEWAY_FAULTS_TOKEN
       """;
   /** Options without a value. */
   private static final List<String> FLAGS = List.of("--ids-from-stream");
@@ -77,7 +79,7 @@ final class AuditCommand {
       given.put(args[i].substring(2), args[++i]);
     }
     List<String> known = List.of("ids", "uncertain", "ids-from-stream", "api-sample", "api", "gateway", "nats",
-        "monitor", "catalogue", "initial", "wait", "concurrency", "token-file");
+        "monitor", "catalogue", "initial", "wait", "concurrency", "token-file", "gateway-token-file");
     for (String name : given.keySet()) {
       if (!known.contains(name)) {
         throw new IllegalArgumentException("Unknown option --" + name);
@@ -103,7 +105,19 @@ final class AuditCommand {
         Integer.parseInt(given.getOrDefault("concurrency", "" + AuditOptions.DEFAULT_CONCURRENCY)),
         token(given.get("token-file"), System.getenv("ORDERFLOW_AUDIT_TOKEN")),
         fromStream,
-        Integer.parseInt(given.getOrDefault("api-sample", "" + AuditOptions.DEFAULT_API_SAMPLE)));
+        Integer.parseInt(given.getOrDefault("api-sample", "" + AuditOptions.DEFAULT_API_SAMPLE)),
+        gatewayToken(given.get("gateway-token-file"), System.getenv("ORDERFLOW_GATEWAY_FAULTS_TOKEN")));
+  }
+
+  /** The gateway simulator's token: from {@code file}, else {@code fromEnvironment} (the service's variable). */
+  static String gatewayToken(String file, String fromEnvironment) throws IOException {
+    if (file != null) {
+      if (!Files.isReadable(Path.of(file))) {
+        throw new IllegalArgumentException("--gateway-token-file " + file + " cannot be read");
+      }
+      return Files.readString(Path.of(file)).strip();
+    }
+    return fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment.strip();
   }
 
   /** The bearer token: from {@code file}, else {@code fromEnvironment}, else the development mode's operator token. */

@@ -25,10 +25,12 @@ import java.util.Map;
  *     {@code OrderPlaced} in {@code ORDERS}) instead of {@code accepted} and one API view per order
  * @param apiSample with {@code idsFromStream}: how many orders' API views ({@code GET /orders/{id}}, spread evenly
  *     over the run) must agree with what the streams say
+ * @param gatewayToken the bearer token sent to the gateway simulator (its token, when it is configured with one);
+ *     null to send none
  */
 public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String> accepted, List<String> uncertain,
     Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
-    String token, boolean idsFromStream, int apiSample) {
+    String token, boolean idsFromStream, int apiSample, String gatewayToken) {
 
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(120);
   public static final int DEFAULT_CONCURRENCY = 64;
@@ -54,7 +56,7 @@ public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String>
       Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
       String token) {
     this(apiUrls, gatewayUrl, accepted, uncertain, initialStock, natsUrl, monitorUrl, drainTimeout, concurrency,
-        token, false, 0);
+        token, false, 0, null);
   }
 
   /** Never prints the token. */
@@ -64,7 +66,8 @@ public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String>
         + ", accepted=" + (idsFromStream ? "from the stream, API sample " + apiSample : accepted.size())
         + ", uncertain=" + uncertain.size() + ", natsUrl=" + Redaction.urls(natsUrl) + ", monitorUrl=" + monitorUrl
         + ", drainTimeout=" + drainTimeout + ", concurrency=" + concurrency
-        + ", token=" + (token == null ? "none" : "***") + "]";
+        + ", token=" + (token == null ? "none" : "***") + ", gatewayToken=" + (gatewayToken == null ? "none" : "***")
+        + "]";
   }
 
   /** Reads ids one per line, ignoring blank lines and {@code #} comments. */

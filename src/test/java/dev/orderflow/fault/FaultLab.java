@@ -44,6 +44,11 @@ final class FaultLab implements AutoCloseable {
 
   final Path dir;
   final Path logs;
+  /**
+   * The gateway simulator's token, given to every process of the scenario: the simulator then needs it for every
+   * request, which payments, the audit and {@link #gatewayGet} send, as a deployment with a token would.
+   */
+  private final String gatewayToken = "fault-suite-" + java.util.UUID.randomUUID();
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private int gatewayPort;
   private String natsUrl;
@@ -91,7 +96,7 @@ final class FaultLab implements AutoCloseable {
   /** The gateway simulator alone in its process (it still connects to NATS, as every Orderflow process does). */
   ServiceProcess gateway() throws IOException {
     JsonObject config = settings("gateway").put("roles", "gateway");
-    return own(new ServiceProcess("gateway", config, dir, logs, Map.of())).startReady();
+    return own(new ServiceProcess("gateway", config, dir, logs, environment())).startReady();
   }
 
   /** A worker running every role but the gateway, not yet started. */
@@ -107,7 +112,7 @@ final class FaultLab implements AutoCloseable {
   /** As {@link #worker(String, JsonObject)}, in a JVM with the options {@code jvm}. */
   ServiceProcess worker(String name, JsonObject overrides, List<String> jvm) throws IOException {
     JsonObject config = settings(name).put("roles", WORKER_ROLES).mergeIn(overrides, true);
-    return own(new ServiceProcess(name, config, dir, logs, Map.of(), jvm));
+    return own(new ServiceProcess(name, config, dir, logs, environment(), jvm));
   }
 
   /**
@@ -123,7 +128,7 @@ final class FaultLab implements AutoCloseable {
             .put("executable", NatsTestServer.executable().toString()));
     config.getJsonObject("nats").put("url", "");
     natsUrl = "nats://127.0.0.1:" + natsPort;
-    return own(new ServiceProcess(name, config, dir, logs, Map.of()));
+    return own(new ServiceProcess(name, config, dir, logs, environment()));
   }
 
   String natsUrl() {
@@ -134,11 +139,26 @@ final class FaultLab implements AutoCloseable {
     return "http://127.0.0.1:" + gatewayPort;
   }
 
+  private Map<String, String> environment() {
+    return Map.of("ORDERFLOW_GATEWAY_FAULTS_TOKEN", gatewayToken);
+  }
+
+  /** {@code GET path} of the gateway simulator, with its token; the body, which must come with a 200. */
+  String gatewayGet(String path) throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(gatewayUrl() + path)).header("Authorization", "Bearer " + gatewayToken).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
   /** Changes the gateway simulator's faults ({@code PUT /v1/faults}). */
   void gatewayFaults(JsonObject faults) throws IOException, InterruptedException {
     HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create(gatewayUrl() + "/v1/faults")).PUT(HttpRequest.BodyPublishers.ofString(faults.encode()))
-        .build(), HttpResponse.BodyHandlers.ofString());
+        .header("Authorization", "Bearer " + gatewayToken).build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IllegalStateException("PUT /v1/faults answered " + response.statusCode() + ": " + response.body());
     }
@@ -153,7 +173,7 @@ final class FaultLab implements AutoCloseable {
   AuditReport audit(List<String> accepted, List<ServiceProcess> apis, Duration drain) throws Exception {
     AuditReport report = Audit.run(new AuditOptions(apis.stream().map(ServiceProcess::apiUrl).toList(),
         gatewayUrl(), List.copyOf(accepted), List.of(), catalogueStock(), natsUrl, null, drain, 32,
-        TestTokens.operator()));
+        TestTokens.operator(), false, 0, gatewayToken));
     System.out.println(report.table());
     if (!report.ok()) {
       dumpStock();

@@ -130,7 +130,7 @@ class SecuritySettingsIT {
       HttpResponse<String> outsider = putFaults(lan.get().getHostAddress(), port, null);
       assertThat(outsider.statusCode()).isEqualTo(403);
       assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://" + lan.get().getHostAddress() + ":" + port
-          + "/v1/faults")).GET().build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"outage\":false");
+          + "/v1/faults")).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
     }
     Path tokenFile = Files.createTempFile("faults-token-", "");
     Files.writeString(tokenFile, "faults-token-for-the-test\n");
@@ -140,6 +140,12 @@ class SecuritySettingsIT {
       assertThat(putFaults("127.0.0.1", port, null).statusCode()).isEqualTo(401);
       assertThat(putFaults("127.0.0.1", port, "wrong").statusCode()).isEqualTo(401);
       assertThat(putFaults("127.0.0.1", port, "faults-token-for-the-test").statusCode()).isEqualTo(200);
+      // Payments presents the token with each charge; the charge log needs it too.
+      String orderId = app.placeOrder("tess", java.util.Map.of("MUG-LOGO", 1));
+      app.awaitStatus(orderId, "SHIPPED");
+      assertThat(app.charges(orderId)).hasSize(1);
+      assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/charges?orderId="
+          + orderId)).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
     } finally {
       Files.deleteIfExists(tokenFile);
     }
