@@ -269,7 +269,8 @@ public final class Orderflow {
   }
 
   private Future<Void> connect(String url) {
-    return NatsBridge.connect(vertx, url, config.nats(), config.natsSecurity(), config.consumers(),
+    return NatsBridge.connect(vertx, url, config.nats(),
+            embeddedNats == null ? config.natsSecurity() : embeddedNats.clientSecurity(), config.consumers(),
             observability.openTelemetry(), observability.registry())
         .map(connected -> {
           bridge = connected;

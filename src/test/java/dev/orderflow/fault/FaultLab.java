@@ -52,6 +52,8 @@ final class FaultLab implements AutoCloseable {
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private int gatewayPort;
   private String natsUrl;
+  /** The embedded default's data folder, whose nats-server requires the token it makes at each start. */
+  private Path embeddedData;
   private int replicas = 1;
 
   FaultLab(String scenario) throws IOException {
@@ -128,11 +130,20 @@ final class FaultLab implements AutoCloseable {
             .put("executable", NatsTestServer.executable().toString()));
     config.getJsonObject("nats").put("url", "");
     natsUrl = "nats://127.0.0.1:" + natsPort;
+    embeddedData = dataDir;
     return own(new ServiceProcess(name, config, dir, logs, environment()));
   }
 
-  String natsUrl() {
-    return natsUrl;
+  /**
+   * The NATS servers of the scenario; the embedded default's with the token of its latest start in the URL, which
+   * the tools and jnats present (a URL's user info wins over configured credentials).
+   */
+  String natsUrl() throws IOException {
+    if (embeddedData == null) {
+      return natsUrl;
+    }
+    String token = Files.readString(embeddedData.resolve("nats").resolve("token")).strip();
+    return natsUrl.replace("nats://", "nats://" + token + "@");
   }
 
   String gatewayUrl() {
@@ -172,7 +183,7 @@ final class FaultLab implements AutoCloseable {
   /** The audit of the orders {@code accepted}. */
   AuditReport audit(List<String> accepted, List<ServiceProcess> apis, Duration drain) throws Exception {
     AuditReport report = Audit.run(new AuditOptions(apis.stream().map(ServiceProcess::apiUrl).toList(),
-        gatewayUrl(), List.copyOf(accepted), List.of(), catalogueStock(), natsUrl, null, drain, 32,
+        gatewayUrl(), List.copyOf(accepted), List.of(), catalogueStock(), natsUrl(), null, drain, 32,
         TestTokens.operator(), false, 0, gatewayToken));
     System.out.println(report.table());
     if (!report.ok()) {
@@ -199,7 +210,7 @@ final class FaultLab implements AutoCloseable {
   private void dumpStock() {
     Path file = logs.resolve("stock-at-audit.txt");
     StringBuilder out = new StringBuilder();
-    try (Connection nats = Nats.connect(new Options.Builder().server(natsUrl).connectionTimeout(Duration.ofSeconds(5))
+    try (Connection nats = Nats.connect(new Options.Builder().server(natsUrl()).connectionTimeout(Duration.ofSeconds(5))
         .maxReconnects(0).build())) {
       KeyValue stock = nats.keyValue("stock");
       java.util.Set<String> orders = new java.util.TreeSet<>();
