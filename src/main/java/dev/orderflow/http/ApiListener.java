@@ -89,6 +89,8 @@ public final class ApiListener {
     listening.close().addListener(f -> {
       if (!f.isSuccess()) {
         LOG.warn("closing the API's listening socket failed: {}", String.valueOf(f.cause()));
+      } else {
+        LOG.info("API stopped listening: new connections are refused; {} open get one last answer", open.get());
       }
       closed.complete();
     });
