@@ -20,6 +20,7 @@ import dev.orderflow.messaging.EmbeddedNatsServer;
 import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.observability.LogThrottle;
 import dev.orderflow.observability.Observability;
+import dev.orderflow.observability.Redaction;
 import dev.orderflow.orders.OrderEventsVerticle;
 import dev.orderflow.orders.OrderIndexFeed;
 import dev.orderflow.orders.OrdersApi;
@@ -259,13 +260,13 @@ public final class Orderflow {
           }
           long left = deadline - System.nanoTime();
           if (left <= 0) {
-            return Future.failedFuture(failures == 0 ? failure : new BrokerUnavailable("NATS at " + url
-                + " was not ready within " + config.nats().startupTimeout().toSeconds()
-                + " s (nats.startupTimeoutSeconds): " + failure.getMessage(), failure));
+            return Future.failedFuture(failures == 0 ? failure : new BrokerUnavailable("NATS at "
+                + Redaction.urls(url) + " was not ready within " + config.nats().startupTimeout().toSeconds()
+                + " s (nats.startupTimeoutSeconds): " + Redaction.urls(failure.getMessage()), failure));
           }
           if (startupWarnings.allow()) {
-            LOG.warn("NATS at {} is not ready yet ({}); trying again for up to {} s", url, failure.getMessage(),
-                TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999));
+            LOG.warn("NATS at {} is not ready yet ({}); trying again for up to {} s", Redaction.urls(url),
+                Redaction.urls(failure.getMessage()), TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999));
           }
           // Soon at first (a server a moment from ready), then every 2 s, and once more at the deadline.
           long pause = Math.min(2_000, 250L << Math.min(failures, 3));
@@ -275,7 +276,8 @@ public final class Orderflow {
   }
 
   private Future<Void> connect(String url) {
-    return NatsBridge.connect(vertx, url, config.nats(), config.natsSecurity(), config.consumers(),
+    return NatsBridge.connect(vertx, url, config.nats(),
+            embeddedNats == null ? config.natsSecurity() : embeddedNats.clientSecurity(), config.consumers(),
             observability.openTelemetry(), observability.registry())
         .map(connected -> {
           bridge = connected;

@@ -5,6 +5,7 @@ import dev.orderflow.access.AccessPolicy.Decision;
 import dev.orderflow.config.AuthConfig;
 import dev.orderflow.config.ConfigException;
 import dev.orderflow.http.HttpProblem;
+import dev.orderflow.observability.Redaction;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -41,6 +42,13 @@ public final class ApiAuthentication {
   private static final String CALLER = "orderflow.caller";
   private static final String POLICY = "orderflow.policy";
   private static final String REALM = "orderflow";
+
+  /**
+   * What a refused token's client is told: which check failed (signature, issuer, audience, a claim of the wrong
+   * type) would only help someone forging tokens.
+   */
+  private static final String NOT_VALID = "The bearer token is not valid";
+  private static final String EXPIRED = "The bearer token has expired";
 
   /** How long a verified token is trusted without checking its signature again (never beyond its expiry). */
   private static final long VERIFIED_FOR_MILLIS = 60_000;
@@ -88,14 +96,15 @@ public final class ApiAuthentication {
         WebClient client = WebClient.create(vertx);
         return fetchJwks(vertx, client, config)
             .recover(e -> Future.failedFuture(new ConfigException("auth.jwksUrl: cannot load the key set from "
-                + config.jwksUrl() + ": " + e.getMessage())))
+                + Redaction.urls(config.jwksUrl()) + ": " + Redaction.urls(e.getMessage()))))
             .map(verifier -> {
               ApiAuthentication auth = new ApiAuthentication(vertx, config, verifier);
               auth.refreshTimer = vertx.setPeriodic(config.jwksRefresh().toMillis(), id -> fetchJwks(vertx, client, config)
                   .onSuccess(fresh -> auth.verifier = fresh)
                   .onFailure(e -> LOG.warn("Refreshing the JWKS from {} failed, keeping the keys loaded before: {}",
-                      config.jwksUrl(), e.getMessage())));
-              LOG.info("API authentication: bearer JWTs checked against the key set at {}", config.jwksUrl());
+                      Redaction.urls(config.jwksUrl()), Redaction.urls(e.getMessage()))));
+              LOG.info("API authentication: bearer JWTs checked against the key set at {}",
+                  Redaction.urls(config.jwksUrl()));
               return auth;
             });
       }
@@ -163,9 +172,22 @@ public final class ApiAuthentication {
       ctx.next();
       return;
     }
-    verifier.authenticate(new TokenCredentials(token)).onComplete(result -> {
+    if (TokenShape.critical(token)) {
+      // RFC 7515 §4.1.11: extensions marked critical must be understood, and this service understands none.
+      ctx.fail(unauthorized("invalid_token", NOT_VALID));
+      return;
+    }
+    Future<io.vertx.ext.auth.User> checked;
+    try {
+      checked = verifier.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // vertx-auth-jwt reads exp, nbf and iat as numbers outside its own error handling: a string there throws.
+      checked = Future.failedFuture(e);
+    }
+    checked.onComplete(result -> {
       if (result.failed()) {
-        ctx.fail(unauthorized("invalid_token", "The bearer token is not valid: " + reason(result.cause())));
+        LOG.debug("bearer token refused: {}", reason(result.cause()));
+        ctx.fail(unauthorized("invalid_token", expired(result.cause()) ? EXPIRED : NOT_VALID));
         return;
       }
       // vertx-auth-jwt keeps the verified payload under the "accessToken" attribute (its root claim).
@@ -174,10 +196,13 @@ public final class ApiAuthentication {
         ctx.fail(unauthorized("invalid_token", "The bearer token has no expiry (exp); tokens must expire"));
         return;
       }
+      if (!TokenShape.lifetimeWithin(claims, config.maxTokenLifetime(), System.currentTimeMillis() / 1000)) {
+        ctx.fail(unauthorized("invalid_token", "The bearer token is valid for longer than this service accepts"));
+        return;
+      }
       var caller = policy.caller(plain(claims));
       if (caller.isEmpty()) {
-        ctx.fail(unauthorized("invalid_token", "The bearer token names no customer (" + config.customerClaim()
-            + ") and no " + config.operatorRole() + " role"));
+        ctx.fail(unauthorized("invalid_token", "The bearer token names no customer and no role of this service"));
         return;
       }
       if (verified.size() >= MAX_VERIFIED) {
@@ -260,10 +285,16 @@ public final class ApiAuthentication {
     return HttpProblem.of(403, "forbidden", "Not allowed", detail);
   }
 
+  /** The library's reason, for a debug line only: a client is told no more than {@link #NOT_VALID}. */
   private static String reason(Throwable failure) {
     String message = String.valueOf(failure.getMessage());
     // Never echo a token or anything long a client sent; the library's reasons are short sentences.
     return message.length() > 120 ? message.substring(0, 120) + "…" : message;
+  }
+
+  /** Whether vertx-auth-jwt refused the token for its expiry (which a client can mend by getting a new one). */
+  private static boolean expired(Throwable failure) {
+    return String.valueOf(failure.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("expired");
   }
 
   private static Future<JWTAuth> fetchJwks(Vertx vertx, WebClient client, AuthConfig config) {

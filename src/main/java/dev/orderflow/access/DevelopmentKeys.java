@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,22 +42,25 @@ final class DevelopmentKeys {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     JWTOptions verification = ApiAuthentication.verification(config);
+    Duration valid = config.maxTokenLifetime().isZero() || config.maxTokenLifetime().compareTo(config.devTokenTtl()) > 0
+        ? config.devTokenTtl() : config.maxTokenLifetime();
     String issuer = config.issuer().isEmpty() ? DEV_ISSUER : config.issuer();
     JWTAuth auth = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM)
             .setBuffer(Base64.getUrlEncoder().withoutPadding().encodeToString(key)))
         .setJWTOptions(verification));
     Map<String, String> tokens = new LinkedHashMap<>();
-    tokens.put("alice", token(auth, config, issuer, "alice", false));
-    tokens.put("bob", token(auth, config, issuer, "bob", false));
-    tokens.put("operator", token(auth, config, issuer, "operator", true));
+    tokens.put("alice", token(auth, config, valid, issuer, "alice", false));
+    tokens.put("bob", token(auth, config, valid, issuer, "bob", false));
+    tokens.put("operator", token(auth, config, valid, issuer, "operator", true));
     Path folder = dataDir.resolve("dev-tokens").toAbsolutePath();
     write(folder, tokens);
     StringBuilder banner = new StringBuilder()
         .append("DEVELOPMENT MODE: no keys for API tokens are configured, so this process signs its own with a key made ")
         .append("at start-up (tokens die with the process). Never run like this in production: configure ")
         .append("auth.publicKeyFile, auth.jwksUrl or ORDERFLOW_AUTH_HMAC_SECRET (see the README, Security).\n")
-        .append("Demo tokens, valid ").append(config.devTokenTtl().toHours()).append(" h, also in ").append(folder)
+        .append("Demo tokens, valid ").append(valid.toMinutes() % 60 == 0 ? valid.toHours() + " h" : valid.toMinutes()
+            + " min").append(", also in ").append(folder)
         .append("/:\n");
     tokens.forEach((name, token) -> banner.append("  ").append(name).append(": ").append(token).append('\n'));
     banner.append("Try: curl -H \"Authorization: Bearer $(cat ").append(folder).append("/alice)\" ...");
@@ -63,7 +68,8 @@ final class DevelopmentKeys {
     return new Started(auth, Map.copyOf(tokens));
   }
 
-  private static String token(JWTAuth auth, AuthConfig config, String issuer, String subject, boolean operator) {
+  private static String token(JWTAuth auth, AuthConfig config, Duration valid, String issuer, String subject,
+      boolean operator) {
     JsonObject claims = new JsonObject();
     if (operator) {
       claims.put(config.rolesClaim().isEmpty() ? "roles" : config.rolesClaim(),
@@ -73,7 +79,7 @@ final class DevelopmentKeys {
         .setAlgorithm(ALGORITHM)
         .setSubject(subject)
         .setIssuer(issuer)
-        .setExpiresInSeconds((int) config.devTokenTtl().toSeconds());
+        .setExpiresInSeconds((int) valid.toSeconds());
     config.audience().forEach(options::addAudience);
     if (!config.customerClaim().equals("sub") && !operator) {
       claims.put(config.customerClaim(), subject);
@@ -81,16 +87,30 @@ final class DevelopmentKeys {
     return auth.generateToken(claims, options);
   }
 
+  /**
+   * Writes each token into a file that is readable by this user only from the moment it exists: a new file created
+   * with those permissions, then moved over the old one (so a link planted in its place is replaced, not followed).
+   */
   private static void write(Path folder, Map<String, String> tokens) {
+    boolean posix = folder.getFileSystem().supportedFileAttributeViews().contains("posix");
     try {
-      Files.createDirectories(folder);
+      if (posix) {
+        Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+            "rwx------")));
+      } else {
+        Files.createDirectories(folder); // Windows: the data folder's own permissions apply
+      }
       for (Map.Entry<String, String> token : tokens.entrySet()) {
         Path file = folder.resolve(token.getKey());
-        Files.writeString(file, token.getValue());
+        Path fresh = posix
+            ? Files.createTempFile(folder, token.getKey() + ".", ".new",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+            : Files.createTempFile(folder, token.getKey() + ".", ".new");
         try {
-          Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException notPosix) {
-          // Windows: the data folder's own permissions apply
+          Files.writeString(fresh, token.getValue());
+          Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+          Files.deleteIfExists(fresh);
         }
       }
     } catch (IOException e) {

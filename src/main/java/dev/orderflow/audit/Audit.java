@@ -31,7 +31,7 @@ public final class Audit {
   private Audit(AuditOptions options) {
     this.options = options;
     this.client = new AuditClient(options.apiUrls(), options.inventoryUrls(), options.concurrency(),
-        options.token());
+        options.token(), options.gatewayToken());
   }
 
   /** Runs the audit; the report says whether every check held. */

@@ -42,17 +42,20 @@ final class AuditClient {
   private final List<String> inventoryUrls;
   private final int concurrency;
   private final String token;
+  private final String gatewayToken;
   private final AtomicInteger next = new AtomicInteger();
 
   /**
    * @param inventoryUrls where {@code GET /inventory} is served (empty: by the {@code apiUrls})
-   * @param token bearer token for the API's requests (null: none; the gateway's are sent without)
+   * @param token bearer token for the API's requests (null: none)
+   * @param gatewayToken bearer token for the gateway simulator's (null: none)
    */
-  AuditClient(List<String> apiUrls, List<String> inventoryUrls, int concurrency, String token) {
+  AuditClient(List<String> apiUrls, List<String> inventoryUrls, int concurrency, String token, String gatewayToken) {
     this.apiUrls = apiUrls;
     this.inventoryUrls = inventoryUrls.isEmpty() ? apiUrls : inventoryUrls;
     this.concurrency = concurrency;
     this.token = token;
+    this.gatewayToken = gatewayToken;
   }
 
   /**
@@ -94,7 +97,7 @@ final class AuditClient {
     List<Charge> charges = new ArrayList<>();
     Integer from = 0;
     while (from != null) {
-      JsonObject page = getJson(gatewayUrl + "/v1/charges?from=" + from + "&limit=" + CHARGE_PAGE);
+      JsonObject page = getJson(gatewayUrl + "/v1/charges?from=" + from + "&limit=" + CHARGE_PAGE, gatewayToken);
       for (Object item : page.getJsonArray("charges", new JsonArray())) {
         JsonObject charge = (JsonObject) item;
         charges.add(new Charge(charge.getString("orderId"), charge.getString("status"),
@@ -113,7 +116,16 @@ final class AuditClient {
   }
 
   JsonObject getJson(String url) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(get(url), HttpResponse.BodyHandlers.ofString());
+    return getJson(url, null);
+  }
+
+  /** GET {@code url} with {@code bearer} as its token (null: none); the answer, which must be a 200. */
+  private JsonObject getJson(String url, String bearer) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).GET();
+    if (bearer != null) {
+      request.header("Authorization", "Bearer " + bearer);
+    }
+    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException("GET " + url + " answered " + response.statusCode() + ": " + response.body());
     }
@@ -123,10 +135,6 @@ final class AuditClient {
   /** The URLs in turn, so the reads spread over every instance. */
   private String next(List<String> urls) {
     return urls.get(Math.floorMod(next.getAndIncrement(), urls.size()));
-  }
-
-  private static HttpRequest get(String url) {
-    return HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).GET().build();
   }
 
   private HttpRequest apiGet(String url) {

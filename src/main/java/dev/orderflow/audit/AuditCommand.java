@@ -1,5 +1,6 @@
 package dev.orderflow.audit;
 
+import dev.orderflow.observability.Redaction;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,6 +42,8 @@ final class AuditCommand {
         --token-file FILE   an operator's bearer token for the API (the audit reads every order and the
                             inventory); else the environment variable ORDERFLOW_AUDIT_TOKEN, else
                             data/dev-tokens/operator when it exists (a development-mode run from this folder)
+        --gateway-token-file FILE  the gateway simulator's token, when it has one; else the service's variable
+                            ORDERFLOW_GATEWAY_FAULTS_TOKEN
       """;
   /** Options without a value. */
   private static final List<String> FLAGS = List.of("--ids-from-stream");
@@ -53,7 +56,7 @@ final class AuditCommand {
     try {
       options = parse(args);
     } catch (IllegalArgumentException | IOException e) {
-      System.err.println(e.getMessage() + "\n\n" + USAGE);
+      System.err.println(Redaction.urls(e.getMessage()) + "\n\n" + USAGE);
       return 2;
     }
     try {
@@ -61,7 +64,7 @@ final class AuditCommand {
       System.out.print(report.table());
       return report.ok() ? 0 : 1;
     } catch (Exception e) {
-      System.err.println("audit failed: " + e);
+      System.err.println("audit failed: " + Redaction.urls(e.toString()));
       return 2;
     }
   }
@@ -78,8 +81,9 @@ final class AuditCommand {
       }
       given.put(args[i].substring(2), args[++i]);
     }
-    List<String> known = List.of("ids", "uncertain", "cancelled", "ids-from-stream", "api-sample", "api", "inventory", "gateway", "nats",
-        "monitor", "catalogue", "initial", "wait", "concurrency", "token-file");
+    List<String> known = List.of("ids", "uncertain", "cancelled", "ids-from-stream", "api-sample", "api", "inventory",
+        "gateway", "nats", "monitor", "catalogue", "initial", "wait", "concurrency", "token-file",
+        "gateway-token-file");
     for (String name : given.keySet()) {
       if (!known.contains(name)) {
         throw new IllegalArgumentException("Unknown option --" + name);
@@ -107,7 +111,19 @@ final class AuditCommand {
         fromStream,
         Integer.parseInt(given.getOrDefault("api-sample", "" + AuditOptions.DEFAULT_API_SAMPLE)),
         given.containsKey("inventory") ? apiUrls(given.get("inventory")) : List.of(),
-        given.containsKey("cancelled") ? AuditOptions.readIds(Path.of(given.get("cancelled"))) : List.of());
+        given.containsKey("cancelled") ? AuditOptions.readIds(Path.of(given.get("cancelled"))) : List.of(),
+        gatewayToken(given.get("gateway-token-file"), System.getenv("ORDERFLOW_GATEWAY_FAULTS_TOKEN")));
+  }
+
+  /** The gateway simulator's token: from {@code file}, else {@code fromEnvironment} (the service's variable). */
+  static String gatewayToken(String file, String fromEnvironment) throws IOException {
+    if (file != null) {
+      if (!Files.isReadable(Path.of(file))) {
+        throw new IllegalArgumentException("--gateway-token-file " + file + " cannot be read");
+      }
+      return Files.readString(Path.of(file)).strip();
+    }
+    return fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment.strip();
   }
 
   /** The bearer token: from {@code file}, else {@code fromEnvironment}, else the development mode's operator token. */

@@ -1,5 +1,6 @@
 package dev.orderflow.audit;
 
+import dev.orderflow.observability.Redaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,10 +29,13 @@ import java.util.Map;
  *     {@code apiUrls} serve it too, as when one process runs the orders and inventory roles
  * @param cancelled ids of orders whose cancellation was answered 202: each must end CANCELLED on request, never
  *     SHIPPED
+ * @param gatewayToken the bearer token sent to the gateway simulator (its token, when it is configured with one);
+ *     null to send none
  */
 public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String> accepted, List<String> uncertain,
     Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
-    String token, boolean idsFromStream, int apiSample, List<String> inventoryUrls, List<String> cancelled) {
+    String token, boolean idsFromStream, int apiSample, List<String> inventoryUrls, List<String> cancelled,
+    String gatewayToken) {
 
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(120);
   public static final int DEFAULT_CONCURRENCY = 64;
@@ -54,18 +58,18 @@ public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String>
     cancelled = List.copyOf(cancelled);
   }
 
-  /** An audit with no cancellations to hold the run to. */
+  /** An audit with no cancellations to hold the run to, and no token for the gateway. */
   public AuditOptions(List<String> apiUrls, String gatewayUrl, List<String> accepted, List<String> uncertain,
       Map<String, Long> initialStock, String natsUrl, String monitorUrl, Duration drainTimeout, int concurrency,
       String token, boolean idsFromStream, int apiSample, List<String> inventoryUrls) {
     this(apiUrls, gatewayUrl, accepted, uncertain, initialStock, natsUrl, monitorUrl, drainTimeout, concurrency,
-        token, idsFromStream, apiSample, inventoryUrls, List.of());
+        token, idsFromStream, apiSample, inventoryUrls, List.of(), null);
   }
 
   /** The same audit, holding it also to the cancellations answered 202 in {@code cancelled}. */
   public AuditOptions withCancelled(List<String> cancelled) {
     return new AuditOptions(apiUrls, gatewayUrl, accepted, uncertain, initialStock, natsUrl, monitorUrl, drainTimeout,
-        concurrency, token, idsFromStream, apiSample, inventoryUrls, cancelled);
+        concurrency, token, idsFromStream, apiSample, inventoryUrls, cancelled, gatewayToken);
   }
 
   /** An audit whose API URLs serve the inventory too. */
@@ -89,9 +93,10 @@ public record AuditOptions(List<String> apiUrls, String gatewayUrl, List<String>
   public String toString() {
     return "AuditOptions[apiUrls=" + apiUrls + ", inventoryUrls=" + inventoryUrls + ", gatewayUrl=" + gatewayUrl
         + ", accepted=" + (idsFromStream ? "from the stream, API sample " + apiSample : accepted.size())
-        + ", uncertain=" + uncertain.size() + ", cancelled=" + cancelled.size() + ", natsUrl=" + natsUrl + ", monitorUrl=" + monitorUrl
-        + ", drainTimeout=" + drainTimeout + ", concurrency=" + concurrency
-        + ", token=" + (token == null ? "none" : "***") + "]";
+        + ", uncertain=" + uncertain.size() + ", cancelled=" + cancelled.size() + ", natsUrl="
+        + Redaction.urls(natsUrl) + ", monitorUrl=" + monitorUrl + ", drainTimeout=" + drainTimeout
+        + ", concurrency=" + concurrency + ", token=" + (token == null ? "none" : "***")
+        + ", gatewayToken=" + (gatewayToken == null ? "none" : "***") + "]";
   }
 
   /** Reads ids one per line, ignoring blank lines and {@code #} comments. */

@@ -1,5 +1,6 @@
 package dev.orderflow.audit;
 
+import dev.orderflow.observability.Redaction;
 import dev.orderflow.messaging.DeadLetterDesk;
 
 /**
@@ -70,7 +71,7 @@ public final class DeadLettersCommand {
       System.err.println("not a number: " + e.getMessage());
       return 2;
     } catch (Exception e) {
-      System.err.println("error: " + e.getMessage());
+      System.err.println("error: " + Redaction.urls(e.getMessage()));
       return 1;
     }
   }

@@ -26,6 +26,8 @@ import java.util.Set;
  * @param leeway clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}
  * @param metricsAccess {@code open}, or {@code operator} (GET /metrics needs an operator token)
  * @param devTokenTtl how long the demo tokens of development mode stay valid
+ * @param maxTokenLifetime the longest a token may be valid for, from its {@code iat} (or from now, without one) to
+ *     its {@code exp}; a token issued for longer is refused; zero: no limit
  */
 public record AuthConfig(
     String mode,
@@ -41,7 +43,8 @@ public record AuthConfig(
     String operatorRole,
     Duration leeway,
     String metricsAccess,
-    Duration devTokenTtl) {
+    Duration devTokenTtl,
+    Duration maxTokenLifetime) {
 
   public static final String AUTO = "auto";
   public static final String DEVELOPMENT = "development";
@@ -88,7 +91,8 @@ public record AuthConfig(
         s.string("operatorRole"),
         Duration.ofSeconds(s.integer("leewaySeconds", 0, 600)),
         s.oneOf("metricsAccess", Set.of("open", "operator")),
-        Duration.ofHours(s.integer("devTokenHours", 1, 24 * 30)));
+        Duration.ofHours(s.integer("devTokenHours", 1, 24 * 30)),
+        Duration.ofMinutes(s.integer("maxTokenLifetimeMinutes", 0, 366 * 24 * 60)));
     int sources = (config.publicKeyFile.isEmpty() ? 0 : 1) + (config.hmacSecret.present() ? 1 : 0)
         + (config.jwksUrl.isEmpty() ? 0 : 1);
     if (sources > 1) {

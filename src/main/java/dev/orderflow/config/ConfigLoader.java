@@ -90,6 +90,7 @@ public final class ConfigLoader {
   /** As {@link #from(JsonObject, Catalogue)}, with the environment that secrets are read from. */
   static OrderflowConfig from(JsonObject json, Catalogue catalogue, Map<String, String> environment) {
     Settings s = Settings.of(json);
+    GatewayConfig gateway = GatewayConfig.from(s.section("gateway"), environment);
     return new OrderflowConfig(
         Role.parseList(s.string("roles")),
         Path.of(s.string("dataDir")),
@@ -98,8 +99,8 @@ public final class ConfigLoader {
         NatsConfig.from(s.section("nats")),
         EmbeddedNatsConfig.from(s.section("embeddedNats")),
         ConsumerConfig.from(s.section("consumers")),
-        PaymentsConfig.from(s.section("payments")),
-        GatewayConfig.from(s.section("gateway"), environment),
+        PaymentsConfig.from(s.section("payments"), gateway.faultsToken()),
+        gateway,
         ObservabilityConfig.from(s.section("observability")),
         catalogue,
         AuthConfig.from(s.section("auth"), environment),

@@ -8,8 +8,8 @@ import java.time.Duration;
  *
  * @param errorRate share of charge requests answered with a 500
  * @param declineRate share of charges declined
- * @param faultsToken the bearer token {@code PUT /v1/faults} requires; none: only callers on this machine (loopback)
- *     may change the faults
+ * @param faultsToken the simulator's bearer token (named for its first use, the fault switch): when present every
+ *     request needs it; none: {@code /v1/faults} answers only callers on this machine (loopback, with a loopback Host)
  */
 public record GatewayConfig(String host, int port, Duration latency, double errorRate, double declineRate,
     Secret faultsToken) {

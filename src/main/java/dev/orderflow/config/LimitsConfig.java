@@ -15,6 +15,8 @@ import java.util.Set;
  * @param maxRequestLineBytes the longest request line (414 beyond)
  * @param bodyTimeout a request whose body has not fully arrived by then is answered 408 and its connection closed
  *     (the same timer as {@code http.requestReadTimeoutMs}: the shorter of the two applies)
+ * @param maxConnectionsPerClient connections one client (remote address) may hold open at once; beyond it a new
+ *     connection is closed at once. The {@code exemptClients} have no limit; 0 turns it off
  */
 public record LimitsConfig(
     int requestsPerSecond,
@@ -22,7 +24,8 @@ public record LimitsConfig(
     Set<String> exemptClients,
     int maxHeaderBytes,
     int maxRequestLineBytes,
-    Duration bodyTimeout) {
+    Duration bodyTimeout,
+    int maxConnectionsPerClient) {
 
   public LimitsConfig {
     exemptClients = Set.copyOf(exemptClients);
@@ -35,6 +38,7 @@ public record LimitsConfig(
         Set.copyOf(s.list("exemptClients")),
         (int) s.integer("maxHeaderBytes", 1024, 1 << 20),
         (int) s.integer("maxRequestLineBytes", 256, 1 << 16),
-        s.positiveMillis("bodyTimeoutMs"));
+        s.positiveMillis("bodyTimeoutMs"),
+        (int) s.integer("maxConnectionsPerClient", 0, 1_000_000));
   }
 }

@@ -30,6 +30,22 @@ public record NatsSecurityConfig(
     return tls || !tlsCaFile.isEmpty() || !tlsCertFile.isEmpty();
   }
 
+  /** Whether any kind of credentials is configured. */
+  public boolean hasCredentials() {
+    return password.present() || token.present() || nkeySeed.present() || !credsFile.isEmpty();
+  }
+
+  /** These settings with {@code token} as the credentials, and no others. */
+  public NatsSecurityConfig withToken(Secret token) {
+    return new NatsSecurityConfig("", Secret.none(), token, Secret.none(), "", tls, tlsCaFile, tlsCertFile,
+        tlsKeyFile);
+  }
+
+  /** No credentials and no TLS. */
+  public static NatsSecurityConfig none() {
+    return new NatsSecurityConfig("", Secret.none(), Secret.none(), Secret.none(), "", false, "", "", "");
+  }
+
   static NatsSecurityConfig from(Settings nats, Map<String, String> environment) {
     Settings auth = nats.section("auth");
     Settings tls = nats.section("tls");

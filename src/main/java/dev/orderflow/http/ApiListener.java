@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,8 @@ public final class ApiListener {
   private static final long SETTLE_MILLIS = 50;
 
   private final AtomicInteger open = new AtomicInteger();
+  /** Open connections per client address, for {@code limits.maxConnectionsPerClient}; a client at 0 is forgotten. */
+  private final Map<String, Integer> perClient = new ConcurrentHashMap<>();
   private volatile Channel socket;
 
   /** Counts {@code connection} (until {@link #closed}), and remembers the socket it came through. */
@@ -53,6 +57,25 @@ public final class ApiListener {
   }
 
   /**
+   * Counts one more connection of {@code client} if it holds fewer than {@code max} (across every server instance),
+   * and says whether it did; {@link #released} gives the place back.
+   */
+  boolean admitted(String client, int max) {
+    boolean[] admitted = {false};
+    perClient.compute(client, (c, held) -> {
+      int now = held == null ? 0 : held;
+      admitted[0] = now < max;
+      return admitted[0] ? now + 1 : held;
+    });
+    return admitted[0];
+  }
+
+  /** A connection of {@code client} counted by {@link #admitted} has closed. */
+  void released(String client) {
+    perClient.computeIfPresent(client, (c, held) -> held <= 1 ? null : held - 1);
+  }
+
+  /**
    * Stops accepting connections: new ones are refused from the moment this completes. The connections already
    * open are left as they are. Without a connection ever accepted there is nothing to race with, and the servers'
    * own close unbinds the socket.
@@ -66,6 +89,8 @@ public final class ApiListener {
     listening.close().addListener(f -> {
       if (!f.isSuccess()) {
         LOG.warn("closing the API's listening socket failed: {}", String.valueOf(f.cause()));
+      } else {
+        LOG.info("API stopped listening: new connections are refused; {} open get one last answer", open.get());
       }
       closed.complete();
     });

@@ -12,10 +12,15 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * What happens to a request before the router sees it, and to what never becomes a request: requests the codec
  * could not read (400, 414, 431), HTTP/1.1 without {@code Host} (400), requests that do not arrive in time (408,
- * then the connection closes; a connection whose first request head never completes is closed), and connection-level errors (logged at debug, with at most one warning a minute).
- * Every answer is problem+json.
+ * then the connection closes; a connection whose next request head has not arrived within the read timeout of its
+ * opening or of its last answer is closed), connections of a client beyond {@code limits.maxConnectionsPerClient}
+ * (closed at once), and connection-level errors (logged at debug, with at most one warning a minute). Every answer
+ * is problem+json.
  */
 final class Edge {
 
@@ -48,13 +55,30 @@ final class Edge {
    */
   private final ArrayDeque<Arriving> arriving = new ArrayDeque<>();
   private long sweeper = -1;
-  /** Connections without a first request yet; touched only by this server instance's event loop. */
-  private final Set<HttpConnection> awaitingFirstRequest = new HashSet<>();
+  /**
+   * This server instance's connections and what each is doing; touched only by its event loop. Between requests a
+   * connection must bring its next request head within the read timeout, as a new one must bring its first: else a
+   * client could hold it for ever by sending a header line now and then, each resetting the idle timeout.
+   */
+  private final Map<HttpConnection, Watch> connections = new HashMap<>();
+  private final Set<String> exemptClients;
+  private final int maxConnectionsPerClient;
   // Shared by every server instance of the process: the limit is per process, not per event loop.
   private static final LogThrottle connectionErrors = new LogThrottle(WARN_INTERVAL);
   private static final LogThrottle invalidRequests = new LogThrottle(WARN_INTERVAL);
+  private static final LogThrottle refusedConnections = new LogThrottle(WARN_INTERVAL);
 
   private record Arriving(HttpServerRequest request, long overdueAt) {}
+
+  /** A connection's request in progress (null between requests), and since when it has had none. */
+  private static final class Watch {
+    HttpServerRequest current;
+    long idleSince;
+
+    Watch(long idleSince) {
+      this.idleSince = idleSince;
+    }
+  }
 
   Edge(Vertx vertx, HttpConfig config, LimitsConfig limits, Failures failures, Admission admission,
       ApiListener listener) {
@@ -65,31 +89,50 @@ final class Edge {
     this.failures = failures;
     this.admission = admission;
     this.listener = listener;
+    this.exemptClients = limits.exemptClients().stream().map(RateLimiter::canonical).collect(Collectors.toSet());
+    this.maxConnectionsPerClient = limits.maxConnectionsPerClient();
   }
 
   /**
-   * The server's connection handler: a connection whose first request head has not arrived within the request
-   * read timeout is closed (a client trickling header bytes would otherwise hold it for as long as it likes).
+   * The server's connection handler: a client already holding {@code limits.maxConnectionsPerClient} connections has
+   * this one closed at once; any other is watched until it closes (see {@link #sweep}).
    */
   void connected(HttpConnection connection) {
+    SocketAddress remote = connection.remoteAddress();
+    String client = remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
+    boolean limited = maxConnectionsPerClient > 0 && !exemptClients.contains(client);
+    if (limited && !listener.admitted(client, maxConnectionsPerClient)) {
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("{} holds {} connections (limits.maxConnectionsPerClient); closing a new one", client,
+            maxConnectionsPerClient);
+      } else if (refusedConnections.allow()) {
+        LOG.info("{} holds {} connections (limits.maxConnectionsPerClient); closing new ones ({} more since the last "
+            + "such line)", client, maxConnectionsPerClient, refusedConnections.suppressed());
+      }
+      connection.close();
+      return;
+    }
     listener.opened(connection);
-    awaitingFirstRequest.add(connection);
+    connections.put(connection, new Watch(System.nanoTime()));
     connection.closeHandler(v -> {
-      awaitingFirstRequest.remove(connection);
+      connections.remove(connection);
       listener.closed();
-    });
-    vertx.setTimer(config.requestReadTimeout().toMillis(), id -> {
-      if (awaitingFirstRequest.remove(connection)) {
-        LOG.debug("no request head within {} ms; closing", config.requestReadTimeout().toMillis());
-        connection.close();
+      if (limited) {
+        listener.released(client);
       }
     });
+    if (sweeper < 0) {
+      sweeper = vertx.setPeriodic(Math.max(10, Math.min(250, readTimeoutMillis / 10)), id -> sweep());
+    }
   }
 
   /** The server's request handler: checks {@code request}, then hands it to {@code next}. */
   Handler<HttpServerRequest> before(Handler<HttpServerRequest> next) {
     return request -> {
-      awaitingFirstRequest.remove(request.connection());
+      Watch watch = connections.get(request.connection());
+      if (watch != null) {
+        watch.current = request;
+      }
       if (request.version() == null) {
         // HTTP/9.9 and the like: reaches us only because the server has a WebSocket hook (see ApiServer), which
         // keeps Vert.x from answering it with its own bare 501.
@@ -115,9 +158,6 @@ final class Edge {
       }
       if (!request.isEnded()) {
         arriving.add(new Arriving(request, System.nanoTime() + readTimeoutMillis * 1_000_000));
-        if (sweeper < 0) {
-          sweeper = vertx.setPeriodic(Math.max(10, Math.min(250, readTimeoutMillis / 10)), id -> sweep());
-        }
       }
       next.handle(request);
     };
@@ -125,10 +165,31 @@ final class Edge {
 
   /**
    * Forgets the requests that have arrived (or were answered), and answers 408 to those overdue: whether the body
-   * is late, cut short or garbled (a bad chunk may neither end nor fail the request), the answer is the same.
+   * is late, cut short or garbled (a bad chunk may neither end nor fail the request), the answer is the same. Then
+   * closes the connections whose next request has not arrived within {@code http.requestReadTimeoutMs} of their
+   * opening or of their last answer (noticed by this sweep, so up to one period later).
    */
   private void sweep() {
     long now = System.nanoTime();
+    long between = config.requestReadTimeout().toNanos();
+    List<HttpConnection> overdue = new ArrayList<>(0);
+    for (Map.Entry<HttpConnection, Watch> entry : connections.entrySet()) {
+      Watch watch = entry.getValue();
+      if (watch.current != null) {
+        if (!watch.current.response().ended() && !watch.current.response().closed()) {
+          continue;
+        }
+        watch.current = null;
+        watch.idleSince = now;
+      } else if (now - watch.idleSince > between) {
+        overdue.add(entry.getKey());
+      }
+    }
+    for (HttpConnection connection : overdue) {
+      LOG.debug("no request head within {} ms; closing", config.requestReadTimeout().toMillis());
+      connections.remove(connection);
+      connection.close();
+    }
     arriving.removeIf(waiting -> {
       HttpServerRequest request = waiting.request();
       if (request.isEnded() || request.response().ended() || request.response().closed()) {

@@ -96,6 +96,11 @@ public final class HttpProblem extends RuntimeException {
     return status;
   }
 
+  /** The offending field of a 422, as a JSON Pointer into the body; null for other problems. */
+  public String field() {
+    return field;
+  }
+
   /** Whether the answer should carry {@code Retry-After}. */
   boolean retryable() {
     return retryable;

@@ -72,7 +72,8 @@ public final class RateLimiter implements Handler<RoutingContext> {
     return buckets.size();
   }
 
-  private static String canonical(String address) {
+  /** {@code address} as a connection's remote address is written (the JDK's canonical form), if it is a literal. */
+  static String canonical(String address) {
     try {
       // A literal address only (never a DNS lookup): "::1" and "0:0:0:0:0:0:0:1" become one key.
       return address.matches("[0-9a-fA-F:.%]+") ? InetAddress.getByName(address).getHostAddress() : address;

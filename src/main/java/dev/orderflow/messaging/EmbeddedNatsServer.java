@@ -3,13 +3,18 @@ package dev.orderflow.messaging;
 import dev.orderflow.config.ConfigException;
 import dev.orderflow.config.EmbeddedNatsConfig;
 import dev.orderflow.config.NatsSecurityConfig;
+import dev.orderflow.config.Secret;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * dies and stopped with the service. If the service itself is killed (SIGKILL, a crash), a small watchdog process
  * stops the server within about a second; and should a server still be left behind, the next start on the same
  * data directory finds it through its pid file and stops it first.
+ *
+ * <p>It refuses clients without credentials: those configured (a user and password, or a token), else a random
+ * token made at each start and written to {@code <dataDir>/nats/token}, readable by its owner only, where the
+ * operator's tools find it ({@link ToolConnections}). Any other process on the machine could otherwise read every
+ * event and publish forged ones.
  */
 public final class EmbeddedNatsServer {
 
@@ -51,10 +61,14 @@ public final class EmbeddedNatsServer {
     return Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
   }
 
+  /** The file under {@code <dataDir>/nats} that holds the generated token. */
+  static final String TOKEN_FILE = "token";
+
   private final Vertx vertx;
   private final EmbeddedNatsConfig config;
   private final Path executable;
   private final Path home;
+  /** The credentials the server requires and the service presents: configured, or generated at start. */
   private final NatsSecurityConfig security;
   private volatile Process process;
   private volatile Process watchdog;
@@ -90,11 +104,47 @@ public final class EmbeddedNatsServer {
     return vertx.executeBlocking(() -> {
       Path executable = findExecutable(config);
       checkVersion(executable);
-      EmbeddedNatsServer server = new EmbeddedNatsServer(vertx, config, executable,
-          dataDir.resolve("nats").toAbsolutePath(), security);
+      Path home = dataDir.resolve("nats").toAbsolutePath();
+      NatsSecurityConfig configured = security == null ? NatsSecurityConfig.none() : security;
+      EmbeddedNatsServer server = new EmbeddedNatsServer(vertx, config, executable, home,
+          configured.hasCredentials() ? configured : configured.withToken(generateToken(home)));
       server.launch();
       return server;
     });
+  }
+
+  /** Where the token of the embedded server on {@code dataDir} is kept. */
+  static Path tokenFile(Path dataDir) {
+    return dataDir.resolve("nats").resolve(TOKEN_FILE).toAbsolutePath();
+  }
+
+  /**
+   * A new random token, written to the token file: into a new file that only its owner can read from the moment it
+   * exists, then moved over the previous one (a link planted there is replaced, not followed).
+   */
+  private static Secret generateToken(Path home) throws IOException {
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    Files.createDirectories(home);
+    Path file = home.resolve(TOKEN_FILE);
+    boolean posix = home.getFileSystem().supportedFileAttributeViews().contains("posix");
+    Path fresh = posix
+        ? Files.createTempFile(home, TOKEN_FILE + ".", ".new",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+        : Files.createTempFile(home, TOKEN_FILE + ".", ".new"); // elsewhere the data folder's permissions apply
+    try {
+      Files.writeString(fresh, token, StandardCharsets.UTF_8);
+      Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(fresh);
+    }
+    return Secret.of(token, "file " + file + " (generated at start)");
+  }
+
+  /** The credentials to connect with. */
+  public NatsSecurityConfig clientSecurity() {
+    return security;
   }
 
   /** The URL clients connect to. */
@@ -142,7 +192,8 @@ public final class EmbeddedNatsServer {
     process = builder.start();
     awaitListening(log);
     startWatchdog(process.pid(), configFile);
-    LOG.info("Embedded nats-server {} listening at {}, data in {}", executable, url(), home);
+    LOG.info("Embedded nats-server {} listening at {}, data in {}, clients need {}", executable, url(), home,
+        NatsSecurity.describe(security));
     Process started = process;
     started.onExit().thenAccept(this::exited);
   }
@@ -197,10 +248,10 @@ public final class EmbeddedNatsServer {
       conf.append("  sync_interval: ").append(config.syncInterval()).append('\n');
     }
     conf.append("}\n");
-    if (security != null && security.password().present()) {
+    if (security.password().present()) {
       conf.append("authorization {\n  user: ").append(quoted(security.user()))
           .append("\n  password: ").append(quoted(security.password().reveal())).append("\n}\n");
-    } else if (security != null && security.token().present()) {
+    } else if (security.token().present()) {
       conf.append("authorization {\n  token: ").append(quoted(security.token().reveal())).append("\n}\n");
     }
     return conf.toString();

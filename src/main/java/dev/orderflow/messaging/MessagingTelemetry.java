@@ -28,9 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Traces and measures the bridge. Every event publish gets a PRODUCER span and every handled message a CONSUMER
  * span, following OpenTelemetry's messaging conventions ({@code messaging.system=nats}, the subject as
  * destination, the {@code Nats-Msg-Id} as message id, the durable as consumer group). The W3C
- * {@code traceparent}/{@code tracestate} travel in the NATS headers, so one order is one trace across every hop,
- * and so does any {@code baggage} but the order id: every event carries that in its body and subject, and the
- * consumer puts it back into the baggage (logs show it), so it is not written into every message again.
+ * {@code traceparent}/{@code tracestate} travel in the NATS headers, so one order is one trace across every hop.
+ * No {@code baggage} does: the only entry Orderflow sets is the order id, which every event carries in its body and
+ * subject, and which the consumer puts back into the baggage (logs show it); anything else would be a caller's data,
+ * copied into every event of the order and kept as long as the streams keep them.
  */
 final class MessagingTelemetry {
 
@@ -77,8 +78,8 @@ final class MessagingTelemetry {
   }
 
   /**
-   * Starts the producer span of a publish, as a child of the current context, and writes its context (without the
-   * order id, see above) into {@code headers}.
+   * Starts the producer span of a publish, as a child of the current context, and writes its trace context (no
+   * baggage, see above) into {@code headers}.
    */
   Span startPublish(String subject, String messageId, String orderId, Headers headers) {
     Context parent = Context.current();
@@ -93,7 +94,7 @@ final class MessagingTelemetry {
         .setAttribute(OPERATION_NAME, "publish")
         .setAttribute(MESSAGE_ID, messageId)
         .startSpan();
-    propagator.inject(withoutOrder(parent.with(span)), headers, SETTER);
+    propagator.inject(withoutBaggage(parent.with(span)), headers, SETTER);
     return span;
   }
 
@@ -105,9 +106,13 @@ final class MessagingTelemetry {
         .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 
-  /** The context a message carries (trace and baggage), with the order id in the baggage. */
+  /**
+   * The trace context a message carries, with the order id as the only baggage: whatever baggage the headers hold
+   * (a publisher other than Orderflow, an older version) is dropped.
+   */
   Context extract(Headers headers, String orderId) {
-    Context carried = headers == null ? Context.root() : propagator.extract(Context.root(), headers, GETTER);
+    Context carried = withoutBaggage(headers == null ? Context.root()
+        : propagator.extract(Context.root(), headers, GETTER));
     return orderId == null ? carried : withOrder(carried, orderId);
   }
 
@@ -214,12 +219,7 @@ final class MessagingTelemetry {
     return Baggage.fromContext(context).toBuilder().put(ORDER_ID, orderId).build().storeInContext(context);
   }
 
-  private static Context withoutOrder(Context context) {
-    Baggage baggage = Baggage.fromContext(context);
-    if (baggage.getEntryValue(ORDER_ID) == null) {
-      return context;
-    }
-    Baggage rest = baggage.size() == 1 ? Baggage.empty() : baggage.toBuilder().remove(ORDER_ID).build();
-    return rest.storeInContext(context);
+  private static Context withoutBaggage(Context context) {
+    return Baggage.fromContext(context).isEmpty() ? context : Baggage.empty().storeInContext(context);
   }
 }

@@ -22,6 +22,7 @@ import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import dev.orderflow.observability.LogThrottle;
+import dev.orderflow.observability.Redaction;
 import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -138,12 +139,20 @@ public final class NatsBridge {
         .recover(e -> Future.failedFuture(refused(e, errors.last, url, security)));
   }
 
-  /** Refused credentials and TLS failures are configuration errors: retrying will not help. */
-  private static RuntimeException refused(Throwable e, Exception last, String url, NatsSecurityConfig security) {
+  /**
+   * Refused credentials and TLS failures are configuration errors: retrying will not help. The message names the
+   * servers without the user info of their URLs (a password may be written there), and so does every other line.
+   */
+  private static RuntimeException refused(Throwable e, Exception last, String givenUrl,
+      NatsSecurityConfig security) {
+    String url = Redaction.urls(givenUrl);
     // jnats reports only "Unable to connect" after trying every server; the reason is the last error it saw.
-    String message = String.valueOf(e.getMessage()) + (last == null ? "" : " (" + last + ")");
+    String message = Redaction.urls(String.valueOf(e.getMessage()) + (last == null ? "" : " (" + last + ")"));
     String lower = message.toLowerCase(java.util.Locale.ROOT);
     String how = security == null ? "no credentials" : NatsSecurity.describe(security);
+    if (how.startsWith("no credentials") && !url.equals(givenUrl)) {
+      how = "the credentials in the URL" + how.substring("no credentials".length());
+    }
     if (lower.contains("authorization") || lower.contains("authentication") || lower.contains("auth")) {
       return new ConfigException("NATS at " + url + " refused the credentials (" + how + "): " + message
           + ". Check nats.auth (README, Security).");
@@ -307,7 +316,7 @@ public final class NatsBridge {
               recover();
             }
           } else {
-            missing = List.of("(check failed: " + checked.cause().getMessage() + ")");
+            missing = List.of("(check failed: " + Redaction.urls(checked.cause().getMessage()) + ")");
           }
         });
   }
@@ -433,14 +442,14 @@ public final class NatsBridge {
           opened = true;
           if (down) {
             down = false;
-            LOG.info("NATS connection back ({}) after {} s", connection.getConnectedUrl(),
+            LOG.info("NATS connection back ({}) after {} s", Redaction.urls(connection.getConnectedUrl()),
                 (System.nanoTime() - lostAt) / 1_000_000_000);
           } else {
-            LOG.info("NATS {} ({})", event.getEvent(), connection.getConnectedUrl());
+            LOG.info("NATS {} ({})", event.getEvent(), Redaction.urls(connection.getConnectedUrl()));
           }
         }
         case CLOSED -> LOG.info("NATS {}", event.getEvent());
-        default -> LOG.debug("NATS {} ({})", event.getEvent(), connection.getConnectedUrl());
+        default -> LOG.debug("NATS {} ({})", event.getEvent(), Redaction.urls(connection.getConnectedUrl()));
       }
     }
 
@@ -462,7 +471,8 @@ public final class NatsBridge {
     }
 
     /** An error the client reports: while the connection is down it is the same outage, already reported. */
-    void error(String what) {
+    void error(String reported) {
+      String what = Redaction.urls(reported);
       if (down || !opened) {
         LOG.debug("NATS error while disconnected: {}", what);
       } else if (errors.allow()) {

@@ -15,6 +15,9 @@ import java.util.function.Supplier;
  * the same body gets that same event back, published again (the stream drops it if it was already stored, and
  * stores it if the first attempt never got that far), so the client always ends up with one order. The same key
  * with another body is refused.
+ *
+ * <p>Keys are the customer's own: stored under the customer the order is for (an operator ordering for a customer
+ * uses that customer's), so one customer's key neither blocks nor reveals another's.
  */
 final class IdempotencyKeys {
 
@@ -36,11 +39,11 @@ final class IdempotencyKeys {
   }
 
   /**
-   * The {@code OrderPlaced} to publish for this request: a new one (from {@code placed}) the first time the key
-   * is seen, the stored one when the key comes again with the same order.
+   * The {@code OrderPlaced} to publish for this request: a new one (from {@code placed}) the first time
+   * {@code customerId} sends the key, the stored one when the key comes again with the same order.
    */
-  Future<OrderPlaced> claim(String key, String fingerprint, Supplier<OrderPlaced> placed) {
-    String storeKey = digest(key);
+  Future<OrderPlaced> claim(String customerId, String key, String fingerprint, Supplier<OrderPlaced> placed) {
+    String storeKey = digest(customerId, key);
     OrderPlaced candidate = placed.get();
     JsonObject record = new JsonObject()
         .put("fingerprint", fingerprint)
@@ -62,8 +65,11 @@ final class IdempotencyKeys {
     }
   }
 
-  /** Keys are hashed: clients may send characters a bucket key cannot hold, and hashes have a fixed length. */
-  private static String digest(String key) {
-    return Digests.sha256Hex(key);
+  /**
+   * Keys are hashed: clients may send characters a bucket key cannot hold, and hashes have a fixed length. Neither
+   * a customer id nor a key holds a line break, so the pair is read one way only.
+   */
+  private static String digest(String customerId, String key) {
+    return Digests.sha256Hex(customerId + "\n" + key);
   }
 }

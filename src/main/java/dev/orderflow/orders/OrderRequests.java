@@ -4,11 +4,6 @@ import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.HttpConfig;
 import dev.orderflow.http.HttpProblem;
 import dev.orderflow.messaging.OrderIds;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,11 +13,6 @@ import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -36,28 +26,17 @@ import java.util.regex.Pattern;
  * Schema; what a schema cannot know (is the SKU on sale, is the currency ours) is checked against the catalogue.
  * Every refusal is a 422 naming the offending field as a JSON Pointer.
  *
- * <p>The schema validator costs more than everything else on the way to a 202, so a body is first held against a
- * hand-written copy of the schema's rules that is at least as strict; only a body that fails it (or that it cannot
- * judge cheaply, such as a quantity written as {@code 2.0}) goes to the validator, which then names the problem.
+ * <p>The schema validator costs more than everything else on the way to a 202, and reports every error it finds,
+ * so it only ever sees a body of bounded size: {@link OrderBody} refuses the wrong shapes while reading. A body is
+ * then held against a hand-written copy of the schema's rules that is at least as strict; only a body that fails it
+ * (or that it cannot judge cheaply, such as a quantity written as {@code 2.0}) goes to the validator, which then
+ * names the problem.
  */
 final class OrderRequests {
 
   private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
-  /**
-   * Strict JSON (RFC 8259): no comments, single quotes, unquoted names, trailing commas, NaN or leading zeros,
-   * and a duplicate name is an error rather than "the last one wins".
-   */
-  private static final JsonFactory STRICT_JSON = JsonFactory.builder()
-      .disable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
-      .disable(JsonReadFeature.ALLOW_YAML_COMMENTS)
-      .disable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
-      .disable(JsonReadFeature.ALLOW_UNQUOTED_FIELD_NAMES)
-      .disable(JsonReadFeature.ALLOW_TRAILING_COMMA)
-      .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-      .disable(JsonReadFeature.ALLOW_LEADING_ZEROS_FOR_NUMBERS)
-      .disable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  /** The longest field name a refusal repeats: a client chooses it, and may make it 50,000 characters long. */
+  private static final int MAX_NAME_SHOWN = 64;
 
   private final Catalogue catalogue;
   private final Validator validator;
@@ -78,47 +57,11 @@ final class OrderRequests {
   }
 
   /**
-   * The body as one JSON object, read strictly; throws {@link HttpProblem} 400 {@code malformed-json} otherwise.
-   * Vert.x's own decoder accepts comments and other extensions; an API contract should not.
+   * The body as one JSON object of an order's shape, read strictly in one pass; throws {@link HttpProblem} 400
+   * {@code malformed-json} or, for the first field of the wrong shape, 422 (see {@link OrderBody}).
    */
-  static JsonObject parseStrictly(Buffer body) {
-    if (body == null || body.length() == 0) {
-      throw malformed("The body is empty; send the order as JSON");
-    }
-    String text;
-    try {
-      // JSON on the wire is UTF-8 (RFC 8259 §8.1): no other encoding, no byte order mark.
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body.getBytes()))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw malformed("The body is not UTF-8");
-    }
-    if (text.startsWith("\uFEFF")) {
-      throw malformed("The body starts with a byte order mark; send plain UTF-8");
-    }
-    try (JsonParser parser = STRICT_JSON.createParser(text)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        throw malformed("The body must be a JSON object");
-      }
-      parser.skipChildren();
-      if (parser.nextToken() != null) {
-        throw malformed("The body must hold one JSON object and nothing after it");
-      }
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof HttpProblem problem) {
-        throw problem;
-      }
-      String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-      throw malformed("The body is not valid JSON: " + message);
-    }
-    return new JsonObject(text);
-  }
-
-  private static HttpProblem malformed(String detail) {
-    return HttpProblem.of(400, "malformed-json", "Malformed JSON", detail);
+  JsonObject read(Buffer body) {
+    return OrderBody.read(body, limits.maxOrderLines());
   }
 
   /** The validated, priced request; throws {@link HttpProblem} (422) when the body is not acceptable. */
@@ -233,14 +176,42 @@ final class OrderRequests {
     String name = field.isEmpty() ? "the body" : lastSegment(field);
     return switch (keyword) {
       case "minItems" -> "items must list at least one product";
-      case "maxItems" -> "an order has at most " + limits.maxOrderLines() + " lines";
+      case "maxItems" -> tooManyLines(limits.maxOrderLines()).getMessage();
       case "minimum", "maximum" -> name + " must be between 1 and " + limits.maxQuantityPerLine();
-      case "type" -> (name.matches("\\d+") ? "each item" : name) + " must be " + expectedType(name);
-      case "additionalProperties", "unevaluatedProperties", "false" -> "unexpected field '" + name + "': send only "
-          + "customerId, items[].sku, items[].quantity and currency (prices come from the catalogue)";
+      case "type" -> wrongType(field, name).getMessage();
+      case "additionalProperties", "unevaluatedProperties", "false" -> unexpectedField(field, name).getMessage();
       case "pattern", "minLength", "maxLength" -> describeText(name, fallback);
       default -> fallback;
     };
+  }
+
+  /** 422: {@code name} (at {@code field}) is no field of an order. */
+  static HttpProblem unexpectedField(String field, String name) {
+    String shown = name.length() > MAX_NAME_SHOWN ? name.substring(0, MAX_NAME_SHOWN) + "…" : name;
+    return HttpProblem.invalid(field.length() > 2 * MAX_NAME_SHOWN ? field.substring(0, 2 * MAX_NAME_SHOWN) : field,
+        "unexpected field '" + shown + "': send only customerId, items[].sku, items[].quantity and currency (prices "
+            + "come from the catalogue)");
+  }
+
+  /** 422: the value of {@code name} (at {@code field}; a line's index for a line) has the wrong JSON type. */
+  static HttpProblem wrongType(String field, String name) {
+    boolean line = !name.isEmpty() && name.chars().allMatch(c -> c >= '0' && c <= '9');
+    return HttpProblem.invalid(field, (line ? "each item" : name) + " must be " + expectedType(name));
+  }
+
+  /** 422: more lines than {@code maxLines}. */
+  static HttpProblem tooManyLines(int maxLines) {
+    return HttpProblem.invalid("/items", "an order has at most " + maxLines + " lines");
+  }
+
+  /** 422: the string {@code name} (at {@code field}) is too long or not of its pattern. */
+  static HttpProblem badText(String field, String name) {
+    return HttpProblem.invalid(field, describeText(name, name + " is not acceptable"));
+  }
+
+  /** {@code name} as a JSON Pointer segment (RFC 6901). */
+  static String escaped(String name) {
+    return name.indexOf('~') < 0 && name.indexOf('/') < 0 ? name : name.replace("~", "~0").replace("/", "~1");
   }
 
   private static String expectedType(String name) {

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.WebClientSession;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +59,12 @@ final class GatewayClient implements Charging.Gateway, Refunds.Gateway {
 
   GatewayClient(Vertx vertx, PaymentsConfig config, MeterRegistry registry) {
     this.config = config;
-    this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("orderflow-payments"),
+    WebClient plain = WebClient.create(vertx, new WebClientOptions().setUserAgent("orderflow-payments"),
         new PoolOptions().setHttp1MaxSize(config.maxConnections()));
+    // The gateway's token on every request this client makes, so that none can go without it.
+    this.client = config.gatewayToken().present()
+        ? WebClientSession.create(plain).addHeader("Authorization", "Bearer " + config.gatewayToken().reveal())
+        : plain;
     this.breaker = CircuitBreaker.create(BREAKER, vertx, new CircuitBreakerOptions()
             .setMaxFailures(config.breakerMaxFailures())
             .setResetTimeout(config.breakerResetTimeout().toMillis())

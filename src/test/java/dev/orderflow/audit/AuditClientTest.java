@@ -30,7 +30,7 @@ class AuditClientTest {
         "--api", orders, "--inventory", inventory, "--initial", "MUG-LOGO=7"});
     assertThat(options.inventoryUrls()).containsExactly(inventory);
 
-    AuditClient client = new AuditClient(options.apiUrls(), options.inventoryUrls(), 1, null);
+    AuditClient client = new AuditClient(options.apiUrls(), options.inventoryUrls(), 1, null, null);
     assertThat(client.stock("MUG-LOGO").getLong("available")).isEqualTo(7);
   }
 
@@ -42,7 +42,7 @@ class AuditClientTest {
         "--api", api, "--initial", "MUG-LOGO=4"});
     assertThat(options.inventoryUrls()).isEmpty();
 
-    AuditClient client = new AuditClient(options.apiUrls(), options.inventoryUrls(), 1, null);
+    AuditClient client = new AuditClient(options.apiUrls(), options.inventoryUrls(), 1, null, null);
     assertThat(client.stock("MUG-LOGO").getLong("reserved")).isEqualTo(1);
   }
 

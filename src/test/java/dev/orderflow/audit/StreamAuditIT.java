@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,13 +18,27 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @DisplayName("The audit reads the accepted orders from the ORDERS stream, over HTTP and a real nats-server")
 class StreamAuditIT {
 
+  /** The simulator has a token, so the audit must present it to read the charge log. */
+  private static final String GATEWAY_TOKEN = "stream-audit-gateway-token";
+
   @RegisterExtension
-  static final OrderflowExtension env = new OrderflowExtension();
+  static final OrderflowExtension env = new OrderflowExtension(new JsonObject().put("gateway",
+      new JsonObject().put("faultsTokenFile", tokenFile())), null);
+
+  private static String tokenFile() {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("gateway-token-", "");
+      file.toFile().deleteOnExit();
+      return java.nio.file.Files.writeString(file, GATEWAY_TOKEN).toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   private static AuditOptions options(boolean fromStream, List<String> ids, Map<String, Long> initial) {
     return new AuditOptions(List.of(env.app().api().toString()), env.app().config().payments().gatewayUrl(), ids,
         List.of(), initial, env.nats().url(), null, Duration.ofSeconds(30), 8,
-        env.app().token("auditor", true), fromStream, 3);
+        env.app().token("auditor", true), fromStream, 3, List.of(), List.of(), GATEWAY_TOKEN);
   }
 
   @Test

@@ -49,6 +49,30 @@ class SecurityConfigTest {
   }
 
   @Test
+  @DisplayName("has no maximum token lifetime by default; one is whole minutes, and a bad one names the setting")
+  void maxTokenLifetime() throws Exception {
+    assertThat(load(defaults(), Map.of()).auth().maxTokenLifetime()).isZero();
+    JsonObject capped = defaults();
+    capped.getJsonObject("auth").put("maxTokenLifetimeMinutes", 15);
+    assertThat(load(capped, Map.of()).auth().maxTokenLifetime()).hasMinutes(15);
+    capped.getJsonObject("auth").put("maxTokenLifetimeMinutes", -1);
+    assertThatThrownBy(() -> load(capped, Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("auth.maxTokenLifetimeMinutes");
+  }
+
+  @Test
+  @DisplayName("holds each client to 256 connections by default; 0 turns it off, and a bad value names the setting")
+  void maxConnectionsPerClient() throws Exception {
+    assertThat(load(defaults(), Map.of()).limits().maxConnectionsPerClient()).isEqualTo(256);
+    JsonObject off = defaults();
+    off.getJsonObject("limits").put("maxConnectionsPerClient", 0);
+    assertThat(load(off, Map.of()).limits().maxConnectionsPerClient()).isZero();
+    off.getJsonObject("limits").put("maxConnectionsPerClient", "many");
+    assertThatThrownBy(() -> load(off, Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("limits.maxConnectionsPerClient");
+  }
+
+  @Test
   @DisplayName("runs the embedded default in development mode, and refuses production without keys")
   void developmentOnlyByDefault() throws Exception {
     AuthConfig auth = load(defaults(), Map.of()).auth();

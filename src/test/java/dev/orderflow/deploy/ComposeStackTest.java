@@ -116,6 +116,17 @@ class ComposeStackTest {
   }
 
   @Test
+  @DisplayName("publish the gateway simulator's port on no interface but loopback")
+  void gatewayNotPublished() throws IOException {
+    Object ports = services().get("gateway").get("ports");
+    if (ports != null) {
+      for (Object port : (List<?>) ports) {
+        assertThat(String.valueOf(port)).as("gateway port mapping").startsWith("127.0.0.1:");
+      }
+    }
+  }
+
+  @Test
   @DisplayName("mount only files that are in the repository")
   void mountedFilesExist() throws IOException {
     services().forEach((name, service) -> volumes(service).stream()

@@ -24,8 +24,11 @@ class EmbeddedKillIT {
     int kills = FaultLab.LONG ? 3 : 1;
     try (FaultLab lab = new FaultLab("embedded-kill")) {
       Path data = lab.dir.resolve("laptop-data");
-      ServiceProcess laptop = lab.embeddedDefault("laptop", data, NatsTestServer.freePort()).startReady();
+      // The gateway simulator, which must outlive the kills as the audit's witness, on a NATS of its own: the
+      // embedded server refuses every client but the service (and the tools) with a token new at each start.
+      lab.nats();
       lab.gateway();
+      ServiceProcess laptop = lab.embeddedDefault("laptop", data, NatsTestServer.freePort()).startReady();
       long started = System.nanoTime();
       try (LoadDriver load = new LoadDriver(List.of(laptop.apiUrl()), rate).start()) {
         for (int i = 0; i < kills; i++) {

@@ -44,9 +44,16 @@ final class FaultLab implements AutoCloseable {
 
   final Path dir;
   final Path logs;
+  /**
+   * The gateway simulator's token, given to every process of the scenario: the simulator then needs it for every
+   * request, which payments, the audit and {@link #gatewayGet} send, as a deployment with a token would.
+   */
+  private final String gatewayToken = "fault-suite-" + java.util.UUID.randomUUID();
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private int gatewayPort;
   private String natsUrl;
+  /** The embedded default's data folder, whose nats-server requires the token it makes at each start. */
+  private Path embeddedData;
   private int replicas = 1;
 
   FaultLab(String scenario) throws IOException {
@@ -91,7 +98,7 @@ final class FaultLab implements AutoCloseable {
   /** The gateway simulator alone in its process (it still connects to NATS, as every Orderflow process does). */
   ServiceProcess gateway() throws IOException {
     JsonObject config = settings("gateway").put("roles", "gateway");
-    return own(new ServiceProcess("gateway", config, dir, logs, Map.of())).startReady();
+    return own(new ServiceProcess("gateway", config, dir, logs, environment())).startReady();
   }
 
   /** A worker running every role but the gateway, not yet started. */
@@ -101,8 +108,13 @@ final class FaultLab implements AutoCloseable {
 
   /** A worker with {@code overrides} merged into its settings (deeply), not yet started. */
   ServiceProcess worker(String name, JsonObject overrides) throws IOException {
+    return worker(name, overrides, ServiceProcess.SUITE_JVM);
+  }
+
+  /** As {@link #worker(String, JsonObject)}, in a JVM with the options {@code jvm}. */
+  ServiceProcess worker(String name, JsonObject overrides, List<String> jvm) throws IOException {
     JsonObject config = settings(name).put("roles", WORKER_ROLES).mergeIn(overrides, true);
-    return own(new ServiceProcess(name, config, dir, logs, Map.of()));
+    return own(new ServiceProcess(name, config, dir, logs, environment(), jvm));
   }
 
   /**
@@ -118,22 +130,46 @@ final class FaultLab implements AutoCloseable {
             .put("executable", NatsTestServer.executable().toString()));
     config.getJsonObject("nats").put("url", "");
     natsUrl = "nats://127.0.0.1:" + natsPort;
-    return own(new ServiceProcess(name, config, dir, logs, Map.of()));
+    embeddedData = dataDir;
+    return own(new ServiceProcess(name, config, dir, logs, environment()));
   }
 
-  String natsUrl() {
-    return natsUrl;
+  /**
+   * The NATS servers of the scenario; the embedded default's with the token of its latest start in the URL, which
+   * the tools and jnats present (a URL's user info wins over configured credentials).
+   */
+  String natsUrl() throws IOException {
+    if (embeddedData == null) {
+      return natsUrl;
+    }
+    String token = Files.readString(embeddedData.resolve("nats").resolve("token")).strip();
+    return natsUrl.replace("nats://", "nats://" + token + "@");
   }
 
   String gatewayUrl() {
     return "http://127.0.0.1:" + gatewayPort;
   }
 
+  private Map<String, String> environment() {
+    return Map.of("ORDERFLOW_GATEWAY_FAULTS_TOKEN", gatewayToken);
+  }
+
+  /** {@code GET path} of the gateway simulator, with its token; the body, which must come with a 200. */
+  String gatewayGet(String path) throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(gatewayUrl() + path)).header("Authorization", "Bearer " + gatewayToken).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return response.body();
+  }
+
   /** Changes the gateway simulator's faults ({@code PUT /v1/faults}). */
   void gatewayFaults(JsonObject faults) throws IOException, InterruptedException {
     HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create(gatewayUrl() + "/v1/faults")).PUT(HttpRequest.BodyPublishers.ofString(faults.encode()))
-        .build(), HttpResponse.BodyHandlers.ofString());
+        .header("Authorization", "Bearer " + gatewayToken).build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IllegalStateException("PUT /v1/faults answered " + response.statusCode() + ": " + response.body());
     }
@@ -153,8 +189,8 @@ final class FaultLab implements AutoCloseable {
   AuditReport audit(List<String> accepted, List<String> cancelled, List<ServiceProcess> apis, Duration drain)
       throws Exception {
     AuditReport report = Audit.run(new AuditOptions(apis.stream().map(ServiceProcess::apiUrl).toList(),
-        gatewayUrl(), List.copyOf(accepted), List.of(), catalogueStock(), natsUrl, null, drain, 32,
-        TestTokens.operator()).withCancelled(cancelled));
+        gatewayUrl(), List.copyOf(accepted), List.of(), catalogueStock(), natsUrl(), null, drain, 32,
+        TestTokens.operator(), false, 0, List.of(), List.copyOf(cancelled), gatewayToken));
     System.out.println(report.table());
     if (!report.ok()) {
       dumpStock();
@@ -180,7 +216,7 @@ final class FaultLab implements AutoCloseable {
   private void dumpStock() {
     Path file = logs.resolve("stock-at-audit.txt");
     StringBuilder out = new StringBuilder();
-    try (Connection nats = Nats.connect(new Options.Builder().server(natsUrl).connectionTimeout(Duration.ofSeconds(5))
+    try (Connection nats = Nats.connect(new Options.Builder().server(natsUrl()).connectionTimeout(Duration.ofSeconds(5))
         .maxReconnects(0).build())) {
       KeyValue stock = nats.keyValue("stock");
       java.util.Set<String> orders = new java.util.TreeSet<>();

@@ -21,10 +21,6 @@ import io.nats.client.Nats;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.StreamInfoOptions;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,10 +139,8 @@ class PoisonIT {
         String shipping = topology.streams().stream()
             .filter(st -> st.subjects().stream().anyMatch(subject -> subject.startsWith("shipping")))
             .map(ConsumerStates.Stream::name).findFirst().orElseThrow();
-        HttpClient http = HttpClient.newHttpClient();
         for (String orderId : poisonOrders) {
-          String charges = http.send(HttpRequest.newBuilder(URI.create(lab.gatewayUrl() + "/v1/charges?orderId="
-              + orderId)).build(), HttpResponse.BodyHandlers.ofString()).body();
+          String charges = lab.gatewayGet("/v1/charges?orderId=" + orderId);
           assertThat(new JsonObject(charges).getJsonArray("charges")).as("charges of forged order %s", orderId)
               .isEmpty();
           assertThat(shipments(jsm, shipping, orderId)).as("shipments of forged order %s", orderId).isZero();
@@ -190,11 +184,9 @@ class PoisonIT {
         }
         // The gateway records a charge when it is asked, and answers 4 s later: once both are recorded, payments
         // has looked for a stored outcome and found none, and the real outcomes are still to come.
-        HttpClient http = HttpClient.newHttpClient();
         for (String orderId : List.of(paid, declined)) {
-          Eventually.eventually(Duration.ofSeconds(30), () -> new JsonObject(http.send(HttpRequest.newBuilder(
-              URI.create(lab.gatewayUrl() + "/v1/charges?orderId=" + orderId)).build(),
-              HttpResponse.BodyHandlers.ofString()).body()).getJsonArray("charges").size(), n -> n == 1);
+          Eventually.eventually(Duration.ofSeconds(30), () -> new JsonObject(lab.gatewayGet("/v1/charges?orderId="
+              + orderId)).getJsonArray("charges").size(), n -> n == 1);
         }
         // Broken outcomes (no lines or customer, no placed_at): poison to each consumer of them, whose
         // compensation must carry them out from the order's own record.

@@ -24,8 +24,17 @@ final class ServiceProcess implements AutoCloseable {
   final int httpPort;
   private final ManagedProcess process;
 
+  /** The suite's JVM: small, and quick to start (no C2 compiler), as several run at once on a few cores. */
+  static final List<String> SUITE_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
   ServiceProcess(String name, JsonObject config, Path dir, Path logDir, Map<String, String> environment)
       throws IOException {
+    this(name, config, dir, logDir, environment, SUITE_JVM);
+  }
+
+  /** As above, with the JVM options {@code jvm} instead of {@link #SUITE_JVM}. */
+  ServiceProcess(String name, JsonObject config, Path dir, Path logDir, Map<String, String> environment,
+      List<String> jvm) throws IOException {
     this.name = name;
     this.httpPort = config.getJsonObject("http").getInteger("port");
     Path file = dir.resolve(name + ".json");
@@ -36,8 +45,11 @@ final class ServiceProcess implements AutoCloseable {
     // With a NATS URL a worker runs in production mode, which needs API keys: the tests' HMAC secret.
     env.putIfAbsent(TestTokens.ENVIRONMENT, TestTokens.SECRET);
     String jar = System.getProperty("orderflow.jar", "target/orderflow.jar");
-    this.process = new ManagedProcess(name, List.of(javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-jar", Path.of(jar).toAbsolutePath().toString()), env, logDir);
+    List<String> command = new java.util.ArrayList<>();
+    command.add(javaExecutable());
+    command.addAll(jvm);
+    command.addAll(List.of("-jar", Path.of(jar).toAbsolutePath().toString()));
+    this.process = new ManagedProcess(name, command, env, logDir);
   }
 
   private static String javaExecutable() {

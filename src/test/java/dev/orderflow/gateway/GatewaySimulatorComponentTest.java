@@ -21,8 +21,11 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Gateway simulator")
 class GatewaySimulatorComponentTest {
 
+  private static final String TOKEN = "simulator-token-for-the-test";
   private static Vertx vertx;
   private static int port;
+  /** A second simulator, with a token configured. */
+  private static int guardedPort;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -32,6 +35,10 @@ class GatewaySimulatorComponentTest {
         new GatewaySimulatorVerticle(new GatewayConfig("127.0.0.1", 0, Duration.ZERO, 0, 0, Secret.none()));
     vertx.deployVerticle(simulator).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     port = simulator.port();
+    GatewaySimulatorVerticle guarded = new GatewaySimulatorVerticle(
+        new GatewayConfig("127.0.0.1", 0, Duration.ZERO, 0, 0, Secret.of(TOKEN, "the test")));
+    vertx.deployVerticle(guarded).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    guardedPort = guarded.port();
   }
 
   @AfterAll
@@ -153,6 +160,72 @@ class GatewaySimulatorComponentTest {
       request.header("Idempotency-Key", key);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  @DisplayName("with a token configured, answers every request without it 401, an endpoint it does not have too")
+  void tokenForEverything() throws Exception {
+    String charge = charge("o-guarded", "c-1", 100).encode();
+    for (String request : new String[] {
+        "GET /v1/charges?orderId=o-guarded", "GET /v1/charges?from=0", "POST /v1/charges", "GET /v1/faults",
+        "PUT /v1/faults", "POST /v1/refunds", "GET /"}) {
+      String[] methodAndPath = request.split(" ");
+      for (String authorization : new String[] {null, "Bearer wrong", "Basic " + TOKEN, "Bearer " + TOKEN + "x"}) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guardedPort
+                + methodAndPath[1])).header("Idempotency-Key", "o-guarded")
+            .method(methodAndPath[0], HttpRequest.BodyPublishers.ofString(
+                methodAndPath[1].contains("faults") ? "{\"outage\":true}" : charge));
+        if (authorization != null) {
+          builder.header("Authorization", authorization);
+        }
+        HttpResponse<String> refused = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(request + " with " + authorization).isEqualTo(401);
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).as(request).isPresent();
+      }
+    }
+    HttpResponse<String> charged = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guardedPort
+            + "/v1/charges")).header("Idempotency-Key", "o-guarded").header("Authorization", "Bearer " + TOKEN)
+        .POST(HttpRequest.BodyPublishers.ofString(charge)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(charged.statusCode()).isEqualTo(201);
+    HttpResponse<String> log = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guardedPort
+            + "/v1/charges?orderId=o-guarded")).header("Authorization", "Bearer " + TOKEN).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(new JsonObject(log.body()).getJsonArray("charges")).hasSize(1);
+    HttpResponse<String> faults = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guardedPort
+            + "/v1/faults")).header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(new JsonObject(faults.body()).getBoolean("outage")).isFalse();
+  }
+
+  @Test
+  @DisplayName("without a token, serves /v1/faults only to a loopback caller naming a loopback Host (no DNS rebinding)")
+  void faultsOnlyForThisMachine() throws Exception {
+    for (String host : new String[] {"evil.example:" + port, "evil.example", "127.0.0.1.evil.example", "10.0.0.1",
+        "localhost.evil.example"}) {
+      assertThat(rawStatus(port, "GET /v1/faults", host)).as("Host " + host).isEqualTo(403);
+      assertThat(rawStatus(port, "PUT /v1/faults", host)).as("Host " + host).isEqualTo(403);
+    }
+    assertThat(rawStatus(port, "PUT /v1/faults", "")).as("no Host").isBetween(400, 403);
+    for (String host : new String[] {"localhost:" + port, "LOCALHOST", "127.0.0.1:" + port, "127.0.0.1",
+        "[::1]:" + port}) {
+      assertThat(rawStatus(port, "GET /v1/faults", host)).as("Host " + host).isEqualTo(200);
+    }
+    assertThat(rawStatus(port, "PUT /v1/faults", "localhost:" + port)).isEqualTo(200);
+    // The charge API keeps its own rules (the simulator listens on loopback by default).
+    assertThat(rawStatus(port, "GET /v1/charges?orderId=o-any", "gateway.internal")).isEqualTo(200);
+  }
+
+  /** The status of {@code request} ("METHOD path") sent with Host {@code host} (none if empty), over a socket. */
+  private static int rawStatus(int port, String request, String host) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      String body = request.startsWith("PUT") ? "{\"outage\":false}" : "";
+      String text = request + " HTTP/1.1\r\n" + (host.isEmpty() ? "" : "Host: " + host + "\r\n")
+          + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n"
+          + body;
+      socket.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      return Integer.parseInt(answer.substring(9, 12));
+    }
   }
 
   private static JsonObject charge(String orderId, String customerId, long amountMinor) {

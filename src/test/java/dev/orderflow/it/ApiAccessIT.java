@@ -61,16 +61,33 @@ class ApiAccessIT {
     tokens.put("a token without exp", bearer(app().tokenWithClaims("alice", new JsonObject())));
     tokens.put("a token naming no one", bearer(app().tokenWithClaims("", new JsonObject()
         .put("exp", System.currentTimeMillis() / 1000 + 600))));
+    long later = System.currentTimeMillis() / 1000 + 600;
+    tokens.put("exp as a string", bearer(app().tokenWithClaims("alice", new JsonObject().put("exp", "" + later))));
+    tokens.put("exp as an object", bearer(app().tokenWithClaims("alice", new JsonObject()
+        .put("exp", new JsonObject().put("at", later)))));
+    tokens.put("nbf as a string", bearer(app().tokenWithClaims("alice", new JsonObject().put("exp", later)
+        .put("nbf", "0"))));
+    tokens.put("nbf as an object", bearer(app().tokenWithClaims("alice", new JsonObject().put("exp", later)
+        .put("nbf", new JsonObject()))));
+    tokens.put("iat as a string", bearer(app().tokenWithClaims("alice", new JsonObject().put("exp", later)
+        .put("iat", "0"))));
+    tokens.put("a critical header extension (crit)", bearer(signed(new JsonObject().put("alg", "HS256")
+        .put("typ", "JWT").put("crit", List.of("x-bound")).put("x-bound", true), new JsonObject().put("sub", "alice")
+        .put("aud", "orderflow").put("iss", TestOrderflow.TEST_ISSUER).put("exp", later))));
     long before = messagesInNats();
     for (Map.Entry<String, String> token : tokens.entrySet()) {
       for (HttpResponse<String> response : List.of(
           app().post("/orders", "application/json", ORDER_OF_ALICE, "Authorization", token.getValue()),
           app().get("/orders/7b0c6f4e-0000-4000-8000-000000000000", "Authorization", token.getValue()),
           app().get("/inventory/MUG-LOGO", "Authorization", token.getValue()))) {
-        assertThat(response.statusCode()).as(token.getKey() + " " + response.uri()).isEqualTo(401);
+        assertThat(response.statusCode()).as(token.getKey() + " " + response.uri() + " " + response.body())
+            .isEqualTo(401);
         assertThat(response.headers().firstValue("WWW-Authenticate")).as(token.getKey()).hasValueSatisfying(
             challenge -> assertThat(challenge).startsWith("Bearer realm="));
         assertProblem(response, "unauthorized");
+        // Say little: no library's reasons, no class names, nothing of what the service expects.
+        assertThat(new JsonObject(response.body()).getString("detail")).as(token.getKey())
+            .doesNotContain("Exception", "java.", "expected", "orderflow", TestOrderflow.TEST_ISSUER, "JWT");
       }
     }
     assertThat(messagesInNats()).isEqualTo(before);
@@ -227,6 +244,17 @@ class ApiAccessIT {
     payload.put("exp", payload.getLong("exp") + 86_400);
     return parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.encode().getBytes(
         StandardCharsets.UTF_8)) + "." + parts[2];
+  }
+
+  /** A token of {@code header} and {@code claims} as they are, signed with the test API's HMAC secret. */
+  private static String signed(JsonObject header, JsonObject claims) throws Exception {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String input = b64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
+        + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(app().config().auth().hmacSecret().reveal()
+        .getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return input + "." + b64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
   }
 
   private static String unsigned() {

@@ -1,12 +1,17 @@
 package dev.orderflow.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderflow.testing.NatsTestServer;
 import dev.orderflow.testing.TestOrderflow;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,5 +53,50 @@ class EmbeddedNatsIT {
       orderflow.awaitStatus(orderId, "SHIPPED");
     }
     assertThat(server.get().isAlive()).isFalse();
+  }
+
+  @Test
+  @DisplayName("its nats-server refuses any client without the credentials it generated at start, which only the "
+      + "owner can read, and which bin/deadletters finds in the data folder")
+  void credentials() throws Exception {
+    int natsPort = NatsTestServer.freePort();
+    JsonObject settings = new JsonObject()
+        .put("nats", new JsonObject().put("url", ""))
+        .put("embeddedNats", new JsonObject()
+            .put("executable", NatsTestServer.executable().toString())
+            .put("port", natsPort));
+    String url = "nats://127.0.0.1:" + natsPort;
+    try (TestOrderflow orderflow = TestOrderflow.start(null, settings)) {
+      Path tokenFile = orderflow.config().dataDir().resolve("nats/token");
+      assertThat(tokenFile).exists();
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+      String token = Files.readString(tokenFile).strip();
+      assertThat(token).hasSizeGreaterThanOrEqualTo(32);
+
+      // Any process on the machine could read and forge every event before: now it is refused.
+      assertThatThrownBy(() -> Nats.connect(Options.builder().server(url).maxReconnects(0).build()).close())
+          .hasMessageContaining("Authorization");
+      assertThatThrownBy(() -> Nats.connect(Options.builder().server(url).token("guess".toCharArray())
+          .maxReconnects(0).build()).close()).hasMessageContaining("Authorization");
+      try (Connection owner = Nats.connect(Options.builder().server(url).token(token.toCharArray())
+          .maxReconnects(0).build())) {
+        assertThat(owner.jetStreamManagement().getStreamNames()).contains("ORDERS");
+      }
+
+      // The operator's tools find the credentials under the service's data folder, and are refused without them.
+      assertThat(deadLetters(url, orderflow.config().dataDir())).startsWith("0 ");
+      Path elsewhere = Files.createTempDirectory("orderflow-no-token-");
+      assertThat(deadLetters(url, elsewhere)).startsWith("1 ").contains("Authorization");
+    }
+  }
+
+  /** {@code bin/deadletters --nats url list} with {@code dataDir} as its data folder: its exit status and output. */
+  private static String deadLetters(String url, Path dataDir) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder("bin/deadletters", "--nats", url, "list").redirectErrorStream(true);
+    builder.environment().put("ORDERFLOW_DATA_DIR", dataDir.toString());
+    Process tool = builder.start();
+    String output = new String(tool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(tool.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return tool.exitValue() + " " + output;
   }
 }

@@ -61,6 +61,28 @@ class IdempotencyIT {
   }
 
   @Test
+  @DisplayName("scopes keys to the customer: another customer's key is neither revealed nor blocking, and an "
+      + "operator ordering for a customer uses that customer's")
+  void keysPerCustomer() throws Exception {
+    JsonObject hers = TestOrderflow.order("hana", Map.of("MUG-LOGO", 1));
+    JsonObject his = TestOrderflow.order("ivan", Map.of("MUG-LOGO", 3));
+    // Ivan uses the key first: Hana's order with the same key must not be blocked (it was a 422).
+    HttpResponse<String> ivan = env.app().postJson("/orders", his, "Idempotency-Key", "cart-42");
+    HttpResponse<String> hana = env.app().postJson("/orders", hers, "Idempotency-Key", "cart-42");
+    assertThat(ivan.statusCode()).isEqualTo(202);
+    assertThat(hana.statusCode()).as(hana.body()).isEqualTo(202);
+    String hanaOrder = new JsonObject(hana.body()).getString("orderId");
+    assertThat(hanaOrder).isNotEqualTo(new JsonObject(ivan.body()).getString("orderId"));
+    // Retried, each gets their own order back.
+    assertThat(new JsonObject(env.app().postJson("/orders", his, "Idempotency-Key", "cart-42").body())
+        .getString("orderId")).isEqualTo(new JsonObject(ivan.body()).getString("orderId"));
+    // An operator placing Hana's order with her key is her retry, not a new order.
+    HttpResponse<String> operator = env.app().postJson("/orders", hers, "Idempotency-Key", "cart-42",
+        "Authorization", "Bearer " + env.app().token("desk-operator", true));
+    assertThat(new JsonObject(operator.body()).getString("orderId")).isEqualTo(hanaOrder);
+  }
+
+  @Test
   @DisplayName("refuses a key that is too long or has control characters (400)")
   void invalidKey() throws Exception {
     JsonObject body = TestOrderflow.order("gina", Map.of("MUG-LOGO", 1));

@@ -123,6 +123,107 @@ class SecretsInLogsIT {
     }
   }
 
+  @Test
+  @DisplayName("names a NATS URL that carries a password without it: when refused, when not there yet, and when connected")
+  void noPasswordFromTheNatsUrl() throws Exception {
+    SERVER_LOG.setLevel(Level.WARNING);
+    Path jar = Path.of("target/orderflow.jar").toAbsolutePath();
+    assertThat(jar).as("the jar (mvn package builds it before the integration tests)").exists();
+    String natsPassword = secret("nats");
+    String wrongPassword = secret("wrong");
+    String absentPassword = secret("absent");
+    Path store = Files.createTempDirectory("orderflow-secrets-nats-");
+    Path data = Files.createTempDirectory("orderflow-secrets-data-");
+    NatsServerRunner nats = NatsServerRunner.builder()
+        .executablePath(NatsTestServer.executable())
+        .port(NatsTestServer.freePort())
+        .jetstream(true)
+        .configInserts(new String[] {"jetstream { store_dir: \"" + store + "\" }",
+            "authorization { user: orderflow, password: \"" + natsPassword + "\" }"})
+        .outputLogger(SERVER_LOG)
+        .build();
+    Path quickStart = data.resolve("quick-start.json");
+    Files.writeString(quickStart, "{\"nats\": {\"startupTimeoutSeconds\": 2}}");
+    List<Process> started = new java.util.ArrayList<>();
+    try {
+      // Refused: a wrong password in the URL stops start-up with a message that names the server, not the password.
+      Path refusedLog = data.resolve("refused.log");
+      Process refused = start(jar, urlEnvironment("nats://orderflow:" + wrongPassword + "@127.0.0.1:" + nats.getPort(),
+          data.resolve("refused")), refusedLog, started);
+      assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(read(refusedLog)).contains("refused the credentials").contains("nats://***@127.0.0.1:" + nats.getPort())
+          .doesNotContain(wrongPassword);
+
+      // Not there yet: the warnings while waiting and the final error name the server without the password.
+      Path absentLog = data.resolve("absent.log");
+      Map<String, String> absentEnv = urlEnvironment("nats://orderflow:" + absentPassword + "@127.0.0.1:"
+          + NatsTestServer.freePort(), data.resolve("absent"));
+      absentEnv.put("ORDERFLOW_CONFIG", quickStart.toString());
+      Process absent = start(jar, absentEnv, absentLog, started);
+      assertThat(absent.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(read(absentLog)).contains("is not ready yet").contains("was not ready within")
+          .doesNotContain(absentPassword);
+
+      // Connected: the connection's lines, the health answers and the metrics.
+      Path runningLog = data.resolve("running.log");
+      int httpPort = NatsTestServer.freePort();
+      Map<String, String> env = urlEnvironment("nats://orderflow:" + natsPassword + "@127.0.0.1:" + nats.getPort(),
+          data.resolve("running"));
+      env.put("ORDERFLOW_HTTP_PORT", Integer.toString(httpPort));
+      Process orderflow = start(jar, env, runningLog, started);
+      HttpClient http = HttpClient.newHttpClient();
+      URI api = URI.create("http://127.0.0.1:" + httpPort);
+      String ready = Eventually.eventually(() -> {
+        assertThat(orderflow.isAlive()).as(() -> "orderflow exited:\n" + read(runningLog)).isTrue();
+        return http.send(HttpRequest.newBuilder(api.resolve("/health/ready")).build(),
+            HttpResponse.BodyHandlers.ofString());
+      }, response -> response.statusCode() == 200).body();
+      String metrics = http.send(HttpRequest.newBuilder(api.resolve("/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      orderflow.destroy();
+      assertThat(orderflow.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(read(runningLog)).contains("nats://***@127.0.0.1:" + nats.getPort()).doesNotContain(natsPassword);
+      assertThat(ready).doesNotContain(natsPassword);
+      assertThat(metrics).doesNotContain(natsPassword);
+    } finally {
+      for (Process process : started) {
+        process.destroyForcibly().waitFor();
+      }
+      nats.shutdown();
+      Files.deleteIfExists(Path.of(nats.getConfigFile()));
+      for (Path root : new Path[] {store, data}) {
+        try (var files = Files.walk(root)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
+  /** The environment of a run against {@code natsUrl}, with the API's key and a gateway port of its own. */
+  private static Map<String, String> urlEnvironment(String natsUrl, Path dataDir) throws java.io.IOException {
+    int gatewayPort = NatsTestServer.freePort();
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("ORDERFLOW_NATS_URL", natsUrl);
+    env.put("ORDERFLOW_AUTH_HMAC_SECRET", secret("hmac") + secret("more"));
+    env.put("ORDERFLOW_HTTP_PORT", Integer.toString(NatsTestServer.freePort()));
+    env.put("ORDERFLOW_GATEWAY_PORT", Integer.toString(gatewayPort));
+    env.put("ORDERFLOW_GATEWAY_URL", "http://127.0.0.1:" + gatewayPort);
+    env.put("ORDERFLOW_DATA_DIR", dataDir.toString());
+    env.put("ORDERFLOW_LOG_LEVEL", "DEBUG");
+    return env;
+  }
+
+  private static Process start(Path jar, Map<String, String> env, Path log, List<Process> started)
+      throws java.io.IOException {
+    ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    started.add(process);
+    return process;
+  }
+
   private static String secret(String name) {
     byte[] random = new byte[12];
     new SecureRandom().nextBytes(random);

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collections;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -60,12 +61,27 @@ class SecuritySettingsIT {
   @Test
   @DisplayName("the embedded default runs in development mode with demo tokens that work, and keep customers apart")
   void developmentMode() throws Exception {
+    Path dataDir = Files.createTempDirectory("orderflow-dev-");
+    // A link planted where a token file goes must be replaced, not written through.
+    Path elsewhere = Files.writeString(dataDir.resolve("not-a-token"), "untouched");
+    Files.createDirectories(dataDir.resolve("dev-tokens"));
+    Files.createSymbolicLink(dataDir.resolve("dev-tokens").resolve("alice"), elsewhere);
     JsonObject settings = new JsonObject().put("nats", new JsonObject().put("url", ""))
+        .put("dataDir", dataDir.toString())
         .put("embeddedNats", new JsonObject().put("executable", NatsTestServer.executable().toString())
             .put("port", NatsTestServer.freePort()))
         .put("auth", new JsonObject().put("hmacSecretFile", "").put("issuer", ""));
     try (TestOrderflow app = TestOrderflow.start(null, settings)) {
       Path tokens = app.config().dataDir().resolve("dev-tokens");
+      assertThat(Files.readString(elsewhere)).isEqualTo("untouched");
+      for (String name : new String[] {"alice", "bob", "operator"}) {
+        assertThat(Files.isSymbolicLink(tokens.resolve(name))).as(name).isFalse();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokens.resolve(name)))).as(name)
+            .isEqualTo("rw-------");
+      }
+      try (var left = Files.list(tokens)) {
+        assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("alice", "bob", "operator");
+      }
       String alice = Files.readString(tokens.resolve("alice"));
       String bob = Files.readString(tokens.resolve("bob"));
       String operator = Files.readString(tokens.resolve("operator"));
@@ -82,6 +98,27 @@ class SecuritySettingsIT {
   }
 
   @Test
+  @DisplayName("with auth.maxTokenLifetimeMinutes, refuses tokens issued for longer (from iat, or from now)")
+  void maxTokenLifetime() throws Exception {
+    JsonObject capped = new JsonObject().put("auth", new JsonObject().put("maxTokenLifetimeMinutes", 60));
+    try (TestOrderflow app = TestOrderflow.start(nats, capped)) {
+      long now = System.currentTimeMillis() / 1000;
+      String halfHour = app.tokenWithClaims("test-operator", new JsonObject().put("exp", now + 1800)
+          .put("roles", new io.vertx.core.json.JsonArray().add("operator")));
+      String twoHours = app.tokenWithClaims("test-operator", new JsonObject().put("exp", now + 7200)
+          .put("roles", new io.vertx.core.json.JsonArray().add("operator")));
+      String issuedLongAgo = app.tokenWithClaims("test-operator", new JsonObject().put("exp", now + 1800)
+          .put("iat", now - 7200).put("roles", new io.vertx.core.json.JsonArray().add("operator")));
+      assertThat(app.get("/inventory/MUG-LOGO", "Authorization", "Bearer " + halfHour).statusCode()).isEqualTo(200);
+      HttpResponse<String> tooLong = app.get("/inventory/MUG-LOGO", "Authorization", "Bearer " + twoHours);
+      assertThat(tooLong.statusCode()).isEqualTo(401);
+      ApiAccessIT.assertProblem(tooLong, "unauthorized");
+      assertThat(app.get("/inventory/MUG-LOGO", "Authorization", "Bearer " + issuedLongAgo).statusCode())
+          .isEqualTo(401);
+    }
+  }
+
+  @Test
   @DisplayName("the gateway simulator's fault switch refuses callers from other machines, and without its token")
   void gatewayFaults() throws Exception {
     Optional<InetAddress> lan = lanAddress();
@@ -93,7 +130,7 @@ class SecuritySettingsIT {
       HttpResponse<String> outsider = putFaults(lan.get().getHostAddress(), port, null);
       assertThat(outsider.statusCode()).isEqualTo(403);
       assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://" + lan.get().getHostAddress() + ":" + port
-          + "/v1/faults")).GET().build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"outage\":false");
+          + "/v1/faults")).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
     }
     Path tokenFile = Files.createTempFile("faults-token-", "");
     Files.writeString(tokenFile, "faults-token-for-the-test\n");
@@ -103,6 +140,12 @@ class SecuritySettingsIT {
       assertThat(putFaults("127.0.0.1", port, null).statusCode()).isEqualTo(401);
       assertThat(putFaults("127.0.0.1", port, "wrong").statusCode()).isEqualTo(401);
       assertThat(putFaults("127.0.0.1", port, "faults-token-for-the-test").statusCode()).isEqualTo(200);
+      // Payments presents the token with each charge; the charge log needs it too.
+      String orderId = app.placeOrder("tess", java.util.Map.of("MUG-LOGO", 1));
+      app.awaitStatus(orderId, "SHIPPED");
+      assertThat(app.charges(orderId)).hasSize(1);
+      assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/charges?orderId="
+          + orderId)).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
     } finally {
       Files.deleteIfExists(tokenFile);
     }

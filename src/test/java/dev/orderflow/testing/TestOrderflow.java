@@ -241,14 +241,17 @@ public final class TestOrderflow implements AutoCloseable {
   /** The charges the gateway simulator made for {@code orderId}. */
   public JsonArray charges(String orderId) throws Exception {
     HttpResponse<String> response = http.send(
-        HttpRequest.newBuilder(gateway("/v1/charges?orderId=" + orderId)).GET().build(),
+        gatewayToken(HttpRequest.newBuilder(gateway("/v1/charges?orderId=" + orderId))).GET().build(),
         HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new AssertionError("charge log answered " + response.statusCode() + ": " + response.body());
+    }
     return new JsonObject(response.body()).getJsonArray("charges");
   }
 
   /** Changes the gateway simulator's faults ({@code PUT /v1/faults}). */
   public void gatewayFaults(JsonObject faults) throws Exception {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(gateway("/v1/faults"))
+    HttpResponse<String> response = http.send(gatewayToken(HttpRequest.newBuilder(gateway("/v1/faults")))
         .PUT(HttpRequest.BodyPublishers.ofString(faults.encode()))
         .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
@@ -287,6 +290,14 @@ public final class TestOrderflow implements AutoCloseable {
 
   private URI api(String path) {
     return URI.create("http://127.0.0.1:" + app.httpPort() + path);
+  }
+
+  /** The simulator's token on {@code request}, when it has one (then it needs it for everything). */
+  private HttpRequest.Builder gatewayToken(HttpRequest.Builder request) {
+    if (config.gateway().faultsToken().present()) {
+      request.header("Authorization", "Bearer " + config.gateway().faultsToken().reveal());
+    }
+    return request;
   }
 
   private URI gateway(String path) {
