@@ -49,7 +49,9 @@ final class SimulatorAccess implements Handler<RoutingContext> {
     }
     String path = ctx.request().path();
     boolean faults = path != null && (path.equals(FAULTS) || path.startsWith(FAULTS + "/"));
-    if (!faults || (loopback(ctx.request().remoteAddress()) && loopbackHost(ctx.request().getHeader(HttpHeaders.HOST)))) {
+    boolean local = loopback(ctx.request().remoteAddress())
+        && loopbackHost(ctx.request().getHeader(HttpHeaders.HOST));
+    if (!faults || local) {
       ctx.next();
     } else {
       refuse(ctx, 403, FAULTS + " is open only to callers on this machine that name it (Host: localhost or a "

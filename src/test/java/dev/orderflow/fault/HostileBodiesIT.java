@@ -39,7 +39,8 @@ class HostileBodiesIT {
   private static final int BODIES = 500;
   private static final int CONNECTIONS = 6;
   private static final int MAX_BODY_BYTES = 65_536;
-  private static final String NORMAL_ORDER = "{\"customerId\":\"bob\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1}]}";
+  private static final String NORMAL_ORDER =
+      "{\"customerId\":\"bob\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1}]}";
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
       .executor(Executors.newFixedThreadPool(CONNECTIONS)).build();
@@ -297,7 +298,8 @@ class HostileBodiesIT {
     long end = System.nanoTime() + duration.toNanos();
     while (System.nanoTime() < end) {
       long sent = System.nanoTime();
-      HttpResponse<String> response = http.send(post(orders, bytes(NORMAL_ORDER)), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(post(orders, bytes(NORMAL_ORDER)), HttpResponse.BodyHandlers.ofString());
       millis.add((System.nanoTime() - sent) / 1e6);
       assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }

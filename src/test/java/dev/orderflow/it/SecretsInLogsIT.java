@@ -124,7 +124,8 @@ class SecretsInLogsIT {
   }
 
   @Test
-  @DisplayName("names a NATS URL that carries a password without it: when refused, when not there yet, and when connected")
+  @DisplayName("names a NATS URL that carries a password without it: when refused, when not there yet, and when "
+      + "connected")
   void noPasswordFromTheNatsUrl() throws Exception {
     SERVER_LOG.setLevel(Level.WARNING);
     Path jar = Path.of("target/orderflow.jar").toAbsolutePath();
@@ -151,8 +152,8 @@ class SecretsInLogsIT {
       Process refused = start(jar, urlEnvironment("nats://orderflow:" + wrongPassword + "@127.0.0.1:" + nats.getPort(),
           data.resolve("refused")), refusedLog, started);
       assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(read(refusedLog)).contains("refused the credentials").contains("nats://***@127.0.0.1:" + nats.getPort())
-          .doesNotContain(wrongPassword);
+      assertThat(read(refusedLog)).contains("refused the credentials")
+          .contains("nats://***@127.0.0.1:" + nats.getPort()).doesNotContain(wrongPassword);
 
       // Not there yet: the warnings while waiting and the final error name the server without the password.
       Path absentLog = data.resolve("absent.log");

@@ -59,8 +59,8 @@ class OrderBodyTest {
           assertThat(problem.getMessage()).doesNotContain("AAAA");
         });
     String name = "n".repeat(40_000);
-    assertThatThrownBy(() -> read("{\"" + name + "\":1}"))
-        .isInstanceOfSatisfying(HttpProblem.class, problem -> assertThat(problem.getMessage().length()).isLessThan(300));
+    assertThatThrownBy(() -> read("{\"" + name + "\":1}")).isInstanceOfSatisfying(HttpProblem.class,
+        problem -> assertThat(problem.getMessage().length()).isLessThan(300));
   }
 
   @Test
