@@ -50,6 +50,12 @@ public final class NatsBridge {
   private static final long INITIAL_RECOVERY_DELAY_MILLIS = 100;
   private static final long MAX_RECOVERY_DELAY_MILLIS = 5_000;
   private static final long TOPOLOGY_CHECK_MILLIS = 2_000;
+  /**
+   * Failed checks in a row (a JetStream API call that timed out on a busy server, say) before readiness reports the
+   * topology unknown: one slow answer is not a missing stream, and a load balancer that drops a busy instance for it
+   * makes the others busier. A lost connection is readiness's own check, at once.
+   */
+  private static final int FAILED_CHECKS_BEFORE_UNKNOWN = 3;
 
   private final Vertx vertx;
   private final Connection connection;
@@ -74,6 +80,7 @@ public final class NatsBridge {
   private final MessagingTelemetry telemetry;
   private volatile List<String> missing = List.of("(not checked yet)");
   private boolean checking;
+  private int failedChecks;
   private long checkTimer = -1;
 
   private NatsBridge(Vertx vertx, Connection connection, NatsConfig nats, ConsumerConfig consumers,
@@ -310,13 +317,16 @@ public final class NatsBridge {
         .onComplete(checked -> {
           checking = false;
           if (checked.succeeded()) {
+            failedChecks = 0;
             missing = checked.result();
             if (!missing.isEmpty()) {
               LOG.warn("NATS topology incomplete, restoring: missing {}", missing);
               recover();
             }
-          } else {
+          } else if (++failedChecks >= FAILED_CHECKS_BEFORE_UNKNOWN) {
             missing = List.of("(check failed: " + Redaction.urls(checked.cause().getMessage()) + ")");
+          } else {
+            LOG.debug("NATS topology check failed ({} in a row): {}", failedChecks, checked.cause().toString());
           }
         });
   }

@@ -165,7 +165,8 @@ class OpenApiIT {
 
     // Operations
     get("/health/live", null);
-    get("/health/ready", null);
+    // Readiness may dip while a busy machine answers a topology check late: what is asserted is that 200 is described.
+    eventually(() -> get("/health/ready", null), ready -> ready.statusCode() == 200);
     get("/metrics", null);
     get("/openapi.json", null);
     get("/docs", null);
