@@ -24,6 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +76,19 @@ public final class OrderIndexFeed extends VerticleBase {
     feed = bridge.feed();
     return vertx.executeBlocking(() -> {
           Files.createDirectories(file.getParent());
-          return OrderIndex.open(file, CACHE_MEGABYTES);
+          try {
+            return OrderIndex.open(file, CACHE_MEGABYTES);
+          } catch (MVStoreException damaged) {
+            // A file a crash left unreadable (or an older format) is only ever a copy of the streams: start it again.
+            // A file another process holds open (two instances given one data folder) is that process's: give up.
+            if (damaged.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
+              throw damaged;
+            }
+            LOG.warn("Order index: {} cannot be opened ({}); rebuilding it from the streams", file,
+                damaged.getMessage());
+            Files.deleteIfExists(file);
+            return OrderIndex.open(file, CACHE_MEGABYTES);
+          }
         })
         .compose(opened -> {
           index = opened;
