@@ -47,7 +47,11 @@ final class OrderListing {
   /** A page, and the position to go on from ({@code null} after the last). */
   record Page(List<Listed> orders, String next) {}
 
-  /** Entries of the index read per step of a scan. */
+  /**
+   * The most entries of the index read per step of a scan. A scan starts with one page's worth (and one to tell
+   * whether there is more), and doubles its step while a filter drops entries: every open entry read costs a read of
+   * its step from the streams, so a page of 20 should not settle 200.
+   */
   private static final int CHUNK = 200;
   /** The most entries one request reads from the index. */
   static final int SCAN_BUDGET = 5_000;
@@ -67,13 +71,15 @@ final class OrderListing {
         query.placedFrom() == null ? 0 : query.placedFrom().toEpochMilli(),
         query.placedTo() == null ? Long.MAX_VALUE : query.placedTo().toEpochMilli(), query.newestFirst(),
         query.after());
-    return step(query, scan, new ArrayList<>(), 0);
+    return step(query, scan, new ArrayList<>(), 0, Math.min(CHUNK, query.limit() + 1));
   }
 
   /** Reads a chunk of the index, settles its open orders' steps, keeps those that pass, and goes on if need be. */
-  private Future<Page> step(Query query, OrderIndex.Scan scan, List<Listed> page, int scanned) {
-    int want = Math.min(CHUNK, SCAN_BUDGET - scanned);
-    return vertx.executeBlocking(() -> index.scan(scan, want)).compose(entries -> settle(entries).compose(listed -> {
+  private Future<Page> step(Query query, OrderIndex.Scan scan, List<Listed> page, int scanned, int chunk) {
+    int want = Math.min(chunk, SCAN_BUDGET - scanned);
+    // Unordered: one slow scan (pages read from the file) need not hold the lists behind it on this event loop.
+    Future<List<OrderIndex.Entry>> chunkRead = vertx.executeBlocking(() -> index.scan(scan, want), false);
+    return chunkRead.compose(entries -> settle(entries).compose(listed -> {
       String position = null;
       for (int i = 0; i < listed.size(); i++) {
         Listed order = listed.get(i);
@@ -95,7 +101,7 @@ final class OrderListing {
       }
       OrderIndex.Scan onward = new OrderIndex.Scan(scan.customerId(), scan.statuses(), scan.fromMillis(),
           scan.toMillis(), scan.newestFirst(), position);
-      return step(query, onward, page, read);
+      return step(query, onward, page, read, Math.min(CHUNK, chunk * 2));
     }));
   }
 
