@@ -134,12 +134,14 @@ class ComposeStackTest {
   }
 
   @Test
-  @DisplayName("publish the gateway simulator's port on no interface but loopback")
-  void gatewayNotPublished() throws IOException {
-    Object ports = services().get("gateway").get("ports");
-    if (ports != null) {
-      for (Object port : (List<?>) ports) {
-        assertThat(String.valueOf(port)).as("gateway port mapping").startsWith("127.0.0.1:");
+  @DisplayName("publish the gateway simulator's, Prometheus's and Grafana's ports on no interface but loopback")
+  void operatorPortsNotPublished() throws IOException {
+    for (String service : List.of("gateway", "prometheus", "grafana")) {
+      Object ports = services().get(service).get("ports");
+      if (ports != null) {
+        for (Object port : (List<?>) ports) {
+          assertThat(String.valueOf(port)).as(service + " port mapping").startsWith("127.0.0.1:");
+        }
       }
     }
   }
