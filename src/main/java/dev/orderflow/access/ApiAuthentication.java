@@ -99,10 +99,11 @@ public final class ApiAuthentication {
                 + Redaction.urls(config.jwksUrl()) + ": " + Redaction.urls(e.getMessage()))))
             .map(verifier -> {
               ApiAuthentication auth = new ApiAuthentication(vertx, config, verifier);
-              auth.refreshTimer = vertx.setPeriodic(config.jwksRefresh().toMillis(), id -> fetchJwks(vertx, client, config)
-                  .onSuccess(fresh -> auth.verifier = fresh)
-                  .onFailure(e -> LOG.warn("Refreshing the JWKS from {} failed, keeping the keys loaded before: {}",
-                      Redaction.urls(config.jwksUrl()), Redaction.urls(e.getMessage()))));
+              auth.refreshTimer = vertx.setPeriodic(config.jwksRefresh().toMillis(),
+                  id -> fetchJwks(vertx, client, config)
+                      .onSuccess(fresh -> auth.verifier = fresh)
+                      .onFailure(e -> LOG.warn("Refreshing the JWKS from {} failed, keeping the keys loaded before: {}",
+                          Redaction.urls(config.jwksUrl()), Redaction.urls(e.getMessage()))));
               LOG.info("API authentication: bearer JWTs checked against the key set at {}",
                   Redaction.urls(config.jwksUrl()));
               return auth;

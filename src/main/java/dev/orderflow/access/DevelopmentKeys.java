@@ -35,7 +35,10 @@ final class DevelopmentKeys {
 
   private DevelopmentKeys() {}
 
-  /** The verifier of this process's tokens, and the demo tokens by name ({@code alice}, {@code bob}, {@code operator}). */
+  /**
+   * The verifier of this process's tokens, and the demo tokens by name ({@code alice}, {@code bob},
+   * {@code operator}).
+   */
   record Started(JWTAuth verifier, Map<String, String> tokens) {}
 
   static Started start(Vertx vertx, AuthConfig config, Path dataDir) {
@@ -56,7 +59,8 @@ final class DevelopmentKeys {
     Path folder = dataDir.resolve("dev-tokens").toAbsolutePath();
     write(folder, tokens);
     StringBuilder banner = new StringBuilder()
-        .append("DEVELOPMENT MODE: no keys for API tokens are configured, so this process signs its own with a key made ")
+        .append("DEVELOPMENT MODE: no keys for API tokens are configured, so this process signs its own ")
+        .append("with a key made ")
         .append("at start-up (tokens die with the process). Never run like this in production: configure ")
         .append("auth.publicKeyFile, auth.jwksUrl or ORDERFLOW_AUTH_HMAC_SECRET (see the README, Security).\n")
         .append("Demo tokens, valid ").append(valid.toMinutes() % 60 == 0 ? valid.toHours() + " h" : valid.toMinutes()

@@ -130,7 +130,8 @@ public final class ConfigLoader {
       return Future.failedFuture(new ConfigException("catalogue must name the catalogue file"));
     }
     return vertx.fileSystem().readFile(path)
-        .recover(e -> Future.failedFuture(new ConfigException("catalogue: cannot read " + path + ": " + e.getMessage())))
+        .recover(e -> Future.failedFuture(
+            new ConfigException("catalogue: cannot read " + path + ": " + e.getMessage())))
         .map(buffer -> {
           try {
             return Catalogue.fromJson(buffer.toJsonObject(), path);

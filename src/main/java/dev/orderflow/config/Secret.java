@@ -52,7 +52,8 @@ public final class Secret {
       }
       return new Secret(contents, "file " + file);
     } catch (IOException e) {
-      throw new ConfigException(section.name(fileSetting) + ": cannot read " + file + " (" + e.getClass().getSimpleName()
+      throw new ConfigException(section.name(fileSetting) + ": cannot read " + file + " ("
+          + e.getClass().getSimpleName()
           + ")");
     }
   }

@@ -60,7 +60,8 @@ public final class GatewaySimulatorVerticle extends VerticleBase {
         json.put("reason", reason);
       }
       if (refund != null) {
-        json.put("refund", new JsonObject().put("refundId", refund.refundId()).put("createdAt", refund.at().toString()));
+        json.put("refund", new JsonObject().put("refundId", refund.refundId())
+            .put("createdAt", refund.at().toString()));
       }
       return json;
     }

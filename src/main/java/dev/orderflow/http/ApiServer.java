@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP server of one process: the routes of the contexts it runs, {@code /health/live},
- * {@code /health/ready}, {@code /metrics}, and problem+json for every error. Deploy one instance per event loop to use every core.
+ * {@code /health/ready}, {@code /metrics}, and problem+json for every error. Deploy one instance per event loop to
+ * use every core.
  */
 public final class ApiServer extends VerticleBase {
 

@@ -177,7 +177,8 @@ final class Reservations {
    */
   private Future<Void> standing(String orderId, List<StockLines.Line> lines) {
     return records.outcome(orderId).compose(stored -> stored == null
-        ? Future.failedFuture(new IllegalStateException("an outcome of order " + orderId + " stands but cannot be read"))
+        ? Future.failedFuture(
+            new IllegalStateException("an outcome of order " + orderId + " stands but cannot be read"))
         : settle(stored, orderId, lines));
   }
 

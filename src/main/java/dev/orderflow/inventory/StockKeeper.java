@@ -239,6 +239,7 @@ final class StockKeeper implements Reservations.StockChanges {
     if (sku.known != null) {
       return Future.succeededFuture(sku.known);
     }
-    return store.get(sku.name).map(entry -> entry == null ? null : new Read(Stock.decode(entry.value()), entry.revision()));
+    return store.get(sku.name)
+        .map(entry -> entry == null ? null : new Read(Stock.decode(entry.value()), entry.revision()));
   }
 }

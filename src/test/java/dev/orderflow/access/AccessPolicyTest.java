@@ -25,7 +25,8 @@ class AccessPolicyTest {
     assertThat(policy.caller(Map.of("sub", "ops-1", "roles", List.of("reader", "operator"))))
         .contains(new Caller("ops-1", true));
     assertThat(policy.caller(Map.of("roles", "reader operator"))).contains(operator);
-    assertThat(policy.caller(Map.of("sub", "mallory", "roles", List.of("operatorX")))).contains(new Caller("mallory", false));
+    assertThat(policy.caller(Map.of("sub", "mallory", "roles", List.of("operatorX"))))
+        .contains(new Caller("mallory", false));
   }
 
   @Test

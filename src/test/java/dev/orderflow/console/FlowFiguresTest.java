@@ -99,7 +99,8 @@ class FlowFiguresTest {
   }
 
   private static MeterReadings.Reading process(double accepted, double outOfStock) {
-    return new MeterReadings.Reading(accepted, 0, Map.of("OUT_OF_STOCK", outOfStock), Map.of("payment-gateway", "CLOSED"));
+    return new MeterReadings.Reading(accepted, 0, Map.of("OUT_OF_STOCK", outOfStock),
+        Map.of("payment-gateway", "CLOSED"));
   }
 
   private static JsonObject step(JsonObject snapshot, String name) {

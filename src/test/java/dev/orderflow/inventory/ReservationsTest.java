@@ -281,7 +281,8 @@ class ReservationsTest {
 
     @Override
     public Future<Void> settleHold(String sku, String orderId, String holder) {
-      levels.put(sku, holder == null ? levels.get(sku).settleHold(orderId) : levels.get(sku).settleHold(orderId, holder));
+      levels.put(sku, holder == null
+          ? levels.get(sku).settleHold(orderId) : levels.get(sku).settleHold(orderId, holder));
       return Future.succeededFuture();
     }
 

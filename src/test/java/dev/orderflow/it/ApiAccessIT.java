@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @DisplayName("API access")
 class ApiAccessIT {
 
-  private static final String ORDER_OF_ALICE = "{\"customerId\":\"alice\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1}]}";
+  private static final String ORDER_OF_ALICE =
+      "{\"customerId\":\"alice\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1}]}";
 
   @RegisterExtension
   static final OrderflowExtension env = new OrderflowExtension(
@@ -110,7 +111,8 @@ class ApiAccessIT {
   }
 
   @Test
-  @DisplayName("answers 404 to a customer reading another's order, exactly as for an unknown order; an operator reads any")
+  @DisplayName("answers 404 to a customer reading another's order, exactly as for an unknown order; "
+      + "an operator reads any")
   void readsOnlyOwnOrders() throws Exception {
     String orderId = app().placeOrder("bob", Map.of("MUG-LOGO", 1));
     PLACED.add(orderId);
@@ -123,7 +125,8 @@ class ApiAccessIT {
     HttpResponse<String> unknown = app().get("/orders/7b0c6f4e-0000-4000-8000-000000000000", "Authorization", alice);
     assertThat(probed.statusCode()).isEqualTo(404);
     assertProblem(probed, "not-found");
-    assertThat(new JsonObject(probed.body()).getString("title")).isEqualTo(new JsonObject(unknown.body()).getString("title"));
+    assertThat(new JsonObject(probed.body()).getString("title"))
+        .isEqualTo(new JsonObject(unknown.body()).getString("title"));
     HttpResponse<String> operator = app().get("/orders/" + orderId,
         "Authorization", bearer(app().token("olga", true)));
     assertThat(operator.statusCode()).isEqualTo(200);
@@ -133,7 +136,8 @@ class ApiAccessIT {
   @Test
   @DisplayName("lets only operators read the inventory (403 for a customer)")
   void inventoryForOperators() throws Exception {
-    HttpResponse<String> customer = app().get("/inventory/MUG-LOGO", "Authorization", bearer(app().token("alice", false)));
+    HttpResponse<String> customer =
+        app().get("/inventory/MUG-LOGO", "Authorization", bearer(app().token("alice", false)));
     assertThat(customer.statusCode()).isEqualTo(403);
     assertProblem(customer, "forbidden");
     assertThat(app().get("/inventory/MUG-LOGO", "Authorization", bearer(app().token("olga", true))).statusCode())
@@ -155,11 +159,16 @@ class ApiAccessIT {
     String deep = "[".repeat(5000) + "]".repeat(5000);
     List<String[]> posts = List.of(
         new String[] {"application/json", "{\"customerId\":\"alice\",\"items\":" + deep + "}"},
-        new String[] {"application/json", "{\"customerId\":\"alice\u0000\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1}]}"},
-        new String[] {"application/json", "{\"customerId\":\"alice\",\"items\":[{\"sku\":\"../../etc/passwd\",\"quantity\":1}]}"},
-        new String[] {"application/json", "{\"customerId\":\"alice\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1e309}]}"},
-        new String[] {"application/json", "{\"customerId\":\"alice\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":9223372036854775808}]}"},
-        new String[] {"application/json", "{\"customerId\":{\"$ne\":null},\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1}]}"},
+        new String[] {"application/json",
+            "{\"customerId\":\"alice\u0000\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1}]}"},
+        new String[] {"application/json",
+            "{\"customerId\":\"alice\",\"items\":[{\"sku\":\"../../etc/passwd\",\"quantity\":1}]}"},
+        new String[] {"application/json",
+            "{\"customerId\":\"alice\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1e309}]}"},
+        new String[] {"application/json",
+            "{\"customerId\":\"alice\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":9223372036854775808}]}"},
+        new String[] {"application/json",
+            "{\"customerId\":{\"$ne\":null},\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1}]}"},
         new String[] {"application/json", "{\"customerId\":\"bob\",\"items\":[{\"sku\":\"MUG-LOGO\",\"quantity\":1}]}"},
         new String[] {"application/json", "{\"customerId\":\"alice\",\"customerId\":\"bob\",\"items\":[]}"},
         new String[] {"application/xml", "<order/>"},
@@ -182,7 +191,8 @@ class ApiAccessIT {
         "GET /orders/x HTTP/1.1\r\nHost: x\r\nAuthorization: " + alice + "\r\nX-Big: " + "y".repeat(20_000)
             + "\r\nConnection: close\r\n\r\n",
         "GET /orders/" + "z".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        "GET /orders/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + "e".repeat(7000) + "\r\nConnection: close\r\n\r\n",
+        "GET /orders/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + "e".repeat(7000)
+            + "\r\nConnection: close\r\n\r\n",
         "POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: " + alice + "\r\nContent-Type: application/json\r\n"
             + "Content-Length: 99999999\r\nConnection: close\r\n\r\n{",
         "DELETE /orders/x HTTP/1.1\r\nHost: x\r\nAuthorization: " + alice + "\r\nConnection: close\r\n\r\n",

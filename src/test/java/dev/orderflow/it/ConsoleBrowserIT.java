@@ -90,7 +90,8 @@ class ConsoleBrowserIT {
 
     waitFor(d -> number(stepCell("shipped", "waiting")) != null
         && number(stepCell("shipped", "waiting")) >= shippedBefore + 6 ? true : null);
-    waitFor(d -> number(stepCell("placed", "passed")) != null && number(stepCell("placed", "passed")) >= 6 ? true : null);
+    waitFor(d -> number(stepCell("placed", "passed")) != null && number(stepCell("placed", "passed")) >= 6
+        ? true : null);
     assertThat(number(stepCell("confirmed", "passed"))).isGreaterThanOrEqualTo(6);
     assertThat(page.findElements(By.cssSelector("#consumers tbody tr"))).hasSizeGreaterThanOrEqualTo(7);
     assertThat(text(By.id("breakers"))).isEqualTo("CLOSED");

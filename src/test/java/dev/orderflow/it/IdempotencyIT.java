@@ -57,7 +57,8 @@ class IdempotencyIT {
     JsonObject body = TestOrderflow.order("frank", Map.of("MUG-LOGO", 1));
     HttpResponse<String> a = env.app().postJson("/orders", body, "Idempotency-Key", "f-1");
     HttpResponse<String> b = env.app().postJson("/orders", body, "Idempotency-Key", "f-2");
-    assertThat(new JsonObject(a.body()).getString("orderId")).isNotEqualTo(new JsonObject(b.body()).getString("orderId"));
+    assertThat(new JsonObject(a.body()).getString("orderId"))
+        .isNotEqualTo(new JsonObject(b.body()).getString("orderId"));
   }
 
   @Test

@@ -51,7 +51,8 @@ class NatsSecurityIT {
   }
 
   @Test
-  @DisplayName("connects with user and password, and refuses to start, naming the problem but not the password, with a wrong one")
+  @DisplayName("connects with user and password, and refuses to start, naming the problem but not the password, "
+      + "with a wrong one")
   void userAndPassword() throws Exception {
     try (Server nats = Server.start("authorization { user: orderflow, password: \"" + PASSWORD + "\" }")) {
       runsAnOrder(nats.url(), auth("user", "orderflow", "passwordFile", secretFile("password", PASSWORD)));
@@ -119,7 +120,8 @@ class NatsSecurityIT {
       CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
         try (Socket client = impostor.accept()) {
           client.getOutputStream().write(("INFO {\"server_id\":\"impostor\",\"version\":\"2.11.0\",\"proto\":1,"
-              + "\"max_payload\":1048576,\"auth_required\":true,\"headers\":true}\r\n").getBytes(StandardCharsets.UTF_8));
+              + "\"max_payload\":1048576,\"auth_required\":true,\"headers\":true}\r\n")
+              .getBytes(StandardCharsets.UTF_8));
           client.setSoTimeout(3000);
           ByteArrayOutputStream bytes = new ByteArrayOutputStream();
           InputStream in = client.getInputStream();

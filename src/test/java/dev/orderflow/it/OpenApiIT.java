@@ -265,7 +265,8 @@ class OpenApiIT {
     Map<String, String> headers = new HashMap<>();
     MultiMap all = answer.headers();
     // Link (rel="next") is documented, but vertx-openapi 5.0 cannot decode a header value with quotes and ';'.
-    all.names().stream().filter(name -> !name.equalsIgnoreCase("Link")).forEach(name -> headers.put(name, all.get(name)));
+    all.names().stream().filter(name -> !name.equalsIgnoreCase("Link"))
+        .forEach(name -> headers.put(name, all.get(name)));
     String contentType = answer.getHeader("Content-Type");
     if (contentType != null && contentType.startsWith("text/")) {
       // vertx-openapi 5.0 checks no text body: the status and media type must be documented.
@@ -318,9 +319,11 @@ class OpenApiIT {
     return send(HttpRequest.newBuilder(viaProxy(path)).DELETE(), token);
   }
 
-  private static HttpResponse<String> post(String path, String token, String body, String contentType, String... headers)
+  private static HttpResponse<String> post(String path, String token, String body, String contentType,
+      String... headers)
       throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(viaProxy(path)).POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(viaProxy(path)).POST(HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }

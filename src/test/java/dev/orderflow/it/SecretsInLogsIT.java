@@ -33,7 +33,8 @@ class SecretsInLogsIT {
   private static final Logger SERVER_LOG = Logger.getLogger("nats-server");
 
   @Test
-  @DisplayName("writes none of its secrets (NATS password, API signing secret, fault token, bearer tokens) to its logs or metrics")
+  @DisplayName("writes none of its secrets (NATS password, API signing secret, fault token, bearer tokens) "
+      + "to its logs or metrics")
   void noSecretsInLogs() throws Exception {
     SERVER_LOG.setLevel(Level.WARNING);
     Path jar = Path.of("target/orderflow.jar").toAbsolutePath();
@@ -97,7 +98,8 @@ class SecretsInLogsIT {
           .build(), HttpResponse.BodyHandlers.ofString());
       http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/v1/faults"))
           .header("Authorization", "Bearer " + faultsToken + "-wrong")
-          .PUT(HttpRequest.BodyPublishers.ofString("{\"outage\":false}")).build(), HttpResponse.BodyHandlers.ofString());
+          .PUT(HttpRequest.BodyPublishers.ofString("{\"outage\":false}")).build(),
+          HttpResponse.BodyHandlers.ofString());
       String metrics = http.send(HttpRequest.newBuilder(api.resolve("/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
 

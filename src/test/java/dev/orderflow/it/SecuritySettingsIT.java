@@ -167,7 +167,8 @@ class SecuritySettingsIT {
         }
       }
       assertThat(tooMany).isGreaterThanOrEqualTo(10);
-      assertThat(last.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+      assertThat(last.headers().firstValue("Retry-After"))
+          .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
       ApiAccessIT.assertProblem(last, "too-many-requests");
       for (int i = 0; i < 10; i++) {
         assertThat(app.get("/health/live").statusCode()).as("health is not limited").isEqualTo(200);

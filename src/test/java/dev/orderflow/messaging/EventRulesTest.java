@@ -88,7 +88,8 @@ class EventRulesTest {
     thousand.setTotal(eur(501));
     return Stream.of(
         Arguments.of("OrderPlaced read as an OrderConfirmed", Topology.ORDER_CONFIRMED,
-            OrderConfirmed.parseFrom(PLACED_EVENT.toByteArray()), "field nanos (2) of Timestamp has the wrong wire type"),
+            OrderConfirmed.parseFrom(PLACED_EVENT.toByteArray()),
+            "field nanos (2) of Timestamp has the wrong wire type"),
         Arguments.of("PaymentFailed read as a PaymentDeclined", Topology.PAYMENT_DECLINED,
             PaymentDeclined.parseFrom(PaymentFailed.newBuilder().setEventId("e").setOrderId("o-1")
                 .setOccurredAt(EventTime.of(PLACED)).setReason("x").build().toByteArray()), "has no placed_at"),

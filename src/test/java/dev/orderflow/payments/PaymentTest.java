@@ -23,7 +23,8 @@ class PaymentTest {
   @Test
   @DisplayName("records a decline with the gateway's reason")
   void declined() {
-    Payment payment = Payment.charged("o-1", new GatewayClient.Charge("ch_2", false, "card declined"), 2500, "EUR", NOW);
+    Payment payment =
+        Payment.charged("o-1", new GatewayClient.Charge("ch_2", false, "card declined"), 2500, "EUR", NOW);
     assertThat(payment.outcome()).isEqualTo(Payment.Outcome.DECLINED);
     assertThat(payment.reason()).isEqualTo("card declined");
   }
