@@ -2,6 +2,7 @@ package dev.orderflow.console;
 
 import dev.orderflow.access.AccessPolicy;
 import dev.orderflow.access.ApiAuthentication;
+import dev.orderflow.events.OrderIds;
 import dev.orderflow.http.Admission;
 import dev.orderflow.http.HttpProblem;
 import dev.orderflow.http.RateLimiter;
@@ -9,7 +10,6 @@ import dev.orderflow.http.Routes;
 import dev.orderflow.messaging.DeadLetterDesk;
 import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.NatsBridge;
-import dev.orderflow.messaging.OrderIds;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -1,5 +1,6 @@
 package dev.orderflow.messaging;
 
+import dev.orderflow.events.OrderIds;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;

@@ -2,6 +2,7 @@ package dev.orderflow.messaging;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import dev.orderflow.events.OrderIds;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.api.MessageInfo;

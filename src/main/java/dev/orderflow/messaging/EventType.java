@@ -2,6 +2,7 @@ package dev.orderflow.messaging;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import dev.orderflow.events.EventRules;
 import java.util.function.Function;
 
 /**

@@ -1,5 +1,6 @@
 package dev.orderflow.messaging;
 
+import dev.orderflow.events.EventRules;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.OrderPlaced;

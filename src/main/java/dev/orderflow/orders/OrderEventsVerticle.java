@@ -1,13 +1,13 @@
 package dev.orderflow.orders;
 
 import com.google.protobuf.Timestamp;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventSubscription;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Handlers;
 import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.messaging.Topology;

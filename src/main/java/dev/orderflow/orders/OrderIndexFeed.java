@@ -1,12 +1,12 @@
 package dev.orderflow.orders;
 
 import com.google.protobuf.Message;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.messaging.EventFeed;
 import dev.orderflow.messaging.EventPublisher;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.EventType;
 import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.messaging.Topology;

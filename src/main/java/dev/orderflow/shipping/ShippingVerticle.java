@@ -1,8 +1,8 @@
 package dev.orderflow.shipping;
 
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.messaging.EventSubscription;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Handlers;
 import dev.orderflow.messaging.NatsBridge;
 import dev.orderflow.messaging.Topology;

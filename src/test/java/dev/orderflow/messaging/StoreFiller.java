@@ -2,6 +2,8 @@ package dev.orderflow.messaging;
 
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.ConfigLoader;
+import dev.orderflow.events.EventRules;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderCancelled;

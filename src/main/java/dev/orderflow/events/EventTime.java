@@ -1,4 +1,4 @@
-package dev.orderflow.messaging;
+package dev.orderflow.events;
 
 import com.google.protobuf.Timestamp;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.orderflow.messaging;
+package dev.orderflow.events;
 
 /**
  * What can be an order id: the last token of every event's subject, so one NATS subject token of at most

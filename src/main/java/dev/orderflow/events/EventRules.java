@@ -1,4 +1,4 @@
-package dev.orderflow.messaging;
+package dev.orderflow.events;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
@@ -39,7 +39,7 @@ public final class EventRules {
 
   private EventRules() {}
 
-  static String orderPlaced(OrderPlaced e) {
+  public static String orderPlaced(OrderPlaced e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
     if (problem == null) {
       problem = customer(e.getCustomerId());
@@ -47,7 +47,7 @@ public final class EventRules {
     return problem != null ? problem : linesAndTotal(e.getLinesList(), e.getTotal(), "total");
   }
 
-  static String stockReserved(StockReserved e) {
+  public static String stockReserved(StockReserved e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
     if (problem == null) {
       problem = customer(e.getCustomerId());
@@ -58,17 +58,17 @@ public final class EventRules {
     return problem != null ? problem : placedAt(e.hasPlacedAt(), e.getPlacedAt());
   }
 
-  static String stockRejected(StockRejected e) {
+  public static String stockRejected(StockRejected e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
     return problem != null ? problem : placedAt(e.hasPlacedAt(), e.getPlacedAt());
   }
 
-  static String stockReleased(StockReleased e) {
+  public static String stockReleased(StockReleased e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
     return problem != null ? problem : lines(e.getLinesList());
   }
 
-  static String paymentAuthorized(PaymentAuthorized e) {
+  public static String paymentAuthorized(PaymentAuthorized e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
     if (problem == null) {
       problem = id("charge_id", e.getChargeId());
@@ -82,17 +82,17 @@ public final class EventRules {
     return problem != null ? problem : placedAt(e.hasPlacedAt(), e.getPlacedAt());
   }
 
-  static String paymentDeclined(PaymentDeclined e) {
+  public static String paymentDeclined(PaymentDeclined e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
     return problem != null ? problem : placedAt(e.hasPlacedAt(), e.getPlacedAt());
   }
 
-  static String paymentFailed(PaymentFailed e) {
+  public static String paymentFailed(PaymentFailed e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
     return problem != null ? problem : placedAt(e.hasPlacedAt(), e.getPlacedAt());
   }
 
-  static String paymentRefunded(PaymentRefunded e) {
+  public static String paymentRefunded(PaymentRefunded e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
     if (problem == null) {
       problem = id("charge_id", e.getChargeId());
@@ -106,7 +106,7 @@ public final class EventRules {
     return problem != null ? problem : placedAt(e.hasPlacedAt(), e.getPlacedAt());
   }
 
-  static String orderConfirmed(OrderConfirmed e) {
+  public static String orderConfirmed(OrderConfirmed e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
     if (problem == null) {
       problem = customer(e.getCustomerId());
@@ -117,7 +117,7 @@ public final class EventRules {
     return problem != null ? problem : placedAt(e.hasPlacedAt(), e.getPlacedAt());
   }
 
-  static String orderCancelled(OrderCancelled e) {
+  public static String orderCancelled(OrderCancelled e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
     if (problem == null && (e.getReason() == CancellationReason.CANCELLATION_REASON_UNSPECIFIED
         || e.getReason() == CancellationReason.UNRECOGNIZED)) {
@@ -126,7 +126,7 @@ public final class EventRules {
     return problem != null ? problem : placedAt(e.hasPlacedAt(), e.getPlacedAt());
   }
 
-  static String shipmentScheduled(ShipmentScheduled e) {
+  public static String shipmentScheduled(ShipmentScheduled e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
     return problem != null ? problem : id("shipment_id", e.getShipmentId());
   }
@@ -173,21 +173,16 @@ public final class EventRules {
     return null;
   }
 
-  /** As the API takes it: 1 to 128 letters, digits or {@code . _ : @ -}. */
+  /** As the API takes it ({@link CustomerIds}). */
   private static String customer(String id) {
     if (id.isEmpty()) {
       return "has no customer_id";
     }
-    if (id.length() > 128) {
-      return "customer_id is " + id.length() + " characters long (at most 128)";
+    if (id.length() > CustomerIds.MAX_LENGTH) {
+      return "customer_id is " + id.length() + " characters long (at most " + CustomerIds.MAX_LENGTH + ")";
     }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
-      if (!ok) {
-        return "customer_id holds a character a customer id cannot have";
-      }
+    if (!CustomerIds.allowedCharacters(id)) {
+      return "customer_id holds a character a customer id cannot have";
     }
     return null;
   }

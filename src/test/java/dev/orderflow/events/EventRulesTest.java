@@ -1,4 +1,4 @@
-package dev.orderflow.messaging;
+package dev.orderflow.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +17,8 @@ import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.events.v1.StockRejected;
 import dev.orderflow.events.v1.StockReleased;
 import dev.orderflow.events.v1.StockReserved;
+import dev.orderflow.messaging.EventType;
+import dev.orderflow.messaging.Topology;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.stream.Stream;

@@ -1,4 +1,4 @@
-package dev.orderflow.messaging;
+package dev.orderflow.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.orderflow.messaging;
+package dev.orderflow.events;
 
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
