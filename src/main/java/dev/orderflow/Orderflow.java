@@ -2,6 +2,7 @@ package dev.orderflow;
 
 import dev.orderflow.access.AccessPolicy;
 import dev.orderflow.access.ApiAuthentication;
+import dev.orderflow.broker.EmbeddedNatsServer;
 import dev.orderflow.config.OrderflowConfig;
 import dev.orderflow.config.Role;
 import dev.orderflow.console.Console;
@@ -16,8 +17,9 @@ import dev.orderflow.http.Routes;
 import dev.orderflow.inventory.InventoryApi;
 import dev.orderflow.inventory.InventoryVerticle;
 import dev.orderflow.messaging.BrokerUnavailable;
-import dev.orderflow.messaging.EmbeddedNatsServer;
-import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.nats.NatsBridge;
+import dev.orderflow.messaging.operate.DeadLetterDesk;
+import dev.orderflow.messaging.operate.TopologyFigures;
 import dev.orderflow.observability.LogThrottle;
 import dev.orderflow.observability.Observability;
 import dev.orderflow.observability.Redaction;
@@ -28,13 +30,13 @@ import dev.orderflow.payments.PaymentsVerticle;
 import dev.orderflow.shipping.ShippingVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.ext.healthchecks.Status;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -335,7 +337,8 @@ public final class Orderflow {
     Future<Void> consoleReady = Future.succeededFuture();
     if (config.runs(Role.ORDERS)) {
       // The operator's console sits beside the orders API, whose order views it shows.
-      console = new Console(vertx, bridge, observability.registry(), authentication, rateLimiter, admission);
+      console = new Console(vertx, bridge.eventLog(), DeadLetterDesk.on(bridge), TopologyFigures.on(bridge),
+          observability.registry(), authentication, rateLimiter, admission);
       routes.add(console);
       consoleReady = deploy(console.flow());
     }

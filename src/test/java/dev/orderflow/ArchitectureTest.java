@@ -1,5 +1,6 @@
 package dev.orderflow;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -39,6 +40,13 @@ class ArchitectureTest {
       .that().resideOutsideOfPackage("dev.orderflow.messaging..")
       .should().dependOnClassesThat().resideInAPackage("io.nats..")
       .as("only the messaging package talks to NATS");
+
+  private static final ArchRule onlyCompositionAndToolsReachTheAdapter = classes()
+      .that().resideInAPackage("dev.orderflow.messaging.nats..")
+      .should().onlyHaveDependentClassesThat().resideInAnyPackage("dev.orderflow", "dev.orderflow.audit..",
+          "dev.orderflow.broker..", "dev.orderflow.messaging.nats..", "dev.orderflow.messaging.operate..")
+      .as("the contexts and the console use messaging's API; only the composition, the operator's tools and the "
+          + "adapter itself reach the JetStream adapter behind it");
 
   private static final ArchRule technicalPackagesKnowNoContext = noClasses()
       .that().resideInAnyPackage("dev.orderflow.messaging..", "dev.orderflow.http..", "dev.orderflow.config..")
@@ -84,7 +92,8 @@ class ArchitectureTest {
   }
 
   static Stream<ArchRule> rules() {
-    return Stream.of(contextsMeetOnlyThroughEvents, onlyMessagingTalksToNats, technicalPackagesKnowNoContext,
+    return Stream.of(contextsMeetOnlyThroughEvents, onlyMessagingTalksToNats, onlyCompositionAndToolsReachTheAdapter,
+        technicalPackagesKnowNoContext,
         consoleKnowsNoContext, contextsDoNotReachTheApplication, gatewayIsExternal, ordersOwnTheirStorage,
         inventoryOwnsItsStorage, paymentsOwnTheirConsumer, shippingOwnsItsConsumer);
   }

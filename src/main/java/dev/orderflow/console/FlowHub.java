@@ -1,7 +1,7 @@
 package dev.orderflow.console;
 
 import dev.orderflow.http.HttpProblem;
-import dev.orderflow.messaging.TopologyFigures;
+import dev.orderflow.messaging.operate.TopologyFigures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;

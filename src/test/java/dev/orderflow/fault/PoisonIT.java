@@ -12,7 +12,7 @@ import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.PaymentDeclined;
-import dev.orderflow.messaging.ConsumerStates;
+import dev.orderflow.messaging.operate.ConsumerStates;
 import dev.orderflow.testing.Eventually;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderPlaced;
-import dev.orderflow.messaging.DeadLetterDesk;
+import dev.orderflow.messaging.operate.DeadLetterDesk;
 import dev.orderflow.testing.OrderflowExtension;
 import io.nats.client.api.MessageInfo;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,15 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
 import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.OrderPlaced;
+import dev.orderflow.messaging.ConsumerSpec;
+import dev.orderflow.messaging.Delivery;
+import dev.orderflow.messaging.Handlers;
+import dev.orderflow.messaging.PoisonMessage;
+import dev.orderflow.messaging.Topology;
+import dev.orderflow.messaging.Undecided;
 import dev.orderflow.testing.BridgeExtension;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;

@@ -1,9 +1,16 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.orderflow.config.ConsumerConfig;
 import dev.orderflow.events.OrderIds;
+import dev.orderflow.messaging.ConsumerSpec;
+import dev.orderflow.messaging.Delivery;
+import dev.orderflow.messaging.EventType;
+import dev.orderflow.messaging.Handlers;
+import dev.orderflow.messaging.PoisonMessage;
+import dev.orderflow.messaging.Subscription;
+import dev.orderflow.messaging.Undecided;
 import dev.orderflow.observability.LogThrottle;
 import io.nats.client.Connection;
 import io.nats.client.ConsumeOptions;
@@ -39,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * In-flight messages are bounded by the consumer's {@code max_ack_pending}, enforced by the server. A handler
  * that takes longer than a third of the ack wait keeps its message with in-progress acknowledgements.
  */
-public final class EventSubscription {
+public final class EventSubscription implements Subscription {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventSubscription.class);
   /**
@@ -142,6 +149,7 @@ public final class EventSubscription {
    * running to finish and settle their messages. Messages not settled by then are handed back (nak),
    * and messages pulled but not yet started are handed back at once.
    */
+  @Override
   public Future<Void> stop() {
     Duration deadline = settings.ackWait().compareTo(Duration.ofSeconds(STOP_DEADLINE_SECONDS)) < 0
         ? settings.ackWait() : Duration.ofSeconds(STOP_DEADLINE_SECONDS);

@@ -1,4 +1,4 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.operate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.messaging.EventPublisher.First;
+import dev.orderflow.messaging.Topology;
 import dev.orderflow.testing.BridgeExtension;
 import io.nats.client.Connection;
 import io.nats.client.Nats;

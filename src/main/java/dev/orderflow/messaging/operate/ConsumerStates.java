@@ -1,4 +1,4 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.operate;
 
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;

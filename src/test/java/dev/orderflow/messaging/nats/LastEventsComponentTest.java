@@ -1,4 +1,4 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,9 @@ import dev.orderflow.events.v1.StockRejected;
 import dev.orderflow.events.v1.StockReleased;
 import dev.orderflow.events.v1.StockReserved;
 import dev.orderflow.messaging.EventLog.Recorded;
+import dev.orderflow.messaging.EventPublisher;
+import dev.orderflow.messaging.EventType;
+import dev.orderflow.messaging.Topology;
 import dev.orderflow.testing.BridgeExtension;
 import io.nats.client.Connection;
 import io.nats.client.Nats;

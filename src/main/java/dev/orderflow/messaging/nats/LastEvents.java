@@ -1,6 +1,9 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
+import dev.orderflow.messaging.BrokerUnavailable;
 import dev.orderflow.messaging.EventLog.Recorded;
+import dev.orderflow.messaging.EventLog;
+import dev.orderflow.messaging.StreamSpec;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
@@ -121,7 +124,7 @@ final class LastEvents {
     } catch (RuntimeException e) {
       if (awaiting.remove(reply) != null) {
         vertx.cancelTimer(answer.timer);
-        answer.fail(EventPublisher.translate(e));
+        answer.fail(NatsEventPublisher.translate(e));
       }
     }
   }
@@ -171,7 +174,7 @@ final class LastEvents {
       String orderId = subject == null ? null : subject.substring(subject.lastIndexOf('.') + 1);
       Object recorded;
       try {
-        recorded = EventLog.decode(message);
+        recorded = NatsEventLog.decode(message);
       } catch (RuntimeException e) {
         recorded = e;
       }

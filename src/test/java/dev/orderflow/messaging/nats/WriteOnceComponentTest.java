@@ -1,12 +1,15 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.PaymentFailed;
+import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventPublisher.Written;
+import dev.orderflow.messaging.EventPublisher;
+import dev.orderflow.messaging.Topology;
 import dev.orderflow.testing.BridgeExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

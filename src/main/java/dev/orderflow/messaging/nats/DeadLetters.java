@@ -1,5 +1,7 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
+import dev.orderflow.messaging.ConsumerSpec;
+import dev.orderflow.messaging.Topology;
 import io.nats.client.PublishOptions;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsJetStreamMetaData;
@@ -9,18 +11,18 @@ import io.vertx.core.Future;
  * Keeps a copy of every message given up on in the dead-letter stream: the original body and headers, plus
  * headers saying where it came from, how often it was tried and why it was given up.
  */
-final class DeadLetters {
+public final class DeadLetters {
 
-  static final String REASON = "Orderflow-Dead-Letter-Reason";
-  static final String ORIGINAL_SUBJECT = "Orderflow-Original-Subject";
-  static final String ORIGINAL_STREAM = "Orderflow-Original-Stream";
-  static final String ORIGINAL_SEQUENCE = "Orderflow-Original-Sequence";
-  static final String DELIVERIES = "Orderflow-Deliveries";
+  public static final String REASON = "Orderflow-Dead-Letter-Reason";
+  public static final String ORIGINAL_SUBJECT = "Orderflow-Original-Subject";
+  public static final String ORIGINAL_STREAM = "Orderflow-Original-Stream";
+  public static final String ORIGINAL_SEQUENCE = "Orderflow-Original-Sequence";
+  public static final String DELIVERIES = "Orderflow-Deliveries";
 
-  private final EventPublisher publisher;
+  private final NatsEventPublisher publisher;
   private final MessagingTelemetry telemetry;
 
-  DeadLetters(EventPublisher publisher, MessagingTelemetry telemetry) {
+  DeadLetters(NatsEventPublisher publisher, MessagingTelemetry telemetry) {
     this.publisher = publisher;
     this.telemetry = telemetry;
   }

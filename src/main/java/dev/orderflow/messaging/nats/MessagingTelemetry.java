@@ -1,5 +1,6 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
+import dev.orderflow.messaging.ConsumerSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,9 +1,11 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.operate;
 
+import dev.orderflow.broker.EmbeddedNatsServer;
 import dev.orderflow.config.ConfigLoader;
 import dev.orderflow.config.NatsSecurityConfig;
 import dev.orderflow.config.OrderflowConfig;
 import dev.orderflow.config.Secret;
+import dev.orderflow.messaging.nats.NatsSecurity;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -22,7 +24,7 @@ import java.time.Duration;
  * no NATS URL (the embedded default), that is the token the embedded server made at its start, from the data
  * folder ({@code ORDERFLOW_DATA_DIR}). Credentials in the URL itself win over both.
  */
-final class ToolConnections {
+public final class ToolConnections {
 
   /** Loaded on the first connection: a tool's configuration does not change while it runs. */
   private static volatile NatsSecurityConfig security;
@@ -30,7 +32,7 @@ final class ToolConnections {
   private ToolConnections() {}
 
   /** Connects to {@code url} (comma-separated servers) within 5 s, or fails. */
-  static Connection open(String url) throws IOException, InterruptedException {
+  public static Connection open(String url) throws IOException, InterruptedException {
     return open(url, security());
   }
 

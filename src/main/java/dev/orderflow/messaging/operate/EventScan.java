@@ -1,9 +1,10 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.operate;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import io.nats.client.ConsumeOptions;
+import dev.orderflow.messaging.EventType;
 import io.nats.client.Connection;
+import io.nats.client.ConsumeOptions;
 import io.nats.client.IterableConsumer;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;

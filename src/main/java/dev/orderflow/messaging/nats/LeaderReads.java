@@ -1,5 +1,6 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
+import dev.orderflow.messaging.BrokerUnavailable;
 import io.nats.client.Connection;
 import io.nats.client.api.MessageInfo;
 import io.vertx.core.Future;

@@ -1,5 +1,11 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.operate;
 
+import dev.orderflow.messaging.BrokerUnavailable;
+import dev.orderflow.messaging.ConsumerSpec;
+import dev.orderflow.messaging.EventType;
+import dev.orderflow.messaging.StreamSpec;
+import dev.orderflow.messaging.Topology;
+import dev.orderflow.messaging.nats.NatsBridge;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -69,8 +75,13 @@ public final class TopologyFigures {
     return Topology.CONSUMERS.stream().filter(c -> c.events().contains(type)).map(ConsumerSpec::durable).toList();
   }
 
-  TopologyFigures(Connection connection) {
+  private TopologyFigures(Connection connection) {
     this.connection = connection;
+  }
+
+  /** The figures of the topology, read over the bridge's connection (blocking: call it on a worker thread). */
+  public static TopologyFigures on(NatsBridge bridge) {
+    return new TopologyFigures(bridge.connection());
   }
 
   /** Reads every consumer's and stream's state now; {@link BrokerUnavailable} if NATS does not answer. */

@@ -1,9 +1,10 @@
-package dev.orderflow.messaging;
+package dev.orderflow.broker;
 
 import dev.orderflow.config.ConfigException;
 import dev.orderflow.config.EmbeddedNatsConfig;
 import dev.orderflow.config.NatsSecurityConfig;
 import dev.orderflow.config.Secret;
+import dev.orderflow.messaging.nats.NatsSecurity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It refuses clients without credentials: those configured (a user and password, or a token), else a random
  * token made at each start and written to {@code <dataDir>/nats/token}, readable by its owner only, where the
- * operator's tools find it ({@link ToolConnections}). Any other process on the machine could otherwise read every
+ * operator's tools find it ({@code ToolConnections}). Any other process on the machine could otherwise read every
  * event and publish forged ones.
  */
 public final class EmbeddedNatsServer {
@@ -114,7 +115,7 @@ public final class EmbeddedNatsServer {
   }
 
   /** Where the token of the embedded server on {@code dataDir} is kept. */
-  static Path tokenFile(Path dataDir) {
+  public static Path tokenFile(Path dataDir) {
     return dataDir.resolve("nats").resolve(TOKEN_FILE).toAbsolutePath();
   }
 

@@ -1,6 +1,10 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.operate;
 
 import dev.orderflow.events.OrderIds;
+import dev.orderflow.messaging.BrokerUnavailable;
+import dev.orderflow.messaging.Topology;
+import dev.orderflow.messaging.nats.DeadLetters;
+import dev.orderflow.messaging.nats.NatsBridge;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -65,9 +69,9 @@ public final class DeadLetterDesk implements AutoCloseable {
     return new DeadLetterDesk(ToolConnections.open(url), true);
   }
 
-  /** A desk on a connection that someone else owns and closes. */
-  static DeadLetterDesk on(Connection connection) {
-    return new DeadLetterDesk(connection, false);
+  /** A desk on the bridge's connection, which the bridge owns and closes. */
+  public static DeadLetterDesk on(NatsBridge bridge) {
+    return new DeadLetterDesk(bridge.connection(), false);
   }
 
   /** Up to {@code limit} dead letters, oldest first. */

@@ -1,10 +1,13 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderflow.events.v1.StockReleased;
 import dev.orderflow.events.v1.StockReserved;
 import dev.orderflow.messaging.EventLog.Recorded;
+import dev.orderflow.messaging.EventLog;
+import dev.orderflow.messaging.EventPublisher;
+import dev.orderflow.messaging.Topology;
 import dev.orderflow.testing.BridgeExtension;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -34,7 +37,7 @@ class EventLogFromLeaderComponentTest {
         StockReserved.newBuilder().setOrderId("ldr-2").setEventId("s-2").build()).await();
 
     try (Connection connection = Nats.connect(env.nats().url())) {
-      EventLog log = new EventLog(env.vertx(), connection, connection.createDispatcher(), true);
+      EventLog log = new NatsEventLog(env.vertx(), connection, connection.createDispatcher(), true);
 
       Recorded<?> last = onLoop(() -> log.last(Topology.STOCK_RESERVED, "ldr-1"));
       assertThat(last.type()).isEqualTo(Topology.STOCK_RELEASED);

@@ -1,10 +1,11 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
+import dev.orderflow.messaging.MessagingException;
+import io.nats.client.Connection;
+import io.nats.client.Message;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SingleThreadEventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
-import io.nats.client.Connection;
-import io.nats.client.Message;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -62,7 +63,7 @@ final class Outbox {
 
   /**
    * A request through the outbox; the future completes on the caller's context with the reply, or fails with a
-   * {@link MessagingException} (translated as {@link EventPublisher#translate} does).
+   * {@link MessagingException} (translated as {@link NatsEventPublisher#translate} does).
    */
   static Future<Message> request(Vertx vertx, Connection connection, String subject, byte[] body, Duration timeout) {
     Promise<Message> reply = ((ContextInternal) vertx.getOrCreateContext()).promise();
@@ -72,11 +73,11 @@ final class Outbox {
           if (failure == null) {
             reply.tryComplete(message);
           } else {
-            reply.tryFail(EventPublisher.translate(failure));
+            reply.tryFail(NatsEventPublisher.translate(failure));
           }
         });
       } catch (RuntimeException e) {
-        reply.tryFail(EventPublisher.translate(e));
+        reply.tryFail(NatsEventPublisher.translate(e));
       }
     });
     return reply.future();

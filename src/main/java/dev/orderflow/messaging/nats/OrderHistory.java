@@ -1,8 +1,12 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import dev.orderflow.messaging.BrokerUnavailable;
 import dev.orderflow.messaging.EventLog.Stored;
+import dev.orderflow.messaging.EventLog;
+import dev.orderflow.messaging.EventType;
+import dev.orderflow.messaging.Topology;
 import io.nats.client.Connection;
 import io.nats.client.api.MessageInfo;
 import io.vertx.core.Future;

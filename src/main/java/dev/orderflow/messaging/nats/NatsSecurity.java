@@ -1,4 +1,4 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
 import dev.orderflow.config.ConfigException;
 import dev.orderflow.config.NatsSecurityConfig;
@@ -28,11 +28,11 @@ import javax.net.ssl.TrustManagerFactory;
  * the client requires it, so jnats upgrades the connection before it sends CONNECT (and the credentials in it), and
  * refuses a server that does not offer TLS. Nothing here logs or puts a secret into an exception message.
  */
-final class NatsSecurity {
+public final class NatsSecurity {
 
   private NatsSecurity() {}
 
-  static Options.Builder apply(Options.Builder options, NatsSecurityConfig config) {
+  public static Options.Builder apply(Options.Builder options, NatsSecurityConfig config) {
     if (config.password().present()) {
       options.userInfo(config.user().toCharArray(), config.password().reveal().toCharArray());
     } else if (config.token().present()) {
@@ -52,7 +52,7 @@ final class NatsSecurity {
   }
 
   /** What kind of credentials are configured, for messages (never the credentials themselves). */
-  static String describe(NatsSecurityConfig config) {
+  public static String describe(NatsSecurityConfig config) {
     String credentials = config.password().present() ? "user " + config.user() + " with the password from "
         + config.password().source()
         : config.token().present() ? "the token from " + config.token().source()

@@ -1,8 +1,11 @@
-package dev.orderflow.messaging;
+package dev.orderflow.messaging.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.orderflow.messaging.KeyValueStore;
+import dev.orderflow.messaging.Topology;
+import dev.orderflow.messaging.WriteConflict;
 import dev.orderflow.testing.BridgeExtension;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -28,7 +31,7 @@ class KeyValueStoreComponentTest {
   static void start() throws Exception {
     store = env.bridge().keyValue(Topology.STOCK);
     connection = Nats.connect(env.nats().url());
-    fromLeader = new KeyValueStore(env.vertx(), connection, env.bridge().publisher(), Topology.STOCK, true);
+    fromLeader = new NatsKeyValueStore(env.vertx(), connection, env.bridge().publisher(), Topology.STOCK, true);
   }
 
   @AfterAll
