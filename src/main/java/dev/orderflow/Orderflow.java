@@ -3,6 +3,7 @@ package dev.orderflow;
 import dev.orderflow.access.AccessPolicy;
 import dev.orderflow.access.ApiAuthentication;
 import dev.orderflow.broker.EmbeddedNatsServer;
+import dev.orderflow.config.Backoff;
 import dev.orderflow.config.OrderflowConfig;
 import dev.orderflow.config.Role;
 import dev.orderflow.console.Console;
@@ -63,6 +64,8 @@ public final class Orderflow {
    * loops lag a few hundred milliseconds; only a connection its client keeps idle waits it out.
    */
   private static final long CONNECTION_GRACE_MILLIS = 1_000;
+  /** Between attempts to reach NATS at start-up: soon at first (a server a moment from ready), then every 2 s. */
+  private static final Backoff STARTUP_BACKOFF = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
 
   private final Vertx vertx;
   private final OrderflowConfig config;
@@ -270,8 +273,8 @@ public final class Orderflow {
             LOG.warn("NATS at {} is not ready yet ({}); trying again for up to {} s", Redaction.urls(url),
                 Redaction.urls(failure.getMessage()), TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999));
           }
-          // Soon at first (a server a moment from ready), then every 2 s, and once more at the deadline.
-          long pause = Math.min(2_000, 250L << Math.min(failures, 3));
+          // Never past the deadline: the last attempt is made at it.
+          long pause = STARTUP_BACKOFF.delay(failures + 1).toMillis();
           pause = Math.min(pause, TimeUnit.NANOSECONDS.toMillis(left) + 1);
           return delay(pause).compose(v -> connectAndProvision(url, deadline, failures + 1));
         });

@@ -1,5 +1,6 @@
 package dev.orderflow.broker;
 
+import dev.orderflow.config.Backoff;
 import dev.orderflow.config.ConfigException;
 import dev.orderflow.config.EmbeddedNatsConfig;
 import dev.orderflow.config.NatsSecurityConfig;
@@ -42,7 +43,7 @@ public final class EmbeddedNatsServer {
   private static final Pattern VERSION = Pattern.compile("v(\\d+)\\.(\\d+)");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-  private static final Duration MAX_RESTART_DELAY = Duration.ofSeconds(30);
+  private static final Backoff RESTART_BACKOFF = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
   private static final String WATCHDOG = "orderflow-nats-watchdog";
   /**
    * The Go garbage collector's target for the server, unless {@code GOGC} is set in Orderflow's environment. Every
@@ -74,7 +75,8 @@ public final class EmbeddedNatsServer {
   private volatile Process process;
   private volatile Process watchdog;
   private volatile boolean stopping;
-  private Duration restartDelay = Duration.ofMillis(500);
+  /** Restarts that failed in a row. */
+  private int failedRestarts;
 
   private EmbeddedNatsServer(Vertx vertx, EmbeddedNatsConfig config, Path executable, Path home,
       NatsSecurityConfig security) {
@@ -285,18 +287,18 @@ public final class EmbeddedNatsServer {
     if (stopping) {
       return;
     }
+    long delayMillis = RESTART_BACKOFF.delay(failedRestarts + 1).toMillis();
     LOG.error("Embedded nats-server exited unexpectedly (exit code {}); restarting in {} ms",
-        ended.exitValue(), restartDelay.toMillis());
-    vertx.setTimer(restartDelay.toMillis(), id -> vertx.executeBlocking(() -> {
+        ended.exitValue(), delayMillis);
+    vertx.setTimer(delayMillis, id -> vertx.executeBlocking(() -> {
       if (!stopping) {
         launch();
-        restartDelay = Duration.ofMillis(500);
+        failedRestarts = 0;
       }
       return null;
     }).onFailure(e -> {
       LOG.error("Restarting nats-server failed: {}", e.getMessage());
-      restartDelay = restartDelay.multipliedBy(2).compareTo(MAX_RESTART_DELAY) > 0
-          ? MAX_RESTART_DELAY : restartDelay.multipliedBy(2);
+      failedRestarts++;
       exited(ended);
     }));
   }

@@ -1,5 +1,6 @@
 package dev.orderflow.messaging.nats;
 
+import dev.orderflow.config.Backoff;
 import dev.orderflow.messaging.BucketSpec;
 import dev.orderflow.messaging.ConsumerSpec;
 import dev.orderflow.messaging.StreamSpec;
@@ -11,6 +12,7 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.api.ConsumerInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -23,8 +25,7 @@ import org.slf4j.LoggerFactory;
 final class TopologyWatch {
 
   private static final Logger LOG = LoggerFactory.getLogger(TopologyWatch.class);
-  private static final long INITIAL_RECOVERY_DELAY_MILLIS = 100;
-  private static final long MAX_RECOVERY_DELAY_MILLIS = 5_000;
+  private static final Backoff RECOVERY_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
   static final long CHECK_MILLIS = 2_000;
   /**
    * Failed checks in a row (a JetStream API call that timed out on a busy server, say) before readiness reports the
@@ -133,10 +134,10 @@ final class TopologyWatch {
       return;
     }
     recovering = true;
-    vertx.runOnContext(v -> attemptRecovery(INITIAL_RECOVERY_DELAY_MILLIS));
+    vertx.runOnContext(v -> attemptRecovery(1));
   }
 
-  private void attemptRecovery(long delayMillis) {
+  private void attemptRecovery(int attempt) {
     provisioner.provisionAgain()
         .compose(v -> Future.all(subscriptions.stream().map(s -> s.restart(connection)).toList()))
         .onSuccess(v -> {
@@ -152,10 +153,10 @@ final class TopologyWatch {
           }
         })
         .onFailure(e -> {
-          long next = Math.min(delayMillis * 2, MAX_RECOVERY_DELAY_MILLIS);
+          long next = RECOVERY_BACKOFF.delay(attempt + 1).toMillis();
           LOG.warn("restoring NATS topology failed, retrying in {} ms: {}", next, e.getMessage());
           if (!closing) {
-            vertx.setTimer(next, id -> attemptRecovery(next));
+            vertx.setTimer(next, id -> attemptRecovery(attempt + 1));
           }
         });
   }
