@@ -71,6 +71,7 @@ public final class EventSubscription implements Subscription {
       boolean compensable) {}
 
   private final Vertx vertx;
+  // Internal API: duplicate() (a context per message, for its trace) has no public equivalent.
   private final ContextInternal context;
   private final ConsumerSpec spec;
   private final Handlers handlers;

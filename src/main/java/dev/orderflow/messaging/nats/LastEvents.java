@@ -65,6 +65,7 @@ final class LastEvents {
 
   /** The last event stored for {@code orderId} in {@code stream} (of any type), or {@code null}. */
   Future<Recorded<?>> last(StreamSpec stream, String orderId) {
+    // Internal API: completed on the caller's context (no public equivalent without a task per answer).
     Promise<Recorded<?>> promise = ((ContextInternal) vertx.getOrCreateContext()).promise();
     lookups.computeIfAbsent(stream, Lookups::new).add(new Lookup(orderId, promise));
     return promise.future();

@@ -66,6 +66,8 @@ final class Outbox {
    * {@link MessagingException} (translated as {@link NatsEventPublisher#translate} does).
    */
   static Future<Message> request(Vertx vertx, Connection connection, String subject, byte[] body, Duration timeout) {
+    // Internal API: a promise bound to the caller's context, so the reply (from a jnats thread) is handled there
+    // without a task per reply; Promise.promise() would run the callbacks on the jnats thread.
     Promise<Message> reply = ((ContextInternal) vertx.getOrCreateContext()).promise();
     send(() -> {
       try {
@@ -89,6 +91,7 @@ final class Outbox {
     if (context == null || !context.isEventLoopContext()) {
       return null;
     }
+    // Internal API: no public one gives the Netty loop, whose end-of-iteration tasks the outbox rides on.
     EventLoop loop = ((ContextInternal) context).nettyEventLoop();
     if (!(loop instanceof SingleThreadEventLoop singleThread) || !loop.inEventLoop()) {
       return null;
