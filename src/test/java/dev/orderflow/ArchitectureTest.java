@@ -48,6 +48,11 @@ class ArchitectureTest {
       .as("the contexts and the console use messaging's API; only the composition, the operator's tools and the "
           + "adapter itself reach the JetStream adapter behind it");
 
+  private static final ArchRule eventRulesStandAlone = noClasses()
+      .that().resideInAPackage("dev.orderflow.events")
+      .should().dependOnClassesThat().resideInAnyPackage("dev.orderflow.messaging..", "dev.orderflow.http..")
+      .as("the event and id rules stand alone: messaging and the HTTP edge use them, not the other way round");
+
   private static final ArchRule technicalPackagesKnowNoContext = noClasses()
       .that().resideInAnyPackage("dev.orderflow.messaging..", "dev.orderflow.http..", "dev.orderflow.config..")
       .should().dependOnClassesThat().resideInAnyPackage(CONTEXTS)
@@ -93,9 +98,9 @@ class ArchitectureTest {
 
   static Stream<ArchRule> rules() {
     return Stream.of(contextsMeetOnlyThroughEvents, onlyMessagingTalksToNats, onlyCompositionAndToolsReachTheAdapter,
-        technicalPackagesKnowNoContext,
-        consoleKnowsNoContext, contextsDoNotReachTheApplication, gatewayIsExternal, ordersOwnTheirStorage,
-        inventoryOwnsItsStorage, paymentsOwnTheirConsumer, shippingOwnsItsConsumer);
+        eventRulesStandAlone, technicalPackagesKnowNoContext, consoleKnowsNoContext, contextsDoNotReachTheApplication,
+        gatewayIsExternal, ordersOwnTheirStorage, inventoryOwnsItsStorage, paymentsOwnTheirConsumer,
+        shippingOwnsItsConsumer);
   }
 
   @ParameterizedTest(name = "{0}")
