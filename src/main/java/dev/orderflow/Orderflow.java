@@ -2,6 +2,8 @@ package dev.orderflow;
 
 import dev.orderflow.access.AccessPolicy;
 import dev.orderflow.access.ApiAuthentication;
+import dev.orderflow.broker.EmbeddedNatsServer;
+import dev.orderflow.config.Backoff;
 import dev.orderflow.config.OrderflowConfig;
 import dev.orderflow.config.Role;
 import dev.orderflow.console.Console;
@@ -16,8 +18,9 @@ import dev.orderflow.http.Routes;
 import dev.orderflow.inventory.InventoryApi;
 import dev.orderflow.inventory.InventoryVerticle;
 import dev.orderflow.messaging.BrokerUnavailable;
-import dev.orderflow.messaging.EmbeddedNatsServer;
-import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.nats.NatsBridge;
+import dev.orderflow.messaging.operate.DeadLetterDesk;
+import dev.orderflow.messaging.operate.TopologyFigures;
 import dev.orderflow.observability.LogThrottle;
 import dev.orderflow.observability.Observability;
 import dev.orderflow.observability.Redaction;
@@ -28,13 +31,13 @@ import dev.orderflow.payments.PaymentsVerticle;
 import dev.orderflow.shipping.ShippingVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.ext.healthchecks.Status;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -61,6 +64,8 @@ public final class Orderflow {
    * loops lag a few hundred milliseconds; only a connection its client keeps idle waits it out.
    */
   private static final long CONNECTION_GRACE_MILLIS = 1_000;
+  /** Between attempts to reach NATS at start-up: soon at first (a server a moment from ready), then every 2 s. */
+  private static final Backoff STARTUP_BACKOFF = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
 
   private final Vertx vertx;
   private final OrderflowConfig config;
@@ -268,8 +273,8 @@ public final class Orderflow {
             LOG.warn("NATS at {} is not ready yet ({}); trying again for up to {} s", Redaction.urls(url),
                 Redaction.urls(failure.getMessage()), TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999));
           }
-          // Soon at first (a server a moment from ready), then every 2 s, and once more at the deadline.
-          long pause = Math.min(2_000, 250L << Math.min(failures, 3));
+          // Never past the deadline: the last attempt is made at it.
+          long pause = STARTUP_BACKOFF.delay(failures + 1).toMillis();
           pause = Math.min(pause, TimeUnit.NANOSECONDS.toMillis(left) + 1);
           return delay(pause).compose(v -> connectAndProvision(url, deadline, failures + 1));
         });
@@ -335,7 +340,8 @@ public final class Orderflow {
     Future<Void> consoleReady = Future.succeededFuture();
     if (config.runs(Role.ORDERS)) {
       // The operator's console sits beside the orders API, whose order views it shows.
-      console = new Console(vertx, bridge, observability.registry(), authentication, rateLimiter, admission);
+      console = new Console(vertx, bridge.eventLog(), DeadLetterDesk.on(bridge), TopologyFigures.on(bridge),
+          observability.registry(), authentication, rateLimiter, admission);
       routes.add(console);
       consoleReady = deploy(console.flow());
     }

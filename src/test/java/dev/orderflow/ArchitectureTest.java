@@ -1,5 +1,6 @@
 package dev.orderflow;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -39,6 +40,18 @@ class ArchitectureTest {
       .that().resideOutsideOfPackage("dev.orderflow.messaging..")
       .should().dependOnClassesThat().resideInAPackage("io.nats..")
       .as("only the messaging package talks to NATS");
+
+  private static final ArchRule onlyCompositionAndToolsReachTheAdapter = classes()
+      .that().resideInAPackage("dev.orderflow.messaging.nats..")
+      .should().onlyHaveDependentClassesThat().resideInAnyPackage("dev.orderflow", "dev.orderflow.audit..",
+          "dev.orderflow.broker..", "dev.orderflow.messaging.nats..", "dev.orderflow.messaging.operate..")
+      .as("the contexts and the console use messaging's API; only the composition, the operator's tools and the "
+          + "adapter itself reach the JetStream adapter behind it");
+
+  private static final ArchRule eventRulesStandAlone = noClasses()
+      .that().resideInAPackage("dev.orderflow.events")
+      .should().dependOnClassesThat().resideInAnyPackage("dev.orderflow.messaging..", "dev.orderflow.http..")
+      .as("the event and id rules stand alone: messaging and the HTTP edge use them, not the other way round");
 
   private static final ArchRule technicalPackagesKnowNoContext = noClasses()
       .that().resideInAnyPackage("dev.orderflow.messaging..", "dev.orderflow.http..", "dev.orderflow.config..")
@@ -84,9 +97,10 @@ class ArchitectureTest {
   }
 
   static Stream<ArchRule> rules() {
-    return Stream.of(contextsMeetOnlyThroughEvents, onlyMessagingTalksToNats, technicalPackagesKnowNoContext,
-        consoleKnowsNoContext, contextsDoNotReachTheApplication, gatewayIsExternal, ordersOwnTheirStorage,
-        inventoryOwnsItsStorage, paymentsOwnTheirConsumer, shippingOwnsItsConsumer);
+    return Stream.of(contextsMeetOnlyThroughEvents, onlyMessagingTalksToNats, onlyCompositionAndToolsReachTheAdapter,
+        eventRulesStandAlone, technicalPackagesKnowNoContext, consoleKnowsNoContext, contextsDoNotReachTheApplication,
+        gatewayIsExternal, ordersOwnTheirStorage, inventoryOwnsItsStorage, paymentsOwnTheirConsumer,
+        shippingOwnsItsConsumer);
   }
 
   @ParameterizedTest(name = "{0}")

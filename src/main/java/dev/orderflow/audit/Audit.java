@@ -1,6 +1,6 @@
 package dev.orderflow.audit;
 
-import dev.orderflow.messaging.ConsumerStates;
+import dev.orderflow.messaging.operate.ConsumerStates;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

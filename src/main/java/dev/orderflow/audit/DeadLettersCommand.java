@@ -1,7 +1,7 @@
 package dev.orderflow.audit;
 
+import dev.orderflow.messaging.operate.DeadLetterDesk;
 import dev.orderflow.observability.Redaction;
-import dev.orderflow.messaging.DeadLetterDesk;
 
 /**
  * The command line of {@code bin/deadletters}: list the dead letters with their reasons, send one back to its

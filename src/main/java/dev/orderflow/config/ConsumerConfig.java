@@ -17,9 +17,7 @@ public record ConsumerConfig(
 
   /** The delay before redelivering a message whose {@code attempt}-th delivery (1-based) failed. */
   public Duration backoff(int attempt) {
-    int doublings = Math.min(Math.max(attempt - 1, 0), 30);
-    long millis = backoffInitial.toMillis() << doublings;
-    return millis <= 0 || millis > backoffMax.toMillis() ? backoffMax : Duration.ofMillis(millis);
+    return new Backoff(backoffInitial, backoffMax).delay(attempt);
   }
 
   static ConsumerConfig from(Settings s) {

@@ -34,7 +34,7 @@ public record HttpConfig(
         s.port("port"),
         s.positive("instances"),
         s.positive("maxBodyBytes"),
-        // Within what every consumer accepts of an event (messaging.EventRules): an order the API takes must pass.
+        // Within what every consumer accepts of an event (events.EventRules): an order the API takes must pass.
         (int) s.integer("maxOrderLines", 1, 500),
         (int) s.integer("maxQuantityPerLine", 1, 1_000_000),
         s.positive("maxInFlightRequests"),

@@ -2,14 +2,14 @@ package dev.orderflow.console;
 
 import dev.orderflow.access.AccessPolicy;
 import dev.orderflow.access.ApiAuthentication;
+import dev.orderflow.events.OrderIds;
 import dev.orderflow.http.Admission;
 import dev.orderflow.http.HttpProblem;
 import dev.orderflow.http.RateLimiter;
 import dev.orderflow.http.Routes;
-import dev.orderflow.messaging.DeadLetterDesk;
 import dev.orderflow.messaging.EventLog;
-import dev.orderflow.messaging.NatsBridge;
-import dev.orderflow.messaging.OrderIds;
+import dev.orderflow.messaging.operate.DeadLetterDesk;
+import dev.orderflow.messaging.operate.TopologyFigures;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -53,17 +53,21 @@ public final class Console implements Routes {
   private final DeadLetterApi deadLetters;
   private final ConsoleAssets assets = new ConsoleAssets();
 
-  public Console(Vertx vertx, NatsBridge bridge, MeterRegistry registry, ApiAuthentication authentication,
-      RateLimiter rateLimiter, Admission admission) {
+  /**
+   * @param desk the dead letters, on the service's connection
+   * @param figures the topology's counts, on the service's connection
+   */
+  public Console(Vertx vertx, EventLog eventLog, DeadLetterDesk desk, TopologyFigures figures, MeterRegistry registry,
+      ApiAuthentication authentication, RateLimiter rateLimiter, Admission admission) {
     this.authentication = authentication;
     this.rateLimiter = rateLimiter;
     this.admission = admission;
-    this.eventLog = bridge.eventLog();
-    this.desk = bridge.deadLetterDesk();
+    this.eventLog = eventLog;
+    this.desk = desk;
     // The console's blocking broker calls (jnats's management API) share two worker threads of their own, so that
     // an operator's look can never take the threads the service needs.
     this.worker = vertx.createSharedWorkerExecutor("orderflow-console", 2);
-    this.hub = new FlowHub(bridge.figures()::read, new MeterReadings(registry), worker);
+    this.hub = new FlowHub(figures::read, new MeterReadings(registry), worker);
     this.deadLetters = new DeadLetterApi(desk, worker);
   }
 

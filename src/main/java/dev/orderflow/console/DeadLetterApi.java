@@ -2,7 +2,7 @@ package dev.orderflow.console;
 
 import dev.orderflow.http.HttpProblem;
 import dev.orderflow.messaging.BrokerUnavailable;
-import dev.orderflow.messaging.DeadLetterDesk;
+import dev.orderflow.messaging.operate.DeadLetterDesk;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;

@@ -1,6 +1,6 @@
 package dev.orderflow.console;
 
-import dev.orderflow.messaging.DeadLetterDesk.Letter;
+import dev.orderflow.messaging.operate.DeadLetterDesk.Letter;
 import io.vertx.core.json.JsonObject;
 
 /** A dead letter as the admin API and the console show it. */

@@ -2,7 +2,7 @@ package dev.orderflow.console;
 
 import dev.orderflow.messaging.EventType;
 import dev.orderflow.messaging.Topology;
-import dev.orderflow.messaging.TopologyFigures;
+import dev.orderflow.messaging.operate.TopologyFigures;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

@@ -1,14 +1,14 @@
 package dev.orderflow.console;
 
 import dev.orderflow.http.HttpProblem;
-import dev.orderflow.messaging.TopologyFigures;
+import dev.orderflow.messaging.operate.TopologyFigures;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +47,7 @@ final class FlowHub extends VerticleBase {
   private final MeterReadings meters;
   private final FlowFigures figures = new FlowFigures();
   /** The consoles, by the event loop that serves each. */
-  private final Map<ContextInternal, Set<Watcher>> watchers = new ConcurrentHashMap<>();
+  private final Map<Context, Set<Watcher>> watchers = new ConcurrentHashMap<>();
   private final WorkerExecutor worker;
   private volatile Buffer welcome = frame("flow", new JsonObject().put("chart", new io.vertx.core.json.JsonArray()));
   private volatile boolean stopped;
@@ -96,7 +96,7 @@ final class FlowHub extends VerticleBase {
         .putHeader("Cache-Control", "no-store")
         // Proxies that buffer responses (nginx) would hold the events back.
         .putHeader("X-Accel-Buffering", "no");
-    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    Context context = vertx.getOrCreateContext();
     Watcher watcher = new Watcher(response, ctx.request().connection());
     Set<Watcher> here = watchers.computeIfAbsent(context, c -> ConcurrentHashMap.newKeySet());
     here.add(watcher);

@@ -5,7 +5,7 @@ import dev.orderflow.http.Admission;
 import dev.orderflow.http.HttpProblem;
 import dev.orderflow.http.Routes;
 import dev.orderflow.messaging.KeyValueStore;
-import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.Messaging;
 import dev.orderflow.messaging.Topology;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -19,10 +19,10 @@ public final class InventoryApi implements Routes {
   private final KeyValueStore stock;
   private final Admission admission;
 
-  public InventoryApi(Catalogue catalogue, NatsBridge bridge, Admission admission) {
+  public InventoryApi(Catalogue catalogue, Messaging messaging, Admission admission) {
     this.catalogue = catalogue;
     this.admission = admission;
-    this.stock = bridge.keyValue(Topology.STOCK);
+    this.stock = messaging.keyValue(Topology.STOCK);
   }
 
   @Override

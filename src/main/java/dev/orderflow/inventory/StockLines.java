@@ -1,8 +1,8 @@
 package dev.orderflow.inventory;
 
 import dev.orderflow.config.Catalogue;
+import dev.orderflow.events.EventRules;
 import dev.orderflow.events.v1.OrderLine;
-import dev.orderflow.messaging.EventRules;
 import dev.orderflow.messaging.PoisonMessage;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,12 +8,12 @@ package dev.orderflow.messaging;
 public record BucketSpec(String name, boolean expiring) {
 
   /** The name of the stream behind the bucket. */
-  String streamName() {
+  public String streamName() {
     return "KV_" + name;
   }
 
   /** The subject that stores {@code key}. */
-  String subject(String key) {
+  public String subject(String key) {
     return "$KV." + name + "." + key;
   }
 }

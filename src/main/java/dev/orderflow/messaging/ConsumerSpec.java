@@ -25,7 +25,7 @@ public record ConsumerSpec(String durable, StreamSpec stream, List<EventType<?>>
    * several filters, which with one subject per order is a measurable share of its CPU; a message on a subject
    * no event type has is dead-lettered as poison, where it would otherwise lie unread.
    */
-  List<String> filterSubjects() {
+  public List<String> filterSubjects() {
     boolean everyEvent = Topology.EVENTS.stream().filter(type -> type.stream().equals(stream))
         .allMatch(events::contains);
     return everyEvent ? List.of(stream.subjects()) : events.stream().map(EventType::filterSubject).toList();

@@ -1,30 +1,18 @@
 package dev.orderflow.messaging;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import io.nats.client.ConsumeOptions;
-import io.nats.client.Connection;
-import io.nats.client.Dispatcher;
-import io.nats.client.MessageConsumer;
-import io.nats.client.api.DeliverPolicy;
-import io.nats.client.api.OrderedConsumerConfiguration;
-import io.nats.client.api.StreamInfo;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Follows event types as they are stored, for a read model a context keeps of them (the orders' list): one ordered
- * consumer per event type, filtered to its subjects, from the sequence after a checkpoint. An ordered consumer
- * takes no acks and leaves nothing on the server, and jnats makes it anew, where it left off, after a reconnect or
- * a gap. Every feed of one {@code EventFeed} is handled on one thread of its own, never the saga's.
+ * Follows event types as they are stored, for a read model a context keeps of them (the orders' list), from the
+ * sequence after a checkpoint. Every feed of one {@code EventFeed} is handled on one thread of its own, never the
+ * saga's. Close it when done.
  */
-public final class EventFeed {
+public interface EventFeed {
 
   /** What a feed hands over, in stream order per event type, on the feed's thread. */
   @FunctionalInterface
-  public interface Listener {
+  interface Listener {
     /**
      * {@code event} is {@code null} when its bytes do not decode as {@code type} (poison, never an order's);
      * {@code pending}: how many more of the type the stream held when it was delivered (0: the feed has caught up).
@@ -33,76 +21,17 @@ public final class EventFeed {
   }
 
   /** A stream as seen now: when it was made (a stream made anew has other sequences) and its last sequence. */
-  public record StreamState(String created, long lastSequence) {}
-
-  /** Messages pulled at once by each ordered consumer. */
-  private static final int BATCH = 1_000;
-
-  private final Vertx vertx;
-  private final Connection connection;
-  private final Dispatcher dispatcher;
-  private final List<MessageConsumer> consumers = new CopyOnWriteArrayList<>();
-
-  EventFeed(Vertx vertx, Connection connection) {
-    this.vertx = vertx;
-    this.connection = connection;
-    this.dispatcher = connection.createDispatcher();
-  }
+  record StreamState(String created, long lastSequence) {}
 
   /** The state of the stream that holds {@code type}. */
-  public Future<StreamState> state(EventType<?> type) {
-    return vertx.executeBlocking(() -> {
-      StreamInfo info = connection.jetStreamManagement().getStreamInfo(type.stream().name());
-      return new StreamState(String.valueOf(info.getCreateTime()), info.getStreamState().getLastSequence());
-    });
-  }
+  Future<StreamState> state(EventType<?> type);
 
   /** Whether the stream holds a {@code type} event after stream sequence {@code after}: one request. */
-  public Future<Boolean> anyAfter(EventType<?> type, long after) {
-    return vertx.executeBlocking(() -> {
-      try {
-        connection.jetStreamManagement().getNextMessage(type.stream().name(), after + 1, type.filterSubject());
-        return true;
-      } catch (io.nats.client.JetStreamApiException e) {
-        if (e.getErrorCode() == 404) {
-          return false;
-        }
-        throw e;
-      }
-    });
-  }
+  Future<Boolean> anyAfter(EventType<?> type, long after);
 
   /** Starts handing every {@code type} event stored after stream sequence {@code after} to {@code listener}. */
-  public Future<Void> follow(EventType<?> type, long after, Listener listener) {
-    return vertx.executeBlocking(() -> {
-      OrderedConsumerConfiguration config = new OrderedConsumerConfiguration().filterSubject(type.filterSubject());
-      if (after > 0) {
-        config.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(after + 1);
-      }
-      int cut = type.prefix().length() + 1;
-      consumers.add(connection.jetStream().getStreamContext(type.stream().name()).createOrderedConsumer(config)
-          .consume(ConsumeOptions.builder().batchSize(BATCH).build(), dispatcher, message -> listener.onEvent(type,
-              message.getSubject().substring(cut), decode(type, message.getData()),
-              message.metaData().streamSequence(), message.metaData().pendingCount())));
-      return null;
-    });
-  }
+  Future<Void> follow(EventType<?> type, long after, Listener listener);
 
   /** Stops every feed; the listener is called no more once this completes. */
-  public Future<Void> close() {
-    return vertx.executeBlocking(() -> {
-      consumers.forEach(MessageConsumer::stop);
-      consumers.clear();
-      connection.closeDispatcher(dispatcher);
-      return null;
-    });
-  }
-
-  private static Message decode(EventType<?> type, byte[] data) {
-    try {
-      return type.parse(data);
-    } catch (InvalidProtocolBufferException e) {
-      return null;
-    }
-  }
+  Future<Void> close();
 }

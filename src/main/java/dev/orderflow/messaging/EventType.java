@@ -2,6 +2,7 @@ package dev.orderflow.messaging;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import dev.orderflow.events.EventRules;
 import java.util.function.Function;
 
 /**
@@ -36,12 +37,12 @@ public record EventType<T extends Message>(
   }
 
   /** The filter that matches this event for every order. */
-  String filterSubject() {
+  public String filterSubject() {
     return prefix + ".*";
   }
 
   @SuppressWarnings("unchecked")
-  T parse(byte[] data) throws InvalidProtocolBufferException {
+  public T parse(byte[] data) throws InvalidProtocolBufferException {
     return (T) defaultInstance.getParserForType().parseFrom(data);
   }
 
@@ -49,7 +50,7 @@ public record EventType<T extends Message>(
    * The {@code Nats-Msg-Id} of this event for {@code orderId}: each event type happens at most once per order,
    * so a repeated publish (a retry, a redelivered handler) is dropped by the stream's duplicate window.
    */
-  String messageId(String orderId) {
+  public String messageId(String orderId) {
     return orderId + ":" + name;
   }
 

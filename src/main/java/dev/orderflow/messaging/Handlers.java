@@ -45,19 +45,20 @@ public final class Handlers {
     return new Handlers(byType, copy);
   }
 
+  /** The handler for {@code type}, or {@code null}. */
   @SuppressWarnings("unchecked")
-  <T extends Message> EventHandler<T> handler(EventType<T> type) {
+  public <T extends Message> EventHandler<T> handler(EventType<T> type) {
     return (EventHandler<T>) byType.get(type);
   }
 
   /** The compensation for {@code type}, or {@code null}. */
   @SuppressWarnings("unchecked")
-  <T extends Message> GiveUp<T> giveUp(EventType<T> type) {
+  public <T extends Message> GiveUp<T> giveUp(EventType<T> type) {
     return (GiveUp<T>) giveUps.get(type);
   }
 
   /** Fails unless there is exactly one handler for each event the consumer receives, and no stray compensation. */
-  void checkCovers(ConsumerSpec consumer) {
+  public void checkCovers(ConsumerSpec consumer) {
     if (!byType.keySet().equals(Set.copyOf(consumer.events()))) {
       throw new IllegalArgumentException(consumer.durable() + " receives " + consumer.events().stream()
           .map(EventType::name).toList() + " but handlers are given for "

@@ -1,8 +1,9 @@
 package dev.orderflow.messaging;
 
+
 /**
  * The small catalogue of infrastructure failures. They are mapped in exactly two places: the HTTP failure
- * handler (to problem+json answers) and {@link EventSubscription} (to ack, nak or term).
+ * handler (to problem+json answers) and the adapter's ack policy (to ack, nak or term).
  */
 public abstract sealed class MessagingException extends RuntimeException
     permits BrokerUnavailable, Overloaded, PoisonMessage, WriteConflict {

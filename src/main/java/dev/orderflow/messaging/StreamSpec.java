@@ -9,12 +9,12 @@ package dev.orderflow.messaging;
 public record StreamSpec(String name, String token) {
 
   /** The subjects the stream stores. */
-  String subjects() {
+  public String subjects() {
     return token + ".>";
   }
 
   /** Every event this stream holds for {@code orderId}, whatever its type: {@code <token>.*.<orderId>}. */
-  String orderSubjects(String orderId) {
+  public String orderSubjects(String orderId) {
     return token + ".*." + orderId;
   }
 }

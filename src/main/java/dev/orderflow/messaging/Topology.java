@@ -1,5 +1,6 @@
 package dev.orderflow.messaging;
 
+import dev.orderflow.events.EventRules;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.OrderPlaced;
@@ -26,12 +27,12 @@ import java.util.List;
  */
 public final class Topology {
 
-  static final StreamSpec ORDERS = new StreamSpec("ORDERS", "orders");
-  static final StreamSpec INVENTORY = new StreamSpec("INVENTORY", "inventory");
-  static final StreamSpec PAYMENTS = new StreamSpec("PAYMENTS", "payments");
-  static final StreamSpec SHIPPING = new StreamSpec("SHIPPING", "shipping");
+  public static final StreamSpec ORDERS = new StreamSpec("ORDERS", "orders");
+  public static final StreamSpec INVENTORY = new StreamSpec("INVENTORY", "inventory");
+  public static final StreamSpec PAYMENTS = new StreamSpec("PAYMENTS", "payments");
+  public static final StreamSpec SHIPPING = new StreamSpec("SHIPPING", "shipping");
   /** Messages given up on, each with the reason in a header. */
-  static final StreamSpec DEAD_LETTERS = new StreamSpec("DEADLETTERS", "deadletter");
+  public static final StreamSpec DEAD_LETTERS = new StreamSpec("DEADLETTERS", "deadletter");
 
   public static final EventType<OrderPlaced> ORDER_PLACED = EventType.of(ORDERS, "placed",
       OrderPlaced.getDefaultInstance(), OrderPlaced::getOrderId, OrderPlaced::getEventId,
@@ -67,7 +68,7 @@ public final class Topology {
       ShipmentScheduled.getDefaultInstance(), ShipmentScheduled::getOrderId, ShipmentScheduled::getEventId,
       EventRules::shipmentScheduled);
 
-  static final List<EventType<?>> EVENTS = List.of(ORDER_PLACED, ORDER_CONFIRMED, ORDER_CANCELLED, STOCK_RESERVED,
+  public static final List<EventType<?>> EVENTS = List.of(ORDER_PLACED, ORDER_CONFIRMED, ORDER_CANCELLED, STOCK_RESERVED,
       STOCK_REJECTED, STOCK_RELEASED, PAYMENT_AUTHORIZED, PAYMENT_DECLINED, PAYMENT_FAILED, PAYMENT_REFUNDED,
       SHIPMENT_SCHEDULED);
 
@@ -98,11 +99,11 @@ public final class Topology {
   /** Stock per SKU. */
   public static final BucketSpec STOCK = new BucketSpec("stock", false);
 
-  static final List<StreamSpec> STREAMS = List.of(ORDERS, INVENTORY, PAYMENTS, SHIPPING, DEAD_LETTERS);
-  static final List<ConsumerSpec> CONSUMERS = List.of(ORDERS_ON_INVENTORY, ORDERS_ON_PAYMENTS, INVENTORY_ON_ORDERS,
+  public static final List<StreamSpec> STREAMS = List.of(ORDERS, INVENTORY, PAYMENTS, SHIPPING, DEAD_LETTERS);
+  public static final List<ConsumerSpec> CONSUMERS = List.of(ORDERS_ON_INVENTORY, ORDERS_ON_PAYMENTS, INVENTORY_ON_ORDERS,
       INVENTORY_ON_PAYMENT_DECLINED, INVENTORY_ON_PAYMENT_FAILED, INVENTORY_ON_PAYMENT_REFUNDED, PAYMENTS_ON_INVENTORY,
       PAYMENTS_ON_ORDER_CANCELLED, SHIPPING_ON_ORDERS);
-  static final List<BucketSpec> BUCKETS = List.of(IDEMPOTENCY_KEYS, STOCK);
+  public static final List<BucketSpec> BUCKETS = List.of(IDEMPOTENCY_KEYS, STOCK);
 
   private Topology() {}
 
@@ -112,18 +113,18 @@ public final class Topology {
    * stored but not acknowledged is then recognised rather than stored twice; that stream's traffic is small, so its
    * longer window costs nothing.
    */
-  static Duration duplicateWindow(StreamSpec stream, Duration configured, Duration longestBackoff) {
+  public static Duration duplicateWindow(StreamSpec stream, Duration configured, Duration longestBackoff) {
     Duration retry = longestBackoff.multipliedBy(2);
     return stream == DEAD_LETTERS && retry.compareTo(configured) > 0 ? retry : configured;
   }
 
   /** The dead-letter subject for messages given up by {@code consumer}. */
-  static String deadLetterSubject(ConsumerSpec consumer) {
+  public static String deadLetterSubject(ConsumerSpec consumer) {
     return DEAD_LETTERS.token() + "." + consumer.durable();
   }
 
   /** The event type whose subjects start with {@code prefix}, or {@code null}. */
-  static EventType<?> eventType(String prefix) {
+  public static EventType<?> eventType(String prefix) {
     for (EventType<?> type : EVENTS) {
       if (type.prefix().equals(prefix)) {
         return type;

@@ -1,21 +1,19 @@
 /**
- * The bridge between the Vert.x world and NATS JetStream; the only package that talks to NATS.
+ * The contexts' API to the broker: what a handler's author needs, and nothing of the adapter behind it.
  *
- * <p>{@link dev.orderflow.messaging.Topology} names every stream, subject, durable consumer and key-value
- * bucket in one table. {@link dev.orderflow.messaging.NatsBridge} connects and provisions that topology, and
- * hands out the three things the bounded contexts use:
+ * <p>{@link dev.orderflow.messaging.Topology} names every stream, event type, durable consumer and key-value bucket
+ * in one table. A context is handed a {@link dev.orderflow.messaging.Messaging}, which gives it:
  * <ul>
- *   <li>{@link dev.orderflow.messaging.EventPublisher}: asynchronous publishes in a bounded window, each with a
- *       {@code Nats-Msg-Id} derived from the order id and event type, completing only on the stream's
- *       acknowledgement;</li>
- *   <li>{@link dev.orderflow.messaging.EventSubscription}: a durable pull consumer whose messages are handled on
- *       the subscribing verticle's context, the handler's outcome mapped to ack, nak with exponential backoff,
- *       or term plus a dead-letter entry with the reason;</li>
- *   <li>{@link dev.orderflow.messaging.KeyValueStore}: non-blocking reads and compare-and-set writes on a
- *       key-value bucket.</li>
+ *   <li>{@link dev.orderflow.messaging.EventPublisher}: asynchronous publishes, each completing on the stream's
+ *       acknowledgement, write-once where a step's outcome is its record ({@link dev.orderflow.messaging.Announcer});
+ *   </li>
+ *   <li>{@link dev.orderflow.messaging.Messaging#subscribe}: {@link dev.orderflow.messaging.Handlers} for a durable
+ *       consumer, run on the subscribing verticle's context, each outcome mapped to ack, nak with backoff, or term
+ *       plus a dead letter ({@link dev.orderflow.messaging.Delivery} says which attempt it is);</li>
+ *   <li>{@link dev.orderflow.messaging.EventLog}, {@link dev.orderflow.messaging.KeyValueStore} and
+ *       {@link dev.orderflow.messaging.EventFeed}: events read back, compare-and-set state, streams followed.</li>
  * </ul>
- * What an event loop sends to NATS (publishes, acks, reads) goes out together at the end of the loop's iteration
- * ({@link dev.orderflow.messaging.Outbox}), so that messages share socket writes.
- * Infrastructure failures surface as the {@link dev.orderflow.messaging.MessagingException} subtypes.
+ * Infrastructure failures surface as the {@link dev.orderflow.messaging.MessagingException} subtypes. The JetStream
+ * adapter is {@code dev.orderflow.messaging.nats}; the operator's tools are {@code dev.orderflow.messaging.operate}.
  */
 package dev.orderflow.messaging;

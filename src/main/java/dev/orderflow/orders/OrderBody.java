@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import dev.orderflow.events.CustomerIds;
 import dev.orderflow.http.HttpProblem;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -40,7 +41,7 @@ final class OrderBody {
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
   /** The schema's bounds on the strings (OrderRequests#schema): longer is refused here, unread by the validator. */
-  static final int MAX_CUSTOMER_ID = 128;
+  static final int MAX_CUSTOMER_ID = CustomerIds.MAX_LENGTH;
   static final int MAX_SKU = 64;
   static final int CURRENCY = 3;
 

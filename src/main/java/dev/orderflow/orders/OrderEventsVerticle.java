@@ -1,15 +1,15 @@
 package dev.orderflow.orders;
 
 import com.google.protobuf.Timestamp;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.messaging.EventLog;
-import dev.orderflow.messaging.EventSubscription;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Handlers;
-import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.Messaging;
+import dev.orderflow.messaging.Subscription;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.observability.SagaMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,28 +30,28 @@ public final class OrderEventsVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(OrderEventsVerticle.class);
 
-  private final NatsBridge bridge;
+  private final Messaging messaging;
   private final SagaMetrics metrics;
   private OrderDecisions decisions;
   private EventLog log;
-  private List<EventSubscription> subscriptions = List.of();
+  private List<Subscription> subscriptions = List.of();
 
-  public OrderEventsVerticle(NatsBridge bridge, MeterRegistry registry) {
-    this.bridge = bridge;
+  public OrderEventsVerticle(Messaging messaging, MeterRegistry registry) {
+    this.messaging = messaging;
     this.metrics = new SagaMetrics(registry);
   }
 
   @Override
   public Future<?> start() {
-    log = bridge.eventLog();
-    decisions = new OrderDecisions(OrderDecisions.Records.of(log), bridge.publisher());
+    log = messaging.eventLog();
+    decisions = new OrderDecisions(OrderDecisions.Records.of(log), messaging.publisher());
     return Future.all(
-            bridge.subscribe(Topology.ORDERS_ON_INVENTORY, Handlers
+            messaging.subscribe(Topology.ORDERS_ON_INVENTORY, Handlers
                 .of(Topology.STOCK_REJECTED, d -> cancel(
                     d.event().getOrderId(), CancellationReason.OUT_OF_STOCK, d.event().getPlacedAt()))
                 .onGiveUp(Topology.STOCK_REJECTED, (e, why) -> cancelPlaced(
                     e.getOrderId(), CancellationReason.OUT_OF_STOCK))),
-            bridge.subscribe(Topology.ORDERS_ON_PAYMENTS, Handlers
+            messaging.subscribe(Topology.ORDERS_ON_PAYMENTS, Handlers
                 .of(Topology.PAYMENT_AUTHORIZED, d -> confirm(d.event().getOrderId(), d.event().getCustomerId(),
                     d.event().getLinesList(), d.event().getPlacedAt(), d.event().getPlacedSequence()))
                 .on(Topology.PAYMENT_DECLINED, d -> cancel(
@@ -70,7 +70,7 @@ public final class OrderEventsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.all(subscriptions.stream().map(EventSubscription::stop).toList());
+    return Future.all(subscriptions.stream().map(Subscription::stop).toList());
   }
 
   /** A paid order is confirmed at once, and shipping told what to ship, unless it was cancelled first. */

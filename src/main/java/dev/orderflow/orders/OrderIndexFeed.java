@@ -1,14 +1,14 @@
 package dev.orderflow.orders;
 
 import com.google.protobuf.Message;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.messaging.EventFeed;
 import dev.orderflow.messaging.EventPublisher;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.EventType;
-import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.Messaging;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.orders.stored.IndexedStatus;
 import io.vertx.core.Future;
@@ -51,7 +51,7 @@ public final class OrderIndexFeed extends VerticleBase {
   private static final long FLUSH_MILLIS = 1_000;
   private static final int CACHE_MEGABYTES = 64;
 
-  private final NatsBridge bridge;
+  private final Messaging messaging;
   private final Path file;
   private final Map<EventType<?>, Long> applied = new ConcurrentHashMap<>();
   /** How far each feed's events are written (flushed) to the index: what a list can see. */
@@ -66,14 +66,14 @@ public final class OrderIndexFeed extends VerticleBase {
   private ScheduledExecutorService flusher;
 
   /** The index lives in {@code dataDir}. */
-  public OrderIndexFeed(NatsBridge bridge, Path dataDir) {
-    this.bridge = bridge;
+  public OrderIndexFeed(Messaging messaging, Path dataDir) {
+    this.messaging = messaging;
     this.file = dataDir.resolve("order-index.mv");
   }
 
   @Override
   public Future<?> start() {
-    feed = bridge.feed();
+    feed = messaging.feed();
     return vertx.executeBlocking(() -> {
           Files.createDirectories(file.getParent());
           try {

@@ -1,15 +1,15 @@
 package dev.orderflow.orders;
 
 import com.google.protobuf.Message;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.events.v1.StockReserved;
-import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventLog.Recorded;
-import dev.orderflow.messaging.EventTime;
+import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.orders.stored.IndexedStatus;
 import dev.orderflow.orders.stored.OrderSummary;

@@ -1,5 +1,6 @@
 package dev.orderflow.orders;
 
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.OrderPlaced;
@@ -7,7 +8,6 @@ import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.PaymentRefunded;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.events.v1.StockReserved;
-import dev.orderflow.messaging.EventTime;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;

@@ -1,10 +1,11 @@
 package dev.orderflow.orders;
 
 import dev.orderflow.access.ApiAuthentication;
+import dev.orderflow.events.CustomerIds;
+import dev.orderflow.events.OrderIds;
 import dev.orderflow.http.HttpProblem;
 import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher;
-import dev.orderflow.messaging.OrderIds;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -62,7 +63,7 @@ final class OrderQueries {
     }
     String requested = single(params, "customerId");
     if (requested != null && !OrderRequests.customerIdLike(requested)) {
-      throw HttpProblem.invalidParameter("customerId", "customerId must be 1 to 128 letters, digits or . _ : @ -");
+      throw HttpProblem.invalidParameter("customerId", "customerId must be " + CustomerIds.DESCRIPTION);
     }
     String customerId = ApiAuthentication.listedCustomer(ctx, requested);
     Set<OrderStatus> statuses = statuses(params);

@@ -2,8 +2,9 @@ package dev.orderflow.orders;
 
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.HttpConfig;
+import dev.orderflow.events.CustomerIds;
+import dev.orderflow.events.OrderIds;
 import dev.orderflow.http.HttpProblem;
-import dev.orderflow.messaging.OrderIds;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -135,18 +136,9 @@ final class OrderRequests {
     return true;
   }
 
-  /** The schema's {@code ^[A-Za-z0-9._:@-]{1,128}$}, without a regex. */
+  /** The schema's customer id pattern ({@link CustomerIds}). */
   static boolean customerIdLike(String id) {
-    if (id.isEmpty() || id.length() > 128) {
-      return false;
-    }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (!(isUpper(c) || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || ".-_:@".indexOf(c) >= 0)) {
-        return false;
-      }
-    }
-    return true;
+    return CustomerIds.valid(id);
   }
 
   private static boolean isUpper(char c) {
@@ -225,7 +217,7 @@ final class OrderRequests {
 
   private static String describeText(String name, String fallback) {
     return switch (name) {
-      case "customerId" -> "customerId must be 1 to 128 letters, digits or . _ : @ -";
+      case "customerId" -> "customerId must be " + CustomerIds.DESCRIPTION;
       case "currency" -> "currency must be an ISO-4217 code such as EUR";
       case "sku" -> "sku must be 1 to 64 characters";
       default -> fallback;
@@ -266,7 +258,7 @@ final class OrderRequests {
         .put("required", new JsonArray().add("customerId").add("items"))
         .put("additionalProperties", false)
         .put("properties", new JsonObject()
-            .put("customerId", new JsonObject().put("type", "string").put("pattern", "^[A-Za-z0-9._:@-]{1,128}$"))
+            .put("customerId", new JsonObject().put("type", "string").put("pattern", CustomerIds.PATTERN))
             .put("currency", new JsonObject().put("type", "string").put("pattern", "^[A-Z]{3}$"))
             .put("items", new JsonObject()
                 .put("type", "array")

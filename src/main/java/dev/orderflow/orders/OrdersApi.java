@@ -3,6 +3,7 @@ package dev.orderflow.orders;
 import dev.orderflow.access.ApiAuthentication;
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.HttpConfig;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderPlaced;
@@ -10,8 +11,7 @@ import dev.orderflow.http.Admission;
 import dev.orderflow.http.HttpProblem;
 import dev.orderflow.http.Routes;
 import dev.orderflow.messaging.EventPublisher;
-import dev.orderflow.messaging.EventTime;
-import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.Messaging;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.observability.SagaMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,18 +49,18 @@ public final class OrdersApi implements Routes {
   private final OrderQueries queries;
 
   /** {@code index}: the order list's read model, kept by the orders context in this process. */
-  public OrdersApi(HttpConfig config, Catalogue catalogue, NatsBridge bridge, Admission admission,
+  public OrdersApi(HttpConfig config, Catalogue catalogue, Messaging messaging, Admission admission,
       MeterRegistry registry, OrderIndexFeed index) {
     this.metrics = new OrderMetrics(registry);
     this.config = config;
     this.admission = admission;
     this.requests = new OrderRequests(config, catalogue);
-    this.publisher = bridge.publisher();
-    this.views = new OrderViews(bridge.eventLog());
-    this.idempotencyKeys = new IdempotencyKeys(bridge.keyValue(Topology.IDEMPOTENCY_KEYS));
-    this.decisions = new OrderDecisions(OrderDecisions.Records.of(bridge.eventLog()), bridge.publisher());
+    this.publisher = messaging.publisher();
+    this.views = new OrderViews(messaging.eventLog());
+    this.idempotencyKeys = new IdempotencyKeys(messaging.keyValue(Topology.IDEMPOTENCY_KEYS));
+    this.decisions = new OrderDecisions(OrderDecisions.Records.of(messaging.eventLog()), messaging.publisher());
     this.sagaMetrics = new SagaMetrics(registry);
-    this.queries = new OrderQueries(index, bridge.publisher(), bridge.eventLog());
+    this.queries = new OrderQueries(index, messaging.publisher(), messaging.eventLog());
   }
 
   @Override

@@ -1,10 +1,10 @@
 package dev.orderflow.orders;
 
+import dev.orderflow.events.EventIds;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.OrderPlaced;
-import dev.orderflow.messaging.EventIds;
-import dev.orderflow.messaging.EventTime;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package dev.orderflow.payments;
 
+import dev.orderflow.events.EventIds;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.PaymentAuthorized;
@@ -7,12 +9,10 @@ import dev.orderflow.events.v1.PaymentDeclined;
 import dev.orderflow.events.v1.PaymentFailed;
 import dev.orderflow.events.v1.StockReserved;
 import dev.orderflow.messaging.Announcer;
-import dev.orderflow.messaging.EventIds;
 import dev.orderflow.messaging.Delivery;
 import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventPublisher.Written;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.messaging.Undecided;
 import io.vertx.core.Future;

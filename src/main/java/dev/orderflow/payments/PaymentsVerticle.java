@@ -1,9 +1,9 @@
 package dev.orderflow.payments;
 
 import dev.orderflow.config.PaymentsConfig;
-import dev.orderflow.messaging.EventSubscription;
 import dev.orderflow.messaging.Handlers;
-import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.Messaging;
+import dev.orderflow.messaging.Subscription;
 import dev.orderflow.messaging.Topology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -17,13 +17,13 @@ import java.util.List;
  */
 public final class PaymentsVerticle extends VerticleBase {
 
-  private final NatsBridge bridge;
+  private final Messaging messaging;
   private final PaymentsConfig config;
   private final MeterRegistry registry;
-  private List<EventSubscription> subscriptions = List.of();
+  private List<Subscription> subscriptions = List.of();
 
-  public PaymentsVerticle(NatsBridge bridge, PaymentsConfig config, MeterRegistry registry) {
-    this.bridge = bridge;
+  public PaymentsVerticle(Messaging messaging, PaymentsConfig config, MeterRegistry registry) {
+    this.messaging = messaging;
     this.registry = registry;
     this.config = config;
   }
@@ -31,18 +31,18 @@ public final class PaymentsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GatewayClient gateway = new GatewayClient(vertx, config, registry);
-    Charging charging = new Charging(gateway, Charging.Records.of(bridge.eventLog()), bridge.publisher());
-    Refunds refunds = new Refunds(gateway, Refunds.Records.of(bridge.eventLog()), bridge.publisher());
+    Charging charging = new Charging(gateway, Charging.Records.of(messaging.eventLog()), messaging.publisher());
+    Refunds refunds = new Refunds(gateway, Refunds.Records.of(messaging.eventLog()), messaging.publisher());
     return Future.all(
-            bridge.subscribe(Topology.PAYMENTS_ON_INVENTORY, Handlers.of(Topology.STOCK_RESERVED, charging::charge)
+            messaging.subscribe(Topology.PAYMENTS_ON_INVENTORY, Handlers.of(Topology.STOCK_RESERVED, charging::charge)
                 .onGiveUp(Topology.STOCK_RESERVED, charging::giveUp)),
-            bridge.subscribe(Topology.PAYMENTS_ON_ORDER_CANCELLED,
+            messaging.subscribe(Topology.PAYMENTS_ON_ORDER_CANCELLED,
                 Handlers.of(Topology.ORDER_CANCELLED, refunds::onCancelled)))
         .onSuccess(all -> subscriptions = all.list());
   }
 
   @Override
   public Future<?> stop() {
-    return Future.all(subscriptions.stream().map(EventSubscription::stop).toList());
+    return Future.all(subscriptions.stream().map(Subscription::stop).toList());
   }
 }

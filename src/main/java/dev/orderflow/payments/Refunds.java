@@ -1,6 +1,8 @@
 package dev.orderflow.payments;
 
 import com.google.protobuf.Message;
+import dev.orderflow.events.EventIds;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderCancelled;
@@ -8,10 +10,8 @@ import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.PaymentRefunded;
 import dev.orderflow.messaging.Announcer;
 import dev.orderflow.messaging.Delivery;
-import dev.orderflow.messaging.EventIds;
 import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventPublisher.First;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.messaging.Undecided;
 import io.vertx.core.Future;

@@ -8,6 +8,6 @@
  * a request repeated after a lost answer returns the first charge.
  *
  * <p>The protocol is a plain class, {@code Charging}, over the gateway, the stored outcomes and a write-once
- * publish; {@code PaymentsVerticle} only connects it to the bridge.
+ * publish; {@code PaymentsVerticle} only connects it to messaging.
  */
 package dev.orderflow.payments;

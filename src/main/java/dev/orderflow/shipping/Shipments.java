@@ -1,12 +1,12 @@
 package dev.orderflow.shipping;
 
+import dev.orderflow.events.EventIds;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.messaging.Announcer;
-import dev.orderflow.messaging.EventIds;
 import dev.orderflow.messaging.EventPublisher.First;
 import dev.orderflow.messaging.EventPublisher.Written;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Topology;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package dev.orderflow.shipping;
 
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.OrderConfirmed;
-import dev.orderflow.messaging.EventSubscription;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Handlers;
-import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.Messaging;
+import dev.orderflow.messaging.Subscription;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.observability.SagaMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,19 +18,19 @@ import java.time.Instant;
  */
 public final class ShippingVerticle extends VerticleBase {
 
-  private final NatsBridge bridge;
+  private final Messaging messaging;
   private final SagaMetrics metrics;
-  private EventSubscription subscription;
+  private Subscription subscription;
 
-  public ShippingVerticle(NatsBridge bridge, MeterRegistry registry) {
-    this.bridge = bridge;
+  public ShippingVerticle(Messaging messaging, MeterRegistry registry) {
+    this.messaging = messaging;
     this.metrics = new SagaMetrics(registry);
   }
 
   @Override
   public Future<?> start() {
-    Shipments shipments = new Shipments(bridge.publisher());
-    return bridge.subscribe(Topology.SHIPPING_ON_ORDERS, Handlers
+    Shipments shipments = new Shipments(messaging.publisher());
+    return messaging.subscribe(Topology.SHIPPING_ON_ORDERS, Handlers
             .of(Topology.ORDER_CONFIRMED, d -> schedule(shipments, d.event())))
         .onSuccess(s -> subscription = s);
   }

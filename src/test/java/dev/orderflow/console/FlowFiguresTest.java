@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderflow.messaging.EventType;
 import dev.orderflow.messaging.Topology;
-import dev.orderflow.messaging.TopologyFigures;
+import dev.orderflow.messaging.operate.TopologyFigures;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package dev.orderflow.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderflow.audit.AuditReport;
-import dev.orderflow.messaging.ConsumerStates;
+import dev.orderflow.messaging.operate.ConsumerStates;
 import dev.orderflow.testing.Eventually;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

@@ -3,10 +3,10 @@ package dev.orderflow.it;
 import static dev.orderflow.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderPlaced;
-import dev.orderflow.messaging.DeadLetterDesk;
-import dev.orderflow.messaging.EventTime;
+import dev.orderflow.messaging.operate.DeadLetterDesk;
 import dev.orderflow.testing.OrderflowExtension;
 import io.nats.client.api.MessageInfo;
 import java.nio.charset.StandardCharsets;

@@ -2,12 +2,16 @@ package dev.orderflow.messaging;
 
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.ConfigLoader;
+import dev.orderflow.events.EventRules;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.ShipmentScheduled;
+import dev.orderflow.messaging.nats.NatsEventPublisher;
+import dev.orderflow.messaging.operate.ToolConnections;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -189,7 +193,7 @@ public final class StoreFiller {
     }
     window.acquire(WINDOW);
     if (failure.get() != null) {
-      throw new IllegalStateException("a publish failed: " + EventPublisher.translate(failure.get()).getMessage(),
+      throw new IllegalStateException("a publish failed: " + NatsEventPublisher.translate(failure.get()).getMessage(),
           failure.get());
     }
     return new JsonObject()
@@ -272,7 +276,7 @@ public final class StoreFiller {
       throw new IllegalStateException(type.name() + " of " + orderId + " is not sound: " + problem);
     }
     return jetStream.publishAsync(type.subject(orderId),
-        EventPublisher.withExpectations(new Headers(), options), event.toByteArray());
+        NatsEventPublisher.withExpectations(new Headers(), options), event.toByteArray());
   }
 
   /**

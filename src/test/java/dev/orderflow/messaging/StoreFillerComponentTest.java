@@ -1,10 +1,9 @@
 package dev.orderflow.messaging;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.ConfigLoader;
+import dev.orderflow.events.EventIds;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderLine;
@@ -22,6 +21,8 @@ import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("The list benchmark's store filler, on a real nats-server with Orderflow's topology")
 class StoreFillerComponentTest {

@@ -2,6 +2,7 @@ package dev.orderflow.orders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderCancelled;
@@ -9,7 +10,6 @@ import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.messaging.EventLog.Recorded;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.testing.InMemoryStream;
 import io.vertx.core.Future;

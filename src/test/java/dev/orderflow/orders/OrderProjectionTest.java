@@ -2,6 +2,7 @@ package dev.orderflow.orders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderCancelled;
@@ -11,7 +12,6 @@ import dev.orderflow.events.v1.OrderPlaced;
 import dev.orderflow.events.v1.PaymentAuthorized;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.events.v1.StockReserved;
-import dev.orderflow.messaging.EventTime;
 import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

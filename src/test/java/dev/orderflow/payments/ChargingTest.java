@@ -2,6 +2,7 @@ package dev.orderflow.payments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.OrderPlaced;
@@ -11,7 +12,6 @@ import dev.orderflow.events.v1.PaymentFailed;
 import dev.orderflow.events.v1.StockReserved;
 import dev.orderflow.messaging.Delivery;
 import dev.orderflow.messaging.EventPublisher.First;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.messaging.Undecided;
 import dev.orderflow.testing.InMemoryStream;

@@ -3,6 +3,7 @@ package dev.orderflow.payments;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Message;
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderCancelled;
@@ -11,7 +12,6 @@ import dev.orderflow.events.v1.PaymentDeclined;
 import dev.orderflow.events.v1.PaymentRefunded;
 import dev.orderflow.messaging.Delivery;
 import dev.orderflow.messaging.EventPublisher.First;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.messaging.Undecided;
 import dev.orderflow.testing.InMemoryStream;

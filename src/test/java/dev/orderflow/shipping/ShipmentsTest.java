@@ -2,12 +2,12 @@ package dev.orderflow.shipping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderConfirmed;
 import dev.orderflow.events.v1.OrderLine;
 import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.messaging.EventPublisher.First;
-import dev.orderflow.messaging.EventTime;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.testing.InMemoryStream;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package dev.orderflow.testing;
 
 import dev.orderflow.config.ConsumerConfig;
 import dev.orderflow.config.NatsConfig;
-import dev.orderflow.messaging.NatsBridge;
+import dev.orderflow.messaging.nats.NatsBridge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Vertx;

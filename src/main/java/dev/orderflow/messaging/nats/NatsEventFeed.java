@@ -1,0 +1,101 @@
+package dev.orderflow.messaging.nats;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import dev.orderflow.messaging.EventFeed;
+import dev.orderflow.messaging.EventType;
+import io.nats.client.Connection;
+import io.nats.client.ConsumeOptions;
+import io.nats.client.Dispatcher;
+import io.nats.client.MessageConsumer;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.OrderedConsumerConfiguration;
+import io.nats.client.api.StreamInfo;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Follows event types as they are stored, for a read model a context keeps of them (the orders' list): one ordered
+ * consumer per event type, filtered to its subjects, from the sequence after a checkpoint. An ordered consumer
+ * takes no acks and leaves nothing on the server, and jnats makes it anew, where it left off, after a reconnect or
+ * a gap. Every feed of one {@code EventFeed} is handled on one thread of its own, never the saga's.
+ */
+public final class NatsEventFeed implements EventFeed {
+
+  /** Messages pulled at once by each ordered consumer. */
+  private static final int BATCH = 1_000;
+
+  private final Vertx vertx;
+  private final Connection connection;
+  private final Dispatcher dispatcher;
+  private final List<MessageConsumer> consumers = new CopyOnWriteArrayList<>();
+
+  NatsEventFeed(Vertx vertx, Connection connection) {
+    this.vertx = vertx;
+    this.connection = connection;
+    this.dispatcher = connection.createDispatcher();
+  }
+
+  /** The state of the stream that holds {@code type}. */
+  @Override
+  public Future<StreamState> state(EventType<?> type) {
+    return vertx.executeBlocking(() -> {
+      StreamInfo info = connection.jetStreamManagement().getStreamInfo(type.stream().name());
+      return new StreamState(String.valueOf(info.getCreateTime()), info.getStreamState().getLastSequence());
+    });
+  }
+
+  /** Whether the stream holds a {@code type} event after stream sequence {@code after}: one request. */
+  @Override
+  public Future<Boolean> anyAfter(EventType<?> type, long after) {
+    return vertx.executeBlocking(() -> {
+      try {
+        connection.jetStreamManagement().getNextMessage(type.stream().name(), after + 1, type.filterSubject());
+        return true;
+      } catch (io.nats.client.JetStreamApiException e) {
+        if (e.getErrorCode() == 404) {
+          return false;
+        }
+        throw e;
+      }
+    });
+  }
+
+  /** Starts handing every {@code type} event stored after stream sequence {@code after} to {@code listener}. */
+  @Override
+  public Future<Void> follow(EventType<?> type, long after, Listener listener) {
+    return vertx.executeBlocking(() -> {
+      OrderedConsumerConfiguration config = new OrderedConsumerConfiguration().filterSubject(type.filterSubject());
+      if (after > 0) {
+        config.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(after + 1);
+      }
+      int cut = type.prefix().length() + 1;
+      consumers.add(connection.jetStream().getStreamContext(type.stream().name()).createOrderedConsumer(config)
+          .consume(ConsumeOptions.builder().batchSize(BATCH).build(), dispatcher, message -> listener.onEvent(type,
+              message.getSubject().substring(cut), decode(type, message.getData()),
+              message.metaData().streamSequence(), message.metaData().pendingCount())));
+      return null;
+    });
+  }
+
+  /** Stops every feed; the listener is called no more once this completes. */
+  @Override
+  public Future<Void> close() {
+    return vertx.executeBlocking(() -> {
+      consumers.forEach(MessageConsumer::stop);
+      consumers.clear();
+      connection.closeDispatcher(dispatcher);
+      return null;
+    });
+  }
+
+  private static Message decode(EventType<?> type, byte[] data) {
+    try {
+      return type.parse(data);
+    } catch (InvalidProtocolBufferException e) {
+      return null;
+    }
+  }
+}
