@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * Exponential backoff: {@code initial} before the first retry, doubling with each further attempt, never more than
- * {@code max} (a maximum below {@code initial} is every delay). The one rule for every retry loop (redeliveries, start-up, recovery, the embedded server's restarts).
+ * {@code max} (a maximum below {@code initial} is every delay). The one rule for every retry loop (redeliveries,
+ * start-up, recovery, the embedded server's restarts).
  */
 public record Backoff(Duration initial, Duration max) {
 

@@ -3,8 +3,8 @@ package dev.orderflow.http;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 

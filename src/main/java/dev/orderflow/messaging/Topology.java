@@ -68,9 +68,9 @@ public final class Topology {
       ShipmentScheduled.getDefaultInstance(), ShipmentScheduled::getOrderId, ShipmentScheduled::getEventId,
       EventRules::shipmentScheduled);
 
-  public static final List<EventType<?>> EVENTS = List.of(ORDER_PLACED, ORDER_CONFIRMED, ORDER_CANCELLED, STOCK_RESERVED,
-      STOCK_REJECTED, STOCK_RELEASED, PAYMENT_AUTHORIZED, PAYMENT_DECLINED, PAYMENT_FAILED, PAYMENT_REFUNDED,
-      SHIPMENT_SCHEDULED);
+  public static final List<EventType<?>> EVENTS = List.of(ORDER_PLACED, ORDER_CONFIRMED, ORDER_CANCELLED,
+      STOCK_RESERVED, STOCK_REJECTED, STOCK_RELEASED, PAYMENT_AUTHORIZED, PAYMENT_DECLINED, PAYMENT_FAILED,
+      PAYMENT_REFUNDED, SHIPMENT_SCHEDULED);
 
   public static final ConsumerSpec ORDERS_ON_INVENTORY = consumer("orders-inventory", INVENTORY, STOCK_REJECTED);
   /* Every event of the payments stream (refunds too, which orders only acknowledge), so that one filter serves it. */
@@ -100,9 +100,9 @@ public final class Topology {
   public static final BucketSpec STOCK = new BucketSpec("stock", false);
 
   public static final List<StreamSpec> STREAMS = List.of(ORDERS, INVENTORY, PAYMENTS, SHIPPING, DEAD_LETTERS);
-  public static final List<ConsumerSpec> CONSUMERS = List.of(ORDERS_ON_INVENTORY, ORDERS_ON_PAYMENTS, INVENTORY_ON_ORDERS,
-      INVENTORY_ON_PAYMENT_DECLINED, INVENTORY_ON_PAYMENT_FAILED, INVENTORY_ON_PAYMENT_REFUNDED, PAYMENTS_ON_INVENTORY,
-      PAYMENTS_ON_ORDER_CANCELLED, SHIPPING_ON_ORDERS);
+  public static final List<ConsumerSpec> CONSUMERS = List.of(ORDERS_ON_INVENTORY, ORDERS_ON_PAYMENTS,
+      INVENTORY_ON_ORDERS, INVENTORY_ON_PAYMENT_DECLINED, INVENTORY_ON_PAYMENT_FAILED, INVENTORY_ON_PAYMENT_REFUNDED,
+      PAYMENTS_ON_INVENTORY, PAYMENTS_ON_ORDER_CANCELLED, SHIPPING_ON_ORDERS);
   public static final List<BucketSpec> BUCKETS = List.of(IDEMPOTENCY_KEYS, STOCK);
 
   private Topology() {}

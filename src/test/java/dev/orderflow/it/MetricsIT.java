@@ -3,8 +3,8 @@ package dev.orderflow.it;
 import static dev.orderflow.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orderflow.testing.Prometheus;
 import dev.orderflow.testing.OrderflowExtension;
+import dev.orderflow.testing.Prometheus;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;

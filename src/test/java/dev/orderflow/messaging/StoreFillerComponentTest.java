@@ -1,5 +1,8 @@
 package dev.orderflow.messaging;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.orderflow.config.Catalogue;
 import dev.orderflow.config.ConfigLoader;
 import dev.orderflow.events.EventIds;
@@ -21,8 +24,6 @@ import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("The list benchmark's store filler, on a real nats-server with Orderflow's topology")
 class StoreFillerComponentTest {

@@ -2,7 +2,6 @@ package dev.orderflow.messaging.nats;
 
 import dev.orderflow.messaging.BrokerUnavailable;
 import dev.orderflow.messaging.EventLog.Recorded;
-import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.StreamSpec;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;

@@ -34,7 +34,8 @@ public final class NatsKeyValueStore implements KeyValueStore {
   /** Whether reads go to the bucket stream's leader (replicated streams) rather than to any replica. */
   private final boolean fromLeader;
 
-  NatsKeyValueStore(Vertx vertx, Connection connection, NatsEventPublisher publisher, BucketSpec bucket, boolean fromLeader) {
+  NatsKeyValueStore(Vertx vertx, Connection connection, NatsEventPublisher publisher, BucketSpec bucket,
+      boolean fromLeader) {
     this.vertx = vertx;
     this.connection = connection;
     this.publisher = publisher;
@@ -122,6 +123,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
   }
 
   private <T> Future<T> invalidKey(String key) {
-    return Future.failedFuture(new IllegalArgumentException("not a valid key for bucket " + bucket.name() + ": " + key));
+    return Future.failedFuture(
+        new IllegalArgumentException("not a valid key for bucket " + bucket.name() + ": " + key));
   }
 }

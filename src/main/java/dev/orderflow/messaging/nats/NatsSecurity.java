@@ -112,7 +112,8 @@ public final class NatsSecurity {
       throw new ConfigException("nats.tls.keyFile: " + file + " must hold an unencrypted PKCS#8 PEM key (BEGIN PRIVATE "
           + "KEY); convert one with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem");
     }
-    String base64 = pem.substring(pem.indexOf("-----BEGIN PRIVATE KEY-----") + 27, pem.indexOf("-----END PRIVATE KEY-----"))
+    String base64 = pem
+        .substring(pem.indexOf("-----BEGIN PRIVATE KEY-----") + 27, pem.indexOf("-----END PRIVATE KEY-----"))
         .replaceAll("\\s", "");
     PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64));
     for (String algorithm : new String[] {"RSA", "EC", "Ed25519"}) {

@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.orderflow.messaging.BrokerUnavailable;
 import dev.orderflow.messaging.EventLog.Stored;
-import dev.orderflow.messaging.EventLog;
 import dev.orderflow.messaging.EventType;
 import dev.orderflow.messaging.Topology;
 import io.nats.client.Connection;

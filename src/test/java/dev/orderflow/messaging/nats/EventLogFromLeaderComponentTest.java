@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orderflow.events.v1.StockReleased;
 import dev.orderflow.events.v1.StockReserved;
-import dev.orderflow.messaging.EventLog.Recorded;
 import dev.orderflow.messaging.EventLog;
+import dev.orderflow.messaging.EventLog.Recorded;
 import dev.orderflow.messaging.EventPublisher;
 import dev.orderflow.messaging.Topology;
 import dev.orderflow.testing.BridgeExtension;

@@ -1,5 +1,8 @@
 package dev.orderflow.messaging.nats;
 
+import static dev.orderflow.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.Money;
 import dev.orderflow.events.v1.OrderLine;
@@ -25,8 +28,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import static dev.orderflow.testing.Eventually.eventually;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The bridge's ack policy, seen from a handler that fails on purpose. */
 @DisplayName("A subscription, on a real nats-server")

@@ -2,7 +2,6 @@ package dev.orderflow.messaging.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orderflow.messaging.nats.Outbox;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
