@@ -139,8 +139,13 @@ final class OrderIndex implements AutoCloseable {
         .build());
   }
 
-  /** Writes the changes gathered since the last flush. */
+  /**
+   * Writes the changes gathered since the last flush, in key order: consecutive writes then fall on the same pages
+   * of each B-tree (a customer's new orders sit side by side), instead of one descent per order to a page chosen at
+   * random among the customers'.
+   */
   synchronized void flush() {
+    List<Write> writes = new ArrayList<>(pending.size());
     for (Map.Entry<String, OrderSummary> change : pending.entrySet()) {
       String orderId = change.getKey();
       OrderSummary summary = change.getValue();
@@ -149,20 +154,30 @@ final class OrderIndex implements AutoCloseable {
         continue;
       }
       String sortKey = sortKey(summary.getPlacedAtMillis(), orderId);
-      byte[] value = summary.toByteArray();
-      if (open.remove(orderId) == null) {
-        early.remove(orderId);
-      } else {
-        byStatus.remove(statusKey(IndexedStatus.OPEN, sortKey));
-      }
-      byCustomer.put(summary.getCustomerId() + SEPARATOR + sortKey, value);
-      byStatus.put(statusKey(summary.getStatus(), sortKey), value);
-      if (summary.getStatus() == IndexedStatus.OPEN) {
-        open.put(orderId, new String[] {summary.getCustomerId(), sortKey});
-      }
+      writes.add(new Write(orderId, summary, summary.getCustomerId() + SEPARATOR + sortKey, sortKey,
+          summary.toByteArray()));
     }
     pending.clear();
+    writes.sort(Comparator.comparing(Write::customerKey));
+    for (Write write : writes) {
+      byCustomer.put(write.customerKey(), write.value());
+    }
+    writes.sort(Comparator.comparing(Write::sortKey));
+    for (Write write : writes) {
+      if (open.remove(write.orderId()) == null) {
+        early.remove(write.orderId());
+      } else {
+        byStatus.remove(statusKey(IndexedStatus.OPEN, write.sortKey()));
+      }
+      byStatus.put(statusKey(write.summary().getStatus(), write.sortKey()), write.value());
+      if (write.summary().getStatus() == IndexedStatus.OPEN) {
+        open.put(write.orderId(), new String[] {write.summary().getCustomerId(), write.sortKey()});
+      }
+    }
   }
+
+  /** One order's entries as a flush writes them. */
+  private record Write(String orderId, OrderSummary summary, String customerKey, String sortKey, byte[] value) {}
 
   /**
    * Up to {@code max} orders of {@code scan}, in its order, after its position; fewer when the range ends. Scans
