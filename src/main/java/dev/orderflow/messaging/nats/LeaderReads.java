@@ -34,7 +34,7 @@ final class LeaderReads {
   }
 
   /** A message get's reply (the leader's JSON answer) as the message it holds, or {@code null} for "none". */
-  private static MessageInfo decode(io.nats.client.Message reply) {
+  static MessageInfo decode(io.nats.client.Message reply) {
     if (reply.isStatusMessage()) {
       throw new BrokerUnavailable("message get: " + reply.getStatus(), null);
     }

@@ -26,7 +26,6 @@ final class OrderHistory {
 
   /** Messages read per subject at most: an event is written once per order, so more are forged or repeated. */
   static final int MAX_PER_SUBJECT = 16;
-  private static final int NO_MESSAGE_FOUND = 10037;
 
   private final Vertx vertx;
   private final Connection connection;
@@ -62,7 +61,7 @@ final class OrderHistory {
     // At more than one replica the leader answers (see EventLog); otherwise any replica, with a direct get.
     String api = (fromLeader ? "$JS.API.STREAM.MSG.GET." : "$JS.API.DIRECT.GET.") + stream;
     return Outbox.request(vertx, connection, api, body, timeout).compose(reply -> {
-      MessageInfo info = fromLeader ? fromLeader(reply) : direct(reply, stream);
+      MessageInfo info = fromLeader ? LeaderReads.decode(reply) : direct(reply, stream);
       if (info == null) {
         return Future.succeededFuture(found);
       }
@@ -79,20 +78,6 @@ final class OrderHistory {
       throw new BrokerUnavailable("direct get: " + reply.getStatus(), null);
     }
     return new MessageInfo(reply, stream, true);
-  }
-
-  private static MessageInfo fromLeader(io.nats.client.Message reply) {
-    if (reply.isStatusMessage()) {
-      throw new BrokerUnavailable("message get: " + reply.getStatus(), null);
-    }
-    MessageInfo info = new MessageInfo(reply, null, false);
-    if (info.hasError()) {
-      if (info.getApiErrorCode() == NO_MESSAGE_FOUND) {
-        return null;
-      }
-      throw new BrokerUnavailable("message get: " + info.getError(), null);
-    }
-    return info;
   }
 
   /** The stored message as an event of {@code type}, or with the reason it is none. */

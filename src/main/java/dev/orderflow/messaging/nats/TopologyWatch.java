@@ -27,12 +27,6 @@ final class TopologyWatch {
   private static final Logger LOG = LoggerFactory.getLogger(TopologyWatch.class);
   private static final Backoff RECOVERY_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
   static final long CHECK_MILLIS = 2_000;
-  /**
-   * Failed checks in a row (a JetStream API call that timed out on a busy server, say) before readiness reports the
-   * topology unknown: one slow answer is not a missing stream, and a load balancer that drops a busy instance for it
-   * makes the others busier. A lost connection is readiness's own check, at once.
-   */
-  private static final int FAILED_CHECKS_BEFORE_UNKNOWN = 3;
 
   private final Vertx vertx;
   private final Connection connection;
@@ -44,7 +38,6 @@ final class TopologyWatch {
   private boolean recoverAgain;
   private volatile List<String> missing = List.of("(not checked yet)");
   private boolean checking;
-  private int failedChecks;
   private long checkTimer = -1;
 
   TopologyWatch(Vertx vertx, Connection connection, MessagingTelemetry telemetry, Provisioner provisioner,
@@ -95,16 +88,15 @@ final class TopologyWatch {
         .onComplete(checked -> {
           checking = false;
           if (checked.succeeded()) {
-            failedChecks = 0;
             missing = checked.result();
             if (!missing.isEmpty()) {
               LOG.warn("NATS topology incomplete, restoring: missing {}", missing);
               recover();
             }
-          } else if (++failedChecks >= FAILED_CHECKS_BEFORE_UNKNOWN) {
-            missing = List.of("(check failed: " + Redaction.urls(checked.cause().getMessage()) + ")");
           } else {
-            LOG.debug("NATS topology check failed ({} in a row): {}", failedChecks, checked.cause().toString());
+            // A check JetStream cannot answer (no stream leader while a cluster elects one, say) is a topology this
+            // instance cannot use: it says so at once, and ClusterIT holds it.
+            missing = List.of("(check failed: " + Redaction.urls(checked.cause().getMessage()) + ")");
           }
         });
   }
