@@ -47,16 +47,6 @@ final class OrderIndex implements AutoCloseable {
   private static final String SEPARATOR = "/";
   /** How long MVStore gathers changes before writing them to its file (a crash replays them from the streams). */
   private static final int WRITE_DELAY_MILLIS = 5_000;
-  /**
-   * The size at which a B-tree page splits. Every key a flush changes rewrites its whole page, and new orders' keys by
-   * customer fall all over the tree: small pages keep that rewriting (and the file) small.
-   */
-  private static final int PAGE_BYTES = 4 * 1024;
-  /**
-   * How long old file chunks are kept before their space is reused. MVStore keeps them 45 s by default against a
-   * crash mid-write; a damaged index is rebuilt from the streams, so their space is worth more.
-   */
-  private static final int RETENTION_MILLIS = 1_000;
 
   private final MVStore store;
   private final MVMap<String, byte[]> byCustomer;
@@ -92,13 +82,12 @@ final class OrderIndex implements AutoCloseable {
 
   /** Opens (or creates) the index in {@code file}; in memory when {@code file} is null. Blocking. */
   static OrderIndex open(Path file, int cacheMegabytes) {
-    MVStore.Builder builder = new MVStore.Builder().cacheSize(cacheMegabytes).pageSplitSize(PAGE_BYTES);
+    MVStore.Builder builder = new MVStore.Builder().cacheSize(cacheMegabytes);
     if (file != null) {
       builder.fileName(file.toString());
     }
     MVStore store = builder.open();
     store.setAutoCommitDelay(WRITE_DELAY_MILLIS);
-    store.setRetentionTime(RETENTION_MILLIS);
     return new OrderIndex(store);
   }
 

@@ -45,14 +45,7 @@ class SecretsInLogsIT {
     Path store = Files.createTempDirectory("orderflow-secrets-nats-");
     Path data = Files.createTempDirectory("orderflow-secrets-data-");
     Path log = data.resolve("orderflow.log");
-    NatsServerRunner nats = NatsServerRunner.builder()
-        .executablePath(NatsTestServer.executable())
-        .port(NatsTestServer.freePort())
-        .jetstream(true)
-        .configInserts(new String[] {"jetstream { store_dir: \"" + store + "\" }",
-            "authorization { user: orderflow, password: \"" + natsPassword + "\" }"})
-        .outputLogger(SERVER_LOG)
-        .build();
+    NatsServerRunner nats = natsWithPassword(store, natsPassword);
     int httpPort = NatsTestServer.freePort();
     int gatewayPort = NatsTestServer.freePort();
     ProcessBuilder builder = new ProcessBuilder("java", "-jar", jar.toString())
@@ -137,14 +130,7 @@ class SecretsInLogsIT {
     String absentPassword = secret("absent");
     Path store = Files.createTempDirectory("orderflow-secrets-nats-");
     Path data = Files.createTempDirectory("orderflow-secrets-data-");
-    NatsServerRunner nats = NatsServerRunner.builder()
-        .executablePath(NatsTestServer.executable())
-        .port(NatsTestServer.freePort())
-        .jetstream(true)
-        .configInserts(new String[] {"jetstream { store_dir: \"" + store + "\" }",
-            "authorization { user: orderflow, password: \"" + natsPassword + "\" }"})
-        .outputLogger(SERVER_LOG)
-        .build();
+    NatsServerRunner nats = natsWithPassword(store, natsPassword);
     Path quickStart = data.resolve("quick-start.json");
     Files.writeString(quickStart, "{\"nats\": {\"startupTimeoutSeconds\": 2}}");
     List<Process> started = new java.util.ArrayList<>();
@@ -239,5 +225,17 @@ class SecretsInLogsIT {
     } catch (java.io.IOException e) {
       return "(no log: " + e + ")";
     }
+  }
+
+  /** A nats-server on a free port, JetStream in {@code store}, for user {@code orderflow} with {@code password}. */
+  private static NatsServerRunner natsWithPassword(Path store, String password) throws Exception {
+    return NatsServerRunner.builder()
+        .executablePath(NatsTestServer.executable())
+        .port(NatsTestServer.freePort())
+        .jetstream(true)
+        .configInserts(new String[] {"jetstream { store_dir: \"" + store + "\" }",
+            "authorization { user: orderflow, password: \"" + password + "\" }"})
+        .outputLogger(SERVER_LOG)
+        .build();
   }
 }
