@@ -29,8 +29,8 @@ import dev.orderflow.orders.OrderIndexFeed;
 import dev.orderflow.orders.OrdersApi;
 import dev.orderflow.payments.PaymentsVerticle;
 import dev.orderflow.shipping.ShippingVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -39,19 +39,23 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Orderflow process running the roles its configuration names. {@link #start} reads as the start-up script,
- * {@link #stop} as its mirror: the graceful shutdown of docs/architecture.md, delivery rule 7 (stop admitting
- * requests, stop pulling, let in-flight work settle, drain the connection, stop the embedded server).
+ * One Orderflow process running the roles its configuration names, as a list of {@link Stage}s: {@link #start}
+ * starts them in the order of {@code startUp}, {@link #stop} stops them in the steps of {@code shutdown} (the
+ * graceful shutdown of docs/architecture.md, delivery rule 7).
+ *
+ * <p>Shutdown is not start-up reversed: requests must stop coming in first and the listeners close almost last,
+ * once the work those requests started has settled. So the API is two stages, admission (first to stop) and its
+ * listeners (stopped after the NATS connection), and the stop order is written out as a list of its own rather than
+ * derived, so that a reader sees it in one place; the constructor checks that it names every stage once.
  */
 public final class Orderflow {
 
@@ -74,19 +78,27 @@ public final class Orderflow {
   private final RateLimiter rateLimiter;
   /** While start-up waits for NATS: the first failure, then a reminder every few seconds. */
   private final LogThrottle startupWarnings = new LogThrottle(Duration.ofSeconds(10));
-  private ApiAuthentication authentication;
-  private ManagementServer management;
-  private long rateLimiterCleanup = -1;
-  private final Deque<String> deployments = new ArrayDeque<>();
-  private final List<ApiServer> apiServers = new CopyOnWriteArrayList<>();
+  private final HealthChecks liveness;
+  private final HealthChecks readiness;
+  /** The gateway simulator, when this process runs it. */
+  private final GatewaySimulatorVerticle gateway;
+  /** The management listener, when enabled. */
+  private final ManagementServer management;
   private final ApiListener apiListener = new ApiListener();
+  private final List<ApiServer> apiServers = new CopyOnWriteArrayList<>();
+
+  // What one stage makes for the stages after it: null until it has (or when the configuration leaves it out).
+  private ApiAuthentication authentication;
+  private long rateLimiterCleanup = -1;
   private EmbeddedNatsServer embeddedNats;
-  private OrderIndexFeed orderIndex;
   private NatsBridge bridge;
-  private GatewaySimulatorVerticle gateway;
-  private String gatewayDeployment;
-  private String apiDeployment;
+  private OrderIndexFeed orderIndex;
   private Console console;
+
+  /** In the order they start: each needs what those before it made. */
+  private final List<Stage> startUp;
+  /** In the order they stop, step by step; the stages of one step stop together. */
+  private final List<List<Stage>> shutdown;
 
   private Orderflow(Vertx vertx, OrderflowConfig config, Observability observability) {
     this.vertx = vertx;
@@ -94,6 +106,41 @@ public final class Orderflow {
     this.observability = observability;
     this.admission = new Admission(config.http().maxInFlightRequests());
     this.rateLimiter = new RateLimiter(config.limits());
+    this.liveness = HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
+    this.readiness = readinessChecks();
+    this.gateway = config.runs(Role.GATEWAY) ? new GatewaySimulatorVerticle(config.gateway()) : null;
+    this.management = config.management().enabled() ? new ManagementServer(config.management(), liveness, readiness,
+        PrometheusScrapingHandler.create(observability.registry())) : null;
+
+    Stage authenticating = Stage.of("authentication", this::setUpAuthentication, this::closeAuthentication);
+    Stage embeddedServer = Stage.of("embedded nats-server", this::startNats, this::stopNats);
+    Stage connection = Stage.of("NATS connection", this::connectAndProvision, this::closeBridge);
+    Stage simulator = deploying("gateway simulator", this::deployGateway);
+    Stage contexts = deploying("contexts", this::deployContexts);
+    Stage admitting = Stage.of("admission", Future::succeededFuture, this::closeAdmission);
+    Stage operatorConsole = deploying("console", this::deployConsole);
+    Stage managementListener = deploying("management listener", this::deployManagement);
+    Deployments apiDeployment = new Deployments(vertx);
+    Stage api = Stage.of("API listeners", () -> deployApi(apiDeployment), () -> closeApi(apiDeployment));
+
+    startUp = List.of(authenticating, embeddedServer, connection, simulator, contexts, admitting, operatorConsole,
+        managementListener, api);
+    shutdown = List.of(
+        // Every new request is answered 503 from the first moment, and the admitted ones finish; authentication's
+        // timers (key refresh, the rate limiter's cleanup) stop with it, a closing process needing neither.
+        List.of(admitting, authenticating),
+        // Consumers stop pulling and in-flight handlers settle; the console's streams and /metrics end.
+        List.of(contexts, operatorConsole, managementListener),
+        // After the contexts, so that the charges payments has in flight get their answers.
+        List.of(simulator),
+        List.of(connection),
+        // Only now, with nothing left to do for a request: until here every one was answered.
+        List.of(api),
+        List.of(embeddedServer));
+    List<Stage> stopped = shutdown.stream().flatMap(List::stream).toList();
+    if (stopped.size() != startUp.size() || !stopped.containsAll(startUp)) {
+      throw new IllegalStateException("shutdown must stop each stage of start-up once: " + shutdown);
+    }
   }
 
   /**
@@ -102,12 +149,11 @@ public final class Orderflow {
    */
   public static Future<Orderflow> start(Vertx vertx, OrderflowConfig config, Observability observability) {
     Orderflow app = new Orderflow(vertx, config, observability);
-    return app.setUpAuthentication()
-        .compose(v -> app.startNats())
-        .compose(app::connectAndProvision)
-        .compose(v -> app.deployGateway())
-        .compose(v -> app.deployContexts())
-        .compose(v -> app.deployApi())
+    Future<Void> started = Future.succeededFuture();
+    for (Stage stage : app.startUp) {
+      started = started.compose(v -> stage.start());
+    }
+    return started
         .map(v -> {
           LOG.info("Orderflow running roles {}: API on port {} ({} transport)", config.roles(), app.httpPort(),
               vertx.isNativeTransportEnabled() ? "native" : "NIO");
@@ -120,67 +166,21 @@ public final class Orderflow {
   }
 
   /**
-   * Stops gracefully; safe to call more than once. Every request gets an answer or, at the very end, its
-   * connection refused, never a reset: from the first moment every new request is answered 503
-   * {@code shutting-down} with {@code Connection: close} (readiness is down too), for at least
-   * {@code http.shutdownDelayMs} so that load balancers and clients move on. Once the requests admitted before
-   * have finished (up to {@value #REQUEST_GRACE_SECONDS} s), the contexts stop (consumers stop pulling, in-flight
-   * handlers settle), then the gateway simulator (so that charges in flight finish), then the NATS connection
-   * drains. Only then does the API stop listening (new connections are refused); each connection still open
-   * answers its next request and closes (for up to {@value #CONNECTION_GRACE_MILLIS} ms; see
-   * {@link ApiListener}); the servers close, and the embedded server stops.
+   * Stops gracefully, in the steps of {@code shutdown}; safe to call more than once. Every request gets an answer
+   * or, at the very end, its connection refused, never a reset.
    */
   public Future<Void> stop() {
-    boolean first = !admission.closed();
-    admission.close();
-    vertx.cancelTimer(rateLimiterCleanup);
-    if (authentication != null) {
-      authentication.close();
+    Future<Void> stopped = Future.succeededFuture();
+    for (List<Stage> step : shutdown) {
+      stopped = stopped.compose(v -> Future.all(step.stream().map(this::stop).toList()).mapEmpty());
     }
-    Future<Void> delayed = first && !apiServers.isEmpty() && !config.http().shutdownDelay().isZero()
-        ? delay(config.http().shutdownDelay().toMillis()) : Future.succeededFuture();
-    return delayed
-        .compose(v -> admission.drained(vertx, Duration.ofSeconds(REQUEST_GRACE_SECONDS)))
-        .compose(v -> stopDeployments());
+    return stopped;
   }
 
-  private Future<Void> stopDeployments() {
-    List<String> first = new ArrayList<>(deployments);
-    deployments.clear();
-    Future<Void> undeployed = Future.all(first.stream()
-            .filter(id -> !id.equals(gatewayDeployment) && !id.equals(apiDeployment))
-            .map(this::undeploy)
-            .toList())
-        .<Void>mapEmpty()
-        .compose(v -> gatewayDeployment == null ? Future.<Void>succeededFuture() : undeploy(gatewayDeployment));
-    return undeployed
-        .compose(v -> bridge == null ? Future.<Void>succeededFuture() : bridge.close())
-        .compose(v -> apiListener.stopAccepting())
-        .compose(v -> apiListener.connectionsClosed(vertx, Duration.ofMillis(CONNECTION_GRACE_MILLIS)))
-        .compose(v -> Future.all(apiServers.stream().map(ApiServer::closeListener).toList()).<Void>mapEmpty())
-        .otherwise(e -> {
-          LOG.warn("closing the HTTP listeners failed: {}", e.getMessage());
-          return null;
-        })
-        .compose(v -> apiDeployment == null ? Future.<Void>succeededFuture() : undeploy(apiDeployment))
-        .compose(v -> embeddedNats == null ? Future.<Void>succeededFuture() : embeddedNats.stop())
-        .onComplete(v -> {
-          bridge = null;
-          embeddedNats = null;
-          gatewayDeployment = null;
-          apiDeployment = null;
-        });
-  }
-
-  private Future<Void> delay(long millis) {
-    io.vertx.core.Promise<Void> elapsed = io.vertx.core.Promise.promise();
-    vertx.setTimer(millis, id -> elapsed.complete());
-    return elapsed.future();
-  }
-
-  private Future<Void> undeploy(String id) {
-    return vertx.undeploy(id).otherwise(e -> {
-      LOG.warn("stopping {} failed: {}", id, e.getMessage());
+  /** A stage that fails to stop is logged, and shutdown goes on: the stages after it must stop all the same. */
+  private Future<Void> stop(Stage stage) {
+    return Future.<Void>succeededFuture().compose(v -> stage.stop()).otherwise(failure -> {
+      LOG.warn("stopping the {} failed: {}", stage.name(), failure.getMessage());
       return null;
     });
   }
@@ -198,6 +198,18 @@ public final class Orderflow {
   /** The port of the management listener, when enabled. */
   public int managementPort() {
     return management.port();
+  }
+
+  /** A stage whose start deploys verticles and whose stop undeploys the ones it did, all at once. */
+  private Stage deploying(String name, Function<Deployments, Future<Void>> start) {
+    Deployments deployed = new Deployments(vertx);
+    return Stage.of(name, () -> start.apply(deployed), deployed::undeploy);
+  }
+
+  private Future<Void> delay(long millis) {
+    Promise<Void> elapsed = Promise.promise();
+    vertx.setTimer(millis, id -> elapsed.complete());
+    return elapsed.future();
   }
 
   /**
@@ -219,6 +231,14 @@ public final class Orderflow {
         });
   }
 
+  private Future<Void> closeAuthentication() {
+    vertx.cancelTimer(rateLimiterCleanup);
+    if (authentication != null) {
+      authentication.close();
+    }
+    return Future.succeededFuture();
+  }
+
   private boolean metricsProtected() {
     return !config.management().enabled() && config.auth().metricsAccess().equals("operator");
   }
@@ -235,15 +255,21 @@ public final class Orderflow {
         !config.management().enabled());
   }
 
-  private Future<String> startNats() {
+  private Future<Void> startNats() {
     if (!config.nats().embedded()) {
-      return Future.succeededFuture(config.nats().url());
+      return Future.succeededFuture();
     }
     return EmbeddedNatsServer.start(vertx, config.embeddedNats(), config.dataDir(), config.natsSecurity())
         .map(server -> {
           embeddedNats = server;
-          return server.url();
+          return null;
         });
+  }
+
+  private Future<Void> stopNats() {
+    EmbeddedNatsServer server = embeddedNats;
+    embeddedNats = null;
+    return server == null ? Future.succeededFuture() : server.stop();
   }
 
   /**
@@ -252,7 +278,8 @@ public final class Orderflow {
    * {@code nats.startupTimeoutSeconds}. Refused credentials, TLS failures and assets the servers refuse are not
    * retried: waiting does not mend them.
    */
-  private Future<Void> connectAndProvision(String url) {
+  private Future<Void> connectAndProvision() {
+    String url = embeddedNats == null ? config.nats().url() : embeddedNats.url();
     return connectAndProvision(url, System.nanoTime() + config.nats().startupTimeout().toNanos(), 0);
   }
 
@@ -294,18 +321,22 @@ public final class Orderflow {
     return bridge.provision(config.http().idempotencyKeyTtl());
   }
 
-  private Future<Void> deployGateway() {
-    if (!config.runs(Role.GATEWAY)) {
-      return Future.succeededFuture();
-    }
-    gateway = new GatewaySimulatorVerticle(config.gateway());
-    return deploy(gateway).onSuccess(v -> {
-      gatewayDeployment = deployments.peek();
-      LOG.info("Payment gateway simulator on port {}", gateway.port());
-    });
+  /** Drains the connection: what the stages before published is flushed, and nothing more is pulled. */
+  private Future<Void> closeBridge() {
+    NatsBridge closing = bridge;
+    bridge = null;
+    return closing == null ? Future.succeededFuture() : closing.close();
   }
 
-  private Future<Void> deployContexts() {
+  private Future<Void> deployGateway(Deployments deployed) {
+    if (gateway == null) {
+      return Future.succeededFuture();
+    }
+    return deployed.deploy(gateway).onSuccess(v -> LOG.info("Payment gateway simulator on port {}", gateway.port()));
+  }
+
+  /** One after another, in the order of the roles: orders' event handlers before the index feed it reads. */
+  private Future<Void> deployContexts(Deployments deployed) {
     List<VerticleBase> contexts = new ArrayList<>();
     if (config.runs(Role.ORDERS)) {
       contexts.add(new OrderEventsVerticle(bridge, observability.registry()));
@@ -321,14 +352,54 @@ public final class Orderflow {
     if (config.runs(Role.SHIPPING)) {
       contexts.add(new ShippingVerticle(bridge, observability.registry()));
     }
-    Future<Void> deployed = Future.succeededFuture();
+    Future<Void> deployedInOrder = Future.succeededFuture();
     for (VerticleBase context : contexts) {
-      deployed = deployed.compose(v -> deploy(context));
+      deployedInOrder = deployedInOrder.compose(v -> deployed.deploy(context));
     }
-    return deployed;
+    return deployedInOrder;
   }
 
-  private Future<Void> deployApi() {
+  /**
+   * Closes admission at once, then waits at least {@code http.shutdownDelayMs} (the first time, and only when
+   * there is an API to turn clients away) and for the requests admitted before to finish.
+   */
+  private Future<Void> closeAdmission() {
+    boolean first = !admission.closed();
+    admission.close();
+    Duration shutdownDelay = config.http().shutdownDelay();
+    Future<Void> delayed = first && !apiServers.isEmpty() && !shutdownDelay.isZero()
+        ? delay(shutdownDelay.toMillis()) : Future.succeededFuture();
+    return delayed.compose(v -> admission.drained(vertx, Duration.ofSeconds(REQUEST_GRACE_SECONDS)));
+  }
+
+  /** The operator's console sits beside the orders API, whose order views it shows. */
+  private Future<Void> deployConsole(Deployments deployed) {
+    if (!config.runs(Role.ORDERS)) {
+      return Future.succeededFuture();
+    }
+    console = new Console(vertx, bridge.eventLog(), DeadLetterDesk.on(bridge), TopologyFigures.on(bridge),
+        observability.registry(), authentication, rateLimiter, admission);
+    return deployed.deploy(console.flow());
+  }
+
+  private Future<Void> deployManagement(Deployments deployed) {
+    if (management == null) {
+      return Future.succeededFuture();
+    }
+    return deployed.deploy(management).onSuccess(v -> LOG.info("Management listener (/metrics, /health) on {}:{}",
+        config.management().host(), management.port()));
+  }
+
+  private HealthChecks readinessChecks() {
+    return HealthChecks.create(vertx)
+        .register("nats", promise -> promise.complete(bridge != null && bridge.connected() ? Status.OK() : Status.KO()))
+        .register("topology", promise -> promise.complete(bridge == null ? Status.KO()
+            : bridge.missingTopology().isEmpty() ? Status.OK()
+            : Status.KO(new JsonObject().put("missing", new JsonArray(bridge.missingTopology())))))
+        .register("admitting", promise -> promise.complete(admission.closed() ? Status.KO() : Status.OK()));
+  }
+
+  private Future<Void> deployApi(Deployments deployed) {
     List<Routes> routes = new ArrayList<>();
     if (config.runs(Role.ORDERS)) {
       routes.add(new OrdersApi(config.http(), config.catalogue(), bridge, admission, observability.registry(),
@@ -337,47 +408,30 @@ public final class Orderflow {
     if (config.runs(Role.INVENTORY)) {
       routes.add(new InventoryApi(config.catalogue(), bridge, admission));
     }
-    Future<Void> consoleReady = Future.succeededFuture();
-    if (config.runs(Role.ORDERS)) {
-      // The operator's console sits beside the orders API, whose order views it shows.
-      console = new Console(vertx, bridge.eventLog(), DeadLetterDesk.on(bridge), TopologyFigures.on(bridge),
-          observability.registry(), authentication, rateLimiter, admission);
+    if (console != null) {
       routes.add(console);
-      consoleReady = deploy(console.flow());
     }
-    HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
-    HealthChecks readiness = HealthChecks.create(vertx)
-        .register("nats", promise -> promise.complete(bridge != null && bridge.connected() ? Status.OK() : Status.KO()))
-        .register("topology", promise -> promise.complete(bridge == null ? Status.KO()
-            : bridge.missingTopology().isEmpty() ? Status.OK()
-            : Status.KO(new JsonObject().put("missing", new JsonArray(bridge.missingTopology())))))
-        .register("admitting", promise -> promise.complete(admission.closed() ? Status.KO() : Status.OK()));
     ApiSecurity security = apiSecurity();
-    Future<Void> managed = consoleReady;
-    if (config.management().enabled()) {
-      management = new ManagementServer(config.management(), liveness, readiness,
-          PrometheusScrapingHandler.create(observability.registry()));
-      managed = managed.compose(v -> deploy(management))
-          .onSuccess(v -> LOG.info("Management listener (/metrics, /health) on {}:{}", config.management().host(),
-              management.port()));
-    }
-    return managed.compose(v -> vertx.deployVerticle(() -> {
-          ApiServer server = new ApiServer(config.http(), config.limits(), security, routes, liveness, readiness,
-              PrometheusScrapingHandler.create(observability.registry()), admission, apiListener);
-          apiServers.add(server);
-          return server;
-        }, new DeploymentOptions().setInstances(config.http().instances())))
-        .map(id -> {
-          deployments.push(id);
-          apiDeployment = id;
-          return null;
-        });
+    return deployed.deploy(() -> {
+      ApiServer server = new ApiServer(config.http(), config.limits(), security, routes, liveness, readiness,
+          PrometheusScrapingHandler.create(observability.registry()), admission, apiListener);
+      apiServers.add(server);
+      return server;
+    }, config.http().instances());
   }
 
-  private Future<Void> deploy(VerticleBase verticle) {
-    return vertx.deployVerticle(verticle).map(id -> {
-      deployments.push(id);
-      return null;
-    });
+  /**
+   * The API stops listening (a new connection is refused), each connection still open brings its next request
+   * (answered 503 and closed) or runs out of time, and the servers close what is left (see {@link ApiListener}).
+   */
+  private Future<Void> closeApi(Deployments deployed) {
+    return apiListener.stopAccepting()
+        .compose(v -> apiListener.connectionsClosed(vertx, Duration.ofMillis(CONNECTION_GRACE_MILLIS)))
+        .compose(v -> Future.all(apiServers.stream().map(ApiServer::closeListener).toList()).<Void>mapEmpty())
+        .otherwise(e -> {
+          LOG.warn("closing the HTTP listeners failed: {}", e.getMessage());
+          return null;
+        })
+        .compose(v -> deployed.undeploy());
   }
 }
