@@ -128,7 +128,11 @@ public final class EventRules {
 
   public static String shipmentScheduled(ShipmentScheduled e) {
     String problem = envelope(e, e.getEventId(), e.hasOccurredAt(), e.getOccurredAt());
-    return problem != null ? problem : id("shipment_id", e.getShipmentId());
+    if (problem == null) {
+      problem = id("shipment_id", e.getShipmentId());
+    }
+    // Optional: versions before it was added wrote none.
+    return problem != null || !e.hasPlacedAt() ? problem : placedAt(true, e.getPlacedAt());
   }
 
   /** What every event carries besides its order id (checked by the subscription): sound fields, an id, a time. */

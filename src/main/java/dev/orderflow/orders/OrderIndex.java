@@ -6,7 +6,6 @@ import dev.orderflow.orders.stored.OrderSummary;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,9 @@ import org.h2.mvstore.type.StringDataType;
  * operator's "unfinished, oldest first" reads only those), where a sort key is the placing time in milliseconds,
  * zero-padded, then the order id: a page is a range read, and an order is written in two places, no more. Besides:
  * {@code early} (the end of an order whose placing was not read yet: the feeds are separate), {@code meta} (how far
- * each feed has read, and which streams it read them from).
+ * each feed has read, and which streams it read them from). An end names the order's placing time, so it finds the
+ * order's OPEN entry by its key: nothing is kept in memory per open order (while the saga is stopped, open orders
+ * pile up by the million, and the collector would copy each of them about).
  *
  * <p>Changes are gathered in memory ({@link #placed}, {@link #ended}) and written by {@link #flush}: an order placed
  * and shipped between two flushes, as most are, is written once, in its final state. A reader sees what was
@@ -53,8 +54,6 @@ final class OrderIndex implements AutoCloseable {
   private final MVMap<String, byte[]> byStatus;
   private final MVMap<String, byte[]> early;
   private final MVMap<String, String> meta;
-  /** Where each order written as OPEN is: its customer and sort key, to find its entries when it ends. */
-  private final Map<String, String[]> open = new HashMap<>();
   /** Changes not yet written, by order id. */
   private final Map<String, OrderSummary> pending = new LinkedHashMap<>();
 
@@ -68,16 +67,6 @@ final class OrderIndex implements AutoCloseable {
         .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
     this.meta = store.openMap("meta", new MVMap.Builder<String, String>()
         .keyType(StringDataType.INSTANCE).valueType(StringDataType.INSTANCE));
-    String prefix = statusPrefix(IndexedStatus.OPEN);
-    for (Cursor<String, byte[]> entries = byStatus.cursor(prefix); entries.hasNext(); ) {
-      String key = entries.next();
-      if (!key.startsWith(prefix)) {
-        break;
-      }
-      String sortKey = key.substring(prefix.length());
-      open.put(sortKey.substring(ID_OFFSET),
-          new String[] {parse(key, entries.getValue()).getCustomerId(), sortKey});
-    }
   }
 
   /** Opens (or creates) the index in {@code file}; in memory when {@code file} is null. Blocking. */
@@ -94,10 +83,10 @@ final class OrderIndex implements AutoCloseable {
   /** An order was placed; written with whatever end was read before it. */
   synchronized void placed(String orderId, String customerId, long placedAtMillis, long totalMinor, String currency) {
     OrderSummary known = pending.get(orderId);
-    if ((known != null && known.getPlacedAtMillis() != 0) || open.containsKey(orderId)) {
-      return; // replayed
+    if (known != null && known.getPlacedAtMillis() != 0) {
+      return; // replayed (one already written is found by the flush)
     }
-    if (known == null) {
+    if (known == null && !early.isEmpty()) {
       byte[] ended = early.get(orderId);
       known = ended == null ? null : parse(orderId, ended);
     }
@@ -110,12 +99,15 @@ final class OrderIndex implements AutoCloseable {
         .build());
   }
 
-  /** An order reached a terminal status; the first one recorded stands (a terminal status never changes). */
-  synchronized void ended(String orderId, IndexedStatus status, int cancellationReason, long atMillis) {
+  /**
+   * An order placed at {@code placedAtMillis} reached a terminal status; the first one recorded stands (a terminal
+   * status never changes).
+   */
+  synchronized void ended(String orderId, long placedAtMillis, IndexedStatus status, int cancellationReason,
+      long atMillis) {
     OrderSummary known = pending.get(orderId);
     if (known == null) {
-      String[] where = open.get(orderId);
-      byte[] bytes = where == null ? null : byStatus.get(statusKey(IndexedStatus.OPEN, where[1]));
+      byte[] bytes = byStatus.get(statusKey(IndexedStatus.OPEN, sortKey(placedAtMillis, orderId)));
       known = bytes == null ? null : parse(orderId, bytes);
     }
     if (known != null && known.getStatus() != IndexedStatus.OPEN) {
@@ -130,8 +122,9 @@ final class OrderIndex implements AutoCloseable {
 
   /**
    * Writes the changes gathered since the last flush, in key order: consecutive writes then fall on the same pages
-   * of each B-tree (a customer's new orders sit side by side), instead of one descent per order to a page chosen at
-   * random among the customers'.
+   * of each B-tree (a customer's new orders sit side by side; new keys by status all at the end of their range),
+   * instead of one descent per order to a page chosen at random. What {@code byCustomer} held before tells the rest:
+   * nothing (a replay of what is written: leave it), an OPEN entry (the order ended: replace it) or none (new).
    */
   synchronized void flush() {
     List<Write> writes = new ArrayList<>(pending.size());
@@ -143,30 +136,40 @@ final class OrderIndex implements AutoCloseable {
         continue;
       }
       String sortKey = sortKey(summary.getPlacedAtMillis(), orderId);
-      writes.add(new Write(orderId, summary, summary.getCustomerId() + SEPARATOR + sortKey, sortKey,
-          summary.toByteArray()));
+      writes.add(new Write(orderId, summary, summary.getCustomerId() + SEPARATOR + sortKey,
+          statusKey(summary.getStatus(), sortKey), sortKey, summary.toByteArray()));
     }
     pending.clear();
     writes.sort(Comparator.comparing(Write::customerKey));
+    List<Write> written = new ArrayList<>(writes.size());
+    List<String> superseded = new ArrayList<>();
     for (Write write : writes) {
-      byCustomer.put(write.customerKey(), write.value());
+      boolean ends = write.summary().getStatus() != IndexedStatus.OPEN;
+      byte[] before = ends ? byCustomer.put(write.customerKey(), write.value())
+          : byCustomer.putIfAbsent(write.customerKey(), write.value());
+      IndexedStatus was = before == null ? null : parse(write.orderId(), before).getStatus();
+      if (was == null) {
+        written.add(write);
+      } else if (was == IndexedStatus.OPEN && ends) {
+        written.add(write);
+        superseded.add(statusKey(IndexedStatus.OPEN, write.sortKey()));
+      } else if (ends) {
+        byCustomer.put(write.customerKey(), before); // replayed: the first end stands
+      }
     }
-    writes.sort(Comparator.comparing(Write::sortKey));
-    for (Write write : writes) {
-      if (open.remove(write.orderId()) == null) {
-        early.remove(write.orderId());
-      } else {
-        byStatus.remove(statusKey(IndexedStatus.OPEN, write.sortKey()));
-      }
-      byStatus.put(statusKey(write.summary().getStatus(), write.sortKey()), write.value());
-      if (write.summary().getStatus() == IndexedStatus.OPEN) {
-        open.put(write.orderId(), new String[] {write.summary().getCustomerId(), write.sortKey()});
-      }
+    written.sort(Comparator.comparing(Write::statusKey));
+    for (Write write : written) {
+      byStatus.put(write.statusKey(), write.value());
+    }
+    superseded.forEach(byStatus::remove);
+    if (!early.isEmpty()) {
+      written.forEach(write -> early.remove(write.orderId()));
     }
   }
 
   /** One order's entries as a flush writes them. */
-  private record Write(String orderId, OrderSummary summary, String customerKey, String sortKey, byte[] value) {}
+  private record Write(String orderId, OrderSummary summary, String customerKey, String statusKey, String sortKey,
+      byte[] value) {}
 
   /**
    * Up to {@code max} orders of {@code scan}, in its order, after its position; fewer when the range ends. Scans
@@ -265,7 +268,6 @@ final class OrderIndex implements AutoCloseable {
     byStatus.clear();
     early.clear();
     meta.clear();
-    open.clear();
     pending.clear();
   }
 

@@ -1,6 +1,7 @@
 package dev.orderflow.orders;
 
 import com.google.protobuf.Message;
+import dev.orderflow.config.Backoff;
 import dev.orderflow.events.EventTime;
 import dev.orderflow.events.v1.OrderCancelled;
 import dev.orderflow.events.v1.OrderPlaced;
@@ -21,9 +22,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVStoreException;
 import org.slf4j.Logger;
@@ -50,6 +53,9 @@ public final class OrderIndexFeed extends VerticleBase {
    */
   private static final long FLUSH_MILLIS = 1_000;
   private static final int CACHE_MEGABYTES = 64;
+  /** How long the feed waits for one read of an order's placing time, and between tries. */
+  private static final Duration READ_PATIENCE = Duration.ofSeconds(5);
+  private static final Backoff READ_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
 
   private final Messaging messaging;
   private final Path file;
@@ -64,6 +70,7 @@ public final class OrderIndexFeed extends VerticleBase {
   private OrderIndex index;
   private EventFeed feed;
   private ScheduledExecutorService flusher;
+  private volatile boolean stopping;
 
   /** The index lives in {@code dataDir}. */
   public OrderIndexFeed(Messaging messaging, Path dataDir) {
@@ -107,6 +114,7 @@ public final class OrderIndexFeed extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     if (flusher != null) {
       flusher.shutdown();
     }
@@ -213,16 +221,50 @@ public final class OrderIndexFeed extends VerticleBase {
     });
   }
 
+  /**
+   * When {@code orderId} was placed, read from its {@code OrderPlaced}: for a {@code ShipmentScheduled} written by a
+   * version before shipments carried it. On the feed's thread, which waits for the answer (trying again while the
+   * broker does not give one, until the feed stops); 0 when the order was never placed, or the feed stopped.
+   */
+  private long placingTime(String orderId) {
+    for (int attempt = 1; !stopping; attempt++) {
+      try {
+        OrderPlaced placed = messaging.eventLog().findSound(Topology.ORDER_PLACED, orderId)
+            .toCompletionStage().toCompletableFuture().get(READ_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        return placed == null ? 0 : millis(placed.getOccurredAt());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 0;
+      } catch (ExecutionException | TimeoutException e) {
+        if (attempt == 1) {
+          LOG.warn("Order index: cannot read when order {} was placed ({}); trying again", orderId, e.getMessage());
+        }
+        try {
+          Thread.sleep(READ_BACKOFF.delay(attempt).toMillis());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return 0;
+        }
+      }
+    }
+    return 0;
+  }
+
+  private static long millis(com.google.protobuf.Timestamp at) {
+    return EventTime.toInstant(at).toEpochMilli();
+  }
+
   /** On the feed's thread. */
   private void apply(EventType<?> type, String orderId, Message event, long sequence, long pending) {
     if (event instanceof OrderPlaced placed && Topology.ORDER_PLACED.sound(placed)) {
       index.placed(orderId, placed.getCustomerId(), EventTime.toInstant(placed.getOccurredAt()).toEpochMilli(),
           placed.getTotal().getAmountMinor(), placed.getTotal().getCurrency());
     } else if (event instanceof OrderCancelled cancelled && Topology.ORDER_CANCELLED.sound(cancelled)) {
-      index.ended(orderId, IndexedStatus.CANCELLED, cancelled.getReasonValue(),
-          EventTime.toInstant(cancelled.getOccurredAt()).toEpochMilli());
+      index.ended(orderId, millis(cancelled.getPlacedAt()), IndexedStatus.CANCELLED, cancelled.getReasonValue(),
+          millis(cancelled.getOccurredAt()));
     } else if (event instanceof ShipmentScheduled shipped && Topology.SHIPMENT_SCHEDULED.sound(shipped)) {
-      index.ended(orderId, IndexedStatus.SHIPPED, 0, EventTime.toInstant(shipped.getOccurredAt()).toEpochMilli());
+      long placedAt = shipped.hasPlacedAt() ? millis(shipped.getPlacedAt()) : placingTime(orderId);
+      index.ended(orderId, placedAt, IndexedStatus.SHIPPED, 0, millis(shipped.getOccurredAt()));
     }
     // Anything else on these subjects was dead-lettered by the saga's consumers: no order, nothing to list.
     applied.put(type, sequence);

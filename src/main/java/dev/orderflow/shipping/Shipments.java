@@ -38,6 +38,7 @@ final class Shipments {
         .setOrderId(orderId)
         .setOccurredAt(EventTime.of(Instant.now()))
         .setShipmentId(shipmentId(orderId))
+        .setPlacedAt(confirmed.getPlacedAt())
         .build();
     return announcer.publishFirst(Topology.SHIPMENT_SCHEDULED, orderId, scheduled, First.OF_ITS_TYPE)
         .map(written -> written == Written.STORED);

@@ -76,6 +76,9 @@ class EventRulesTest {
         check(Topology.ORDER_CANCELLED, OrderCancelled.newBuilder().setEventId("e").setOrderId("o-1")
             .setOccurredAt(at).setReason(CancellationReason.OUT_OF_STOCK).setPlacedAt(placedAt).build()),
         check(Topology.SHIPMENT_SCHEDULED, ShipmentScheduled.newBuilder().setEventId("e").setOrderId("o-1")
+            .setOccurredAt(at).setShipmentId("shp-1").setPlacedAt(placedAt).build()),
+        // As versions before placed_at wrote it.
+        check(Topology.SHIPMENT_SCHEDULED, ShipmentScheduled.newBuilder().setEventId("e").setOrderId("o-1")
             .setOccurredAt(at).setShipmentId("shp-1").build()),
         check(Topology.ORDER_PLACED, PLACED_EVENT.toBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
             .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(7).build()).build()).build()))
@@ -140,7 +143,11 @@ class EventRulesTest {
             "has no charge_id"),
         Arguments.of("no cancellation reason", Topology.ORDER_CANCELLED, OrderCancelled.newBuilder().setEventId("e")
             .setOrderId("o-1").setOccurredAt(EventTime.of(PLACED)).setPlacedAt(EventTime.of(PLACED)).build(),
-            "names no cancellation reason"));
+            "names no cancellation reason"),
+        Arguments.of("a shipment placed in 1970", Topology.SHIPMENT_SCHEDULED, ShipmentScheduled.newBuilder()
+            .setEventId("e").setOrderId("o-1").setOccurredAt(EventTime.of(PLACED)).setShipmentId("shp-1")
+            .setPlacedAt(EventTime.of(Instant.ofEpochSecond(2499))).build(),
+            "placed_at 2499s is not a time this event can have"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -3,9 +3,13 @@ package dev.orderflow.it;
 import static dev.orderflow.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orderflow.events.EventIds;
+import dev.orderflow.events.EventTime;
+import dev.orderflow.events.v1.ShipmentScheduled;
 import dev.orderflow.testing.NatsTestServer;
 import dev.orderflow.testing.OrderflowExtension;
 import dev.orderflow.testing.TestOrderflow;
+import io.nats.client.Connection;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
@@ -167,6 +171,37 @@ class OrderListIT {
       try (var files = Files.walk(data)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
+    }
+  }
+
+  @Test
+  @DisplayName("ends an order by a shipment that names its placing time, and by one from before shipments did")
+  void shipmentsOldAndNew() throws Exception {
+    // The orders role alone: nothing ships unless this test writes the shipments, as a shipping context would.
+    try (NatsTestServer nats = NatsTestServer.start();
+        TestOrderflow app = TestOrderflow.start(nats, new JsonObject().put("roles", "orders"))) {
+      String current = app.placeOrder("list-hank", Map.of("MUG-LOGO", 1));
+      String older = app.placeOrder("list-hank", Map.of("MUG-LOGO", 1));
+      // Listed (and so written to the index) as open before either ships.
+      JsonObject listed = eventually(() -> listOn(app, "list-hank"), p -> p != null);
+      assertThat(ids(listed)).containsExactly(older, current);
+      String placedAt = listed.getJsonArray("orders").getJsonObject(1).getString("placedAt");
+      ShipmentScheduled.Builder shipment = ShipmentScheduled.newBuilder()
+          .setOccurredAt(EventTime.of(Instant.now())).setShipmentId("shp-test");
+      Connection connection = nats.connection();
+      connection.jetStream().publish("shipping.shipment-scheduled." + current, shipment.clone()
+          .setEventId(EventIds.next()).setOrderId(current)
+          .setPlacedAt(EventTime.of(Instant.parse(placedAt))).build().toByteArray());
+      connection.jetStream().publish("shipping.shipment-scheduled." + older, shipment.clone()
+          .setEventId(EventIds.next()).setOrderId(older).build().toByteArray());
+
+      HttpResponse<String>[] shipped = new HttpResponse[1];
+      eventually(() -> shipped[0] = app.get("/orders?status=SHIPPED", "Authorization",
+          "Bearer " + app.token("list-hank", false)), a -> ids(new JsonObject(a.body())).size() == 2);
+      assertThat(ids(new JsonObject(shipped[0].body()))).containsExactly(older, current);
+      HttpResponse<String> open = app.get("/orders?status=PENDING,RESERVED,PAID,CONFIRMED&customerId=list-hank",
+          "Authorization", "Bearer " + app.token("test-operator", true));
+      assertThat(ids(new JsonObject(open.body()))).as("neither is still listed as unfinished").isEmpty();
     }
   }
 

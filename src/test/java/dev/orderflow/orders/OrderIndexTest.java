@@ -77,8 +77,8 @@ class OrderIndexTest {
     index.placed("o-1", "alice", 1_000, 1, "EUR");
     index.placed("o-2", "bob", 2_000, 1, "EUR");
     index.placed("o-3", "carol", 3_000, 1, "EUR");
-    index.ended("o-2", IndexedStatus.SHIPPED, 0, 2_500);
-    index.ended("o-3", IndexedStatus.CANCELLED, CancellationReason.CUSTOMER_REQUESTED_VALUE, 3_500);
+    index.ended("o-2", 2_000, IndexedStatus.SHIPPED, 0, 2_500);
+    index.ended("o-3", 3_000, IndexedStatus.CANCELLED, CancellationReason.CUSTOMER_REQUESTED_VALUE, 3_500);
 
     assertThat(ids(scanned(new OrderIndex.Scan(null, EnumSet.of(IndexedStatus.OPEN), 0, Long.MAX_VALUE, false,
         null), 10))).containsExactly("o-1");
@@ -93,12 +93,12 @@ class OrderIndexTest {
   @Test
   @DisplayName("takes events in any order and any number of times: an end read before the order, a replay")
   void idempotentAndUnordered() {
-    index.ended("o-1", IndexedStatus.SHIPPED, 0, 1_500);
+    index.ended("o-1", 1_000, IndexedStatus.SHIPPED, 0, 1_500);
     assertThat(ids(scanned(scan("alice", true, null), 10))).as("not listed before its OrderPlaced").isEmpty();
 
     index.placed("o-1", "alice", 1_000, 100, "EUR");
     index.placed("o-1", "alice", 1_000, 100, "EUR");
-    index.ended("o-1", IndexedStatus.CANCELLED, CancellationReason.OUT_OF_STOCK_VALUE, 1_700);
+    index.ended("o-1", 1_000, IndexedStatus.CANCELLED, CancellationReason.OUT_OF_STOCK_VALUE, 1_700);
 
     assertThat(scanned(scan("alice", true, null), 1).get(0).summary().getStatus()).as("the first end stands")
         .isEqualTo(IndexedStatus.SHIPPED);
@@ -110,6 +110,34 @@ class OrderIndexTest {
   }
 
   @Test
+  @DisplayName("takes a replay of what it already wrote: an open order is written once, an ended one stays ended")
+  void replayAfterWriting() {
+    index.placed("o-1", "alice", 1_000, 100, "EUR");
+    index.placed("o-2", "alice", 2_000, 100, "EUR");
+    index.flush();
+    index.ended("o-1", 1_000, IndexedStatus.SHIPPED, 0, 1_500);
+    index.flush();
+
+    index.placed("o-1", "alice", 1_000, 100, "EUR");
+    index.placed("o-2", "alice", 2_000, 100, "EUR");
+    index.ended("o-1", 1_000, IndexedStatus.CANCELLED, CancellationReason.OUT_OF_STOCK_VALUE, 1_700);
+    index.flush();
+    index.placed("o-2", "alice", 2_000, 100, "EUR");
+    index.ended("o-2", 2_000, IndexedStatus.CANCELLED, CancellationReason.CUSTOMER_REQUESTED_VALUE, 2_500);
+
+    List<OrderIndex.Entry> listed = scanned(scan("alice", true, null), 10);
+    assertThat(ids(listed)).containsExactly("o-2", "o-1");
+    assertThat(listed.get(1).summary().getStatus()).as("the first end stands").isEqualTo(IndexedStatus.SHIPPED);
+    assertThat(listed.get(0).summary().getStatus()).as("an end after a replayed placing")
+        .isEqualTo(IndexedStatus.CANCELLED);
+    assertThat(ids(scanned(new OrderIndex.Scan(null, EnumSet.of(IndexedStatus.OPEN), 0, Long.MAX_VALUE, true,
+        null), 10))).as("no OPEN entry left behind").isEmpty();
+    assertThat(ids(scanned(new OrderIndex.Scan(null, EnumSet.of(IndexedStatus.SHIPPED), 0, Long.MAX_VALUE, true,
+        null), 10))).containsExactly("o-1");
+    assertThat(index.size()).isEqualTo(2);
+  }
+
+  @Test
   @DisplayName("keeps what it holds, and how far it read, in its file across a restart")
   void persists() throws Exception {
     Path file = Files.createTempDirectory("order-index-").resolve("orders.mv");
@@ -117,13 +145,13 @@ class OrderIndexTest {
       first.placed("o-1", "alice", 1_000, 100, "EUR");
       first.placed("o-2", "alice", 2_000, 100, "EUR");
       first.flush();
-      first.ended("o-1", IndexedStatus.SHIPPED, 0, 1_500);
+      first.ended("o-1", 1_000, IndexedStatus.SHIPPED, 0, 1_500);
       first.applied("OrderPlaced", 42);
       first.source("ORDERS", "made at noon");
     }
     try (OrderIndex again = OrderIndex.open(file, 4)) {
       assertThat(ids(again.scan(scan("alice", true, null), 10))).as("written at close").containsExactly("o-2", "o-1");
-      again.ended("o-2", IndexedStatus.CANCELLED, CancellationReason.OUT_OF_STOCK_VALUE, 2_500);
+      again.ended("o-2", 2_000, IndexedStatus.CANCELLED, CancellationReason.OUT_OF_STOCK_VALUE, 2_500);
       again.flush();
       assertThat(ids(again.scan(new OrderIndex.Scan(null, EnumSet.of(IndexedStatus.OPEN), 0, Long.MAX_VALUE, true,
           null), 10))).as("an order open at the restart ends where it is").isEmpty();

@@ -22,12 +22,14 @@ class ShipmentsTest {
   private final Shipments shipments = new Shipments(stream);
 
   @Test
-  @DisplayName("schedule one shipment per confirmed order, named after the order")
+  @DisplayName("schedule one shipment per confirmed order, named after the order, with its placing time")
   void schedule() {
     assertThat(shipments.schedule(confirmed("o-1")).result()).isTrue();
 
     ShipmentScheduled scheduled = stream.only("o-1", Topology.SHIPMENT_SCHEDULED);
     assertThat(scheduled.getShipmentId()).isEqualTo(Shipments.shipmentId("o-1")).startsWith("shp-");
+    assertThat(scheduled.getPlacedAt()).as("the order's placing time, as confirmed")
+        .isEqualTo(EventTime.of(Instant.parse("2026-12-06T10:00:00Z")));
     assertThat(stream.firsts).containsExactly(First.OF_ITS_TYPE);
   }
 
