@@ -239,7 +239,7 @@ def print_summary(s):
              ' (the first 200 did NOT yet show it: the index answered before holding the whole replay)'))
     index = s.get('index') or {}
     if index:
-        print('index file:     %s MiB after the catch-up, %s MiB after the measurement (order-index.mv)' % (
+        print('index store:    %s MiB after the catch-up, %s MiB after the measurement (order-index/)' % (
             fmt(index.get('after_catchup_bytes', 0) / 2 ** 20, '%.1f'), fmt(index.get('after_run_bytes', 0) / 2 ** 20,
                                                                              '%.1f')))
         for line in index.get('log', []):

@@ -3,39 +3,57 @@ package dev.orderflow.orders;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.orderflow.orders.stored.IndexedStatus;
 import dev.orderflow.orders.stored.OrderSummary;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.h2.mvstore.Cursor;
-import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
-import org.h2.mvstore.type.ByteArrayDataType;
-import org.h2.mvstore.type.StringDataType;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
 
 /**
  * The orders' read model: every order as listed (customer, when placed, total, how far it has come), with the keys
- * {@code GET /orders} pages through, in H2's MVStore (an embedded, persistent B-tree store) under the data folder.
- * It is kept from the events by {@link OrderIndexFeed} and holds nothing else: losing it costs a replay.
+ * {@code GET /orders} pages through, in RocksDB (an embedded, persistent log-structured key-value store) in a folder
+ * under the data folder. It is kept from the events by {@link OrderIndexFeed} and holds nothing else: losing it costs
+ * a replay. Why RocksDB: docs/adr/0008-order-index-store.md.
  *
- * <p>Maps, each from a key to the order's {@link OrderSummary}: {@code byCustomer} ({@code <customer>/<sortKey>}) and
- * {@code byStatus} ({@code <status>/<sortKey>}, where OPEN holds the orders not yet shipped or cancelled, so that an
- * operator's "unfinished, oldest first" reads only those), where a sort key is the placing time in milliseconds,
- * zero-padded, then the order id: a page is a range read, and an order is written in two places, no more. Besides:
- * {@code early} (the end of an order whose placing was not read yet: the feeds are separate), {@code meta} (how far
- * each feed has read, and which streams it read them from). An end names the order's placing time, so it finds the
- * order's OPEN entry by its key: nothing is kept in memory per open order (while the saga is stopped, open orders
- * pile up by the million, and the collector would copy each of them about).
+ * <p>Keys, each to the order's {@link OrderSummary}: {@code c/<customer>/<sortKey>} and {@code s/<status>/<sortKey>}
+ * (where OPEN holds the orders not yet shipped or cancelled, so that an operator's "unfinished, oldest first" reads
+ * only those), where a sort key is the placing time in milliseconds, zero-padded, then the order id: a page is a
+ * range read, and an order is written in two places, no more. Besides: {@code e/<orderId>} (the end of an order
+ * whose placing was not read yet: the feeds are separate), {@code m/<name>} (how far each feed has read, and which
+ * streams it read them from). An end names the order's placing time, so it finds the order's OPEN entry by its key:
+ * nothing is kept in memory per open order.
  *
- * <p>Changes are gathered in memory ({@link #placed}, {@link #ended}) and written by {@link #flush}: an order placed
- * and shipped between two flushes, as most are, is written once, in its final state. A reader sees what was
- * flushed. Updates are idempotent, so a feed may replay what it applied. One thread writes (under this object's
- * lock); any may read.
+ * <p>Changes are gathered in memory ({@link #placed}, {@link #ended}) and written by {@link #flush} in one atomic
+ * batch with how far the feeds had read: an order placed and shipped between two flushes, as most are, is written
+ * once, in its final state. Writes skip RocksDB's write-ahead log: a crash loses the writes since its last memtable
+ * flush and the checkpoints with them, so the feeds replay exactly what is missing. Updates are idempotent all the
+ * same. A reader sees what was flushed. One thread writes (under this object's lock); any may read.
  */
 final class OrderIndex implements AutoCloseable {
+
+  static {
+    RocksDB.loadLibrary();
+  }
 
   /** One listed order, as the index has it. */
   record Entry(String orderId, String sortKey, OrderSummary summary) {}
@@ -46,38 +64,58 @@ final class OrderIndex implements AutoCloseable {
 
   private static final int ID_OFFSET = 13;
   private static final String SEPARATOR = "/";
-  /** How long MVStore gathers changes before writing them to its file (a crash replays them from the streams). */
-  private static final int WRITE_DELAY_MILLIS = 5_000;
+  private static final String BY_CUSTOMER = "c/";
+  private static final String BY_STATUS = "s/";
+  private static final String EARLY = "e/";
+  private static final String META = "m/";
+  /** Past every key: {@link #clear} deletes up to it. */
+  private static final byte[] END = {(byte) 0xff};
+  /** What the memtables may hold before they are written to files (two of them: one filling, one being written). */
+  private static final long WRITE_BUFFER_BYTES = 32L << 20;
 
-  private final MVStore store;
-  private final MVMap<String, byte[]> byCustomer;
-  private final MVMap<String, byte[]> byStatus;
-  private final MVMap<String, byte[]> early;
-  private final MVMap<String, String> meta;
+  private final RocksDB db;
+  private final Options options;
+  private final LRUCache cache;
+  private final WriteOptions writes = new WriteOptions().setDisableWAL(true);
   /** Changes not yet written, by order id. */
   private final Map<String, OrderSummary> pending = new LinkedHashMap<>();
+  /** Checkpoints not yet written, written with the changes of the next flush. */
+  private final Map<String, String> pendingMeta = new HashMap<>();
+  /** Whether an early end may be stored: most of the time none is, and a placing need not look. */
+  private boolean anyEarly;
+  /** The pending orders whose end was stored early: the flush deletes it. */
+  private final Set<String> fromEarly = new HashSet<>();
 
-  private OrderIndex(MVStore store) {
-    this.store = store;
-    this.byCustomer = store.openMap("byCustomer", new MVMap.Builder<String, byte[]>().singleWriter()
-        .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
-    this.byStatus = store.openMap("byStatus", new MVMap.Builder<String, byte[]>().singleWriter()
-        .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
-    this.early = store.openMap("early", new MVMap.Builder<String, byte[]>().singleWriter()
-        .keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
-    this.meta = store.openMap("meta", new MVMap.Builder<String, String>()
-        .keyType(StringDataType.INSTANCE).valueType(StringDataType.INSTANCE));
+  private OrderIndex(RocksDB db, Options options, LRUCache cache) {
+    this.db = db;
+    this.options = options;
+    this.cache = cache;
+    this.anyEarly = any(EARLY);
   }
 
-  /** Opens (or creates) the index in {@code file}; in memory when {@code file} is null. Blocking. */
-  static OrderIndex open(Path file, int cacheMegabytes) {
-    MVStore.Builder builder = new MVStore.Builder().cacheSize(cacheMegabytes);
-    if (file != null) {
-      builder.fileName(file.toString());
+  /** Opens (or creates) the index in folder {@code dir}. Blocking. */
+  static OrderIndex open(Path dir, int cacheMegabytes) throws RocksDBException {
+    LRUCache cache = new LRUCache((long) cacheMegabytes << 20);
+    Options options = new Options()
+        .setCreateIfMissing(true)
+        .setWriteBufferSize(WRITE_BUFFER_BYTES)
+        .setMaxWriteBufferNumber(2)
+        .setMaxBackgroundJobs(2)
+        .setCompressionType(CompressionType.LZ4_COMPRESSION)
+        // Its own log of flushes and compactions: warnings only, in one small file.
+        .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+        .setKeepLogFileNum(1)
+        .setTableFormatConfig(new BlockBasedTableConfig()
+            .setBlockCache(cache)
+            // An end looks up its order's OPEN entry by key: the filter answers most lookups without a read.
+            .setFilterPolicy(new BloomFilter(10)));
+    try {
+      return new OrderIndex(RocksDB.open(options, dir.toString()), options, cache);
+    } catch (RocksDBException e) {
+      options.close();
+      cache.close();
+      throw e;
     }
-    MVStore store = builder.open();
-    store.setAutoCommitDelay(WRITE_DELAY_MILLIS);
-    return new OrderIndex(store);
   }
 
   /** An order was placed; written with whatever end was read before it. */
@@ -86,9 +124,12 @@ final class OrderIndex implements AutoCloseable {
     if (known != null && known.getPlacedAtMillis() != 0) {
       return; // replayed (one already written is found by the flush)
     }
-    if (known == null && !early.isEmpty()) {
-      byte[] ended = early.get(orderId);
+    if (known == null && anyEarly) {
+      byte[] ended = get(EARLY + orderId);
       known = ended == null ? null : parse(orderId, ended);
+      if (known != null) {
+        fromEarly.add(orderId);
+      }
     }
     pending.put(orderId, (known == null ? OrderSummary.newBuilder().setUpdatedAtMillis(placedAtMillis)
         : known.toBuilder())
@@ -107,7 +148,7 @@ final class OrderIndex implements AutoCloseable {
       long atMillis) {
     OrderSummary known = pending.get(orderId);
     if (known == null) {
-      byte[] bytes = byStatus.get(statusKey(IndexedStatus.OPEN, sortKey(placedAtMillis, orderId)));
+      byte[] bytes = get(statusKey(IndexedStatus.OPEN, sortKey(placedAtMillis, orderId)));
       known = bytes == null ? null : parse(orderId, bytes);
     }
     if (known != null && known.getStatus() != IndexedStatus.OPEN) {
@@ -121,182 +162,289 @@ final class OrderIndex implements AutoCloseable {
   }
 
   /**
-   * Writes the changes gathered since the last flush, in key order: consecutive writes then fall on the same pages
-   * of each B-tree (a customer's new orders sit side by side; new keys by status all at the end of their range),
-   * instead of one descent per order to a page chosen at random. What {@code byCustomer} held before tells the rest:
-   * nothing (a replay of what is written: leave it), an OPEN entry (the order ended: replace it) or none (new).
+   * Writes the changes gathered since the last flush, and the checkpoints recorded since, in one batch. What each
+   * order's customer key held before (read for all of them in one request) tells a replay (leave it) from an order
+   * that was open and ended (replace its OPEN entry) and one that is new.
    */
   synchronized void flush() {
-    List<Write> writes = new ArrayList<>(pending.size());
-    for (Map.Entry<String, OrderSummary> change : pending.entrySet()) {
-      String orderId = change.getKey();
-      OrderSummary summary = change.getValue();
-      if (summary.getPlacedAtMillis() == 0) {
-        early.put(orderId, summary.toByteArray()); // its placing comes through another feed, later
-        continue;
+    if (pending.isEmpty() && pendingMeta.isEmpty()) {
+      return;
+    }
+    try (WriteBatch batch = new WriteBatch()) {
+      List<Write> changes = new ArrayList<>(pending.size());
+      for (Map.Entry<String, OrderSummary> change : pending.entrySet()) {
+        String orderId = change.getKey();
+        OrderSummary summary = change.getValue();
+        if (summary.getPlacedAtMillis() == 0) {
+          batch.put(bytes(EARLY + orderId), summary.toByteArray()); // its placing comes through another feed, later
+          anyEarly = true;
+        } else {
+          changes.add(new Write(orderId, summary, sortKey(summary.getPlacedAtMillis(), orderId)));
+        }
       }
-      String sortKey = sortKey(summary.getPlacedAtMillis(), orderId);
-      writes.add(new Write(orderId, summary, summary.getCustomerId() + SEPARATOR + sortKey,
-          statusKey(summary.getStatus(), sortKey), sortKey, summary.toByteArray()));
-    }
-    pending.clear();
-    writes.sort(Comparator.comparing(Write::customerKey));
-    List<Write> written = new ArrayList<>(writes.size());
-    List<String> superseded = new ArrayList<>();
-    for (Write write : writes) {
-      boolean ends = write.summary().getStatus() != IndexedStatus.OPEN;
-      byte[] before = ends ? byCustomer.put(write.customerKey(), write.value())
-          : byCustomer.putIfAbsent(write.customerKey(), write.value());
-      IndexedStatus was = before == null ? null : parse(write.orderId(), before).getStatus();
-      if (was == null) {
-        written.add(write);
-      } else if (was == IndexedStatus.OPEN && ends) {
-        written.add(write);
-        superseded.add(statusKey(IndexedStatus.OPEN, write.sortKey()));
-      } else if (ends) {
-        byCustomer.put(write.customerKey(), before); // replayed: the first end stands
+      List<byte[]> customerKeys = changes.stream().map(Write::customerKey).toList();
+      List<byte[]> before = customerKeys.isEmpty() ? List.of() : db.multiGetAsList(customerKeys);
+      for (int i = 0; i < changes.size(); i++) {
+        Write write = changes.get(i);
+        OrderSummary summary = write.summary();
+        IndexedStatus was = before.get(i) == null ? null : parse(write.orderId(), before.get(i)).getStatus();
+        boolean ends = summary.getStatus() != IndexedStatus.OPEN;
+        if (was != null && (was != IndexedStatus.OPEN || !ends)) {
+          continue; // replayed: what is written stands
+        }
+        byte[] value = summary.toByteArray();
+        batch.put(customerKeys.get(i), value);
+        batch.put(bytes(statusKey(summary.getStatus(), write.sortKey())), value);
+        if (was == IndexedStatus.OPEN) {
+          batch.delete(bytes(statusKey(IndexedStatus.OPEN, write.sortKey())));
+        } else if (fromEarly.contains(write.orderId())) {
+          batch.delete(bytes(EARLY + write.orderId()));
+        }
       }
-    }
-    written.sort(Comparator.comparing(Write::statusKey));
-    for (Write write : written) {
-      byStatus.put(write.statusKey(), write.value());
-    }
-    superseded.forEach(byStatus::remove);
-    if (!early.isEmpty()) {
-      written.forEach(write -> early.remove(write.orderId()));
+      for (Map.Entry<String, String> checkpoint : pendingMeta.entrySet()) {
+        batch.put(bytes(META + checkpoint.getKey()), bytes(checkpoint.getValue()));
+      }
+      db.write(writes, batch);
+      pending.clear();
+      pendingMeta.clear();
+      fromEarly.clear();
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("the order index cannot be written: " + e.getMessage(), e);
     }
   }
 
-  /** One order's entries as a flush writes them. */
-  private record Write(String orderId, OrderSummary summary, String customerKey, String statusKey, String sortKey,
-      byte[] value) {}
+  /** One order as a flush writes it. */
+  private record Write(String orderId, OrderSummary summary, String sortKey) {
+    byte[] customerKey() {
+      return bytes(BY_CUSTOMER + summary.getCustomerId() + SEPARATOR + sortKey);
+    }
+  }
 
   /**
    * Up to {@code max} orders of {@code scan}, in its order, after its position; fewer when the range ends. Scans
-   * across customers merge the status ranges it asks for, so that each entry is found by a range read.
+   * across customers merge the status ranges it asks for, so that each entry is found by a range read. Every range
+   * reads the same snapshot.
    */
   List<Entry> scan(Scan scan, int max) {
-    List<Cursor<String, byte[]>> ranges = new ArrayList<>();
+    List<String> prefixes = new ArrayList<>();
     if (scan.customerId() != null) {
-      ranges.add(range(byCustomer, scan.customerId() + SEPARATOR, scan));
+      prefixes.add(BY_CUSTOMER + scan.customerId() + SEPARATOR);
     } else {
-      for (IndexedStatus status : scan.statuses()) {
-        ranges.add(range(byStatus, statusPrefix(status), scan));
+      scan.statuses().forEach(status -> prefixes.add(statusPrefix(status)));
+    }
+    Snapshot snapshot = db.getSnapshot();
+    List<Range> ranges = new ArrayList<>();
+    try {
+      for (String prefix : prefixes) {
+        ranges.add(new Range(prefix, scan, snapshot));
       }
-    }
-    Comparator<String> order = scan.newestFirst() ? Comparator.reverseOrder() : Comparator.naturalOrder();
-    int cut = scan.customerId() != null ? scan.customerId().length() + 1 : 2;
-    List<String> heads = new ArrayList<>();
-    List<byte[]> values = new ArrayList<>();
-    for (Cursor<String, byte[]> range : ranges) {
-      boolean any = range != null && range.hasNext();
-      heads.add(any ? range.next().substring(cut) : null);
-      values.add(any ? range.getValue() : null);
-    }
-    List<Entry> found = new ArrayList<>();
-    while (found.size() < max) {
-      int next = -1;
-      for (int i = 0; i < heads.size(); i++) {
-        if (heads.get(i) != null && (next < 0 || order.compare(heads.get(i), heads.get(next)) < 0)) {
-          next = i;
+      Comparator<String> order = scan.newestFirst() ? Comparator.reverseOrder() : Comparator.naturalOrder();
+      List<Entry> found = new ArrayList<>();
+      while (found.size() < max) {
+        Range next = null;
+        for (Range range : ranges) {
+          if (range.sortKey != null && (next == null || order.compare(range.sortKey, next.sortKey) < 0)) {
+            next = range;
+          }
         }
+        if (next == null) {
+          break;
+        }
+        OrderSummary summary = parse(next.sortKey, next.value);
+        if (scan.customerId() == null || scan.statuses().contains(summary.getStatus())) {
+          found.add(new Entry(next.sortKey.substring(ID_OFFSET), next.sortKey, summary));
+        }
+        next.advance();
       }
-      if (next < 0) {
-        break;
-      }
-      String sortKey = heads.get(next);
-      OrderSummary summary = parse(sortKey, values.get(next));
-      Cursor<String, byte[]> range = ranges.get(next);
-      heads.set(next, range.hasNext() ? range.next().substring(cut) : null);
-      values.set(next, range.getValue());
-      if (scan.customerId() == null || scan.statuses().contains(summary.getStatus())) {
-        found.add(new Entry(sortKey.substring(ID_OFFSET), sortKey, summary));
-      }
+      return found;
+    } finally {
+      ranges.forEach(Range::close);
+      db.releaseSnapshot(snapshot);
+      snapshot.close();
     }
-    return found;
   }
 
-  /** One map's entries under {@code prefix}, within the scan's times, after its position; null when none. */
-  private static Cursor<String, byte[]> range(MVMap<String, byte[]> map, String prefix, Scan scan) {
-    // Bounds: low is below every key of the first millisecond, high below every key of the last (excluded) one.
-    String low = prefix + pad(scan.fromMillis());
-    String high = prefix + pad(scan.toMillis());
-    String from;
-    String to;
-    if (scan.newestFirst()) {
-      from = map.lowerKey(scan.after() == null ? high : min(high, prefix + scan.after()));
-      to = low;
-      if (from == null || from.compareTo(low) < 0) {
-        return null;
+  /** The keys under one prefix within a scan's times, read in its direction from after its position. */
+  private final class Range implements AutoCloseable {
+    private final int cut;
+    private final boolean backwards;
+    private final Slice low;
+    private final Slice high;
+    private final ReadOptions reads;
+    private final RocksIterator iterator;
+    String sortKey;
+    byte[] value;
+
+    Range(String prefix, Scan scan, Snapshot snapshot) {
+      this.cut = prefix.length();
+      this.backwards = scan.newestFirst();
+      // Bounds: low is below every key of the first millisecond, high below every key of the last (excluded) one.
+      this.low = new Slice(bytes(prefix + pad(scan.fromMillis())));
+      this.high = new Slice(bytes(prefix + pad(scan.toMillis())));
+      this.reads = new ReadOptions().setSnapshot(snapshot).setIterateLowerBound(low).setIterateUpperBound(high);
+      this.iterator = db.newIterator(reads);
+      String after = scan.after() == null ? null : prefix + scan.after();
+      if (backwards) {
+        if (after == null) {
+          iterator.seekToLast();
+        } else {
+          iterator.seekForPrev(bytes(after));
+          skip(after);
+        }
+      } else {
+        if (after == null) {
+          iterator.seekToFirst();
+        } else {
+          iterator.seek(bytes(after));
+          skip(after);
+        }
       }
-    } else {
-      from = map.ceilingKey(low);
-      if (from != null && scan.after() != null) {
-        String past = map.higherKey(prefix + scan.after());
-        from = past == null ? null : max(from, past);
-      }
-      to = map.lowerKey(high);
-      if (from == null || to == null || from.compareTo(to) > 0) {
-        return null;
+      read();
+    }
+
+    /** Past the position itself, which the page before ended on. */
+    private void skip(String after) {
+      if (iterator.isValid() && new String(iterator.key(), StandardCharsets.US_ASCII).equals(after)) {
+        step();
       }
     }
-    return map.cursor(from, to, scan.newestFirst());
+
+    private void step() {
+      if (backwards) {
+        iterator.prev();
+      } else {
+        iterator.next();
+      }
+    }
+
+    void advance() {
+      step();
+      read();
+    }
+
+    private void read() {
+      if (iterator.isValid()) {
+        sortKey = new String(iterator.key(), StandardCharsets.US_ASCII).substring(cut);
+        value = iterator.value();
+      } else {
+        sortKey = null;
+        value = null;
+      }
+    }
+
+    @Override
+    public void close() {
+      iterator.close();
+      reads.close();
+      low.close();
+      high.close();
+    }
   }
 
   /** How far feed {@code name} has applied its stream (recorded with the flush that wrote what it applied). */
   long applied(String name) {
-    String value = meta.get("applied:" + name);
+    String value = meta("applied:" + name);
     return value == null ? 0 : Long.parseLong(value);
   }
 
-  void applied(String name, long sequence) {
-    meta.put("applied:" + name, Long.toString(sequence));
+  /** Records how far feed {@code name} has applied its stream: written with the next flush. */
+  synchronized void applied(String name, long sequence) {
+    pendingMeta.put("applied:" + name, Long.toString(sequence));
   }
 
   /** The incarnation (creation time) of {@code stream} the index was made from, or {@code null}. */
   String source(String stream) {
-    return meta.get("source:" + stream);
+    return meta("source:" + stream);
   }
 
-  void source(String stream, String identity) {
-    meta.put("source:" + stream, identity);
+  synchronized void source(String stream, String identity) {
+    pendingMeta.put("source:" + stream, identity);
+    flush();
   }
 
   /** Forgets everything: the streams it was made from are gone (made anew, or another server's). */
   synchronized void clear() {
-    byCustomer.clear();
-    byStatus.clear();
-    early.clear();
-    meta.clear();
     pending.clear();
+    pendingMeta.clear();
+    fromEarly.clear();
+    try {
+      db.deleteRange(new byte[0], END);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("the order index cannot be cleared: " + e.getMessage(), e);
+    }
+    anyEarly = false;
   }
 
-  /** How many orders are indexed (flushed). */
+  /** How many orders are indexed (flushed): counted, for tests. */
   long size() {
-    return byCustomer.sizeAsLong();
+    long count = 0;
+    try (Slice low = new Slice(bytes(BY_CUSTOMER));
+        Slice high = new Slice(bytes("c0"));
+        ReadOptions reads = new ReadOptions().setIterateLowerBound(low).setIterateUpperBound(high);
+        RocksIterator iterator = db.newIterator(reads)) {
+      for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {
+        count++;
+      }
+    }
+    return count;
   }
 
-  /** Writes what was flushed to the file now (the store also does so by itself every few seconds). */
+  /** Writes what was flushed from memory to the files now (RocksDB also does so as its memtables fill). */
   void commit() {
-    store.commit();
+    try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(wait);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("the order index cannot be written: " + e.getMessage(), e);
+    }
   }
 
   @Override
   public synchronized void close() {
     flush();
-    store.close();
+    commit(); // without a write-ahead log, what is only in memory would be lost
+    db.close();
+    writes.close();
+    options.close();
+    cache.close();
   }
 
   static String sortKey(long placedAtMillis, String orderId) {
     return pad(placedAtMillis) + orderId;
   }
 
+  private boolean any(String prefix) {
+    try (Slice low = new Slice(bytes(prefix));
+        ReadOptions reads = new ReadOptions().setIterateLowerBound(low);
+        RocksIterator iterator = db.newIterator(reads)) {
+      iterator.seekToFirst();
+      return iterator.isValid() && new String(iterator.key(), StandardCharsets.US_ASCII).startsWith(prefix);
+    }
+  }
+
+  private byte[] get(String key) {
+    try {
+      return db.get(bytes(key));
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("the order index cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private String meta(String name) {
+    byte[] value = get(META + name);
+    return value == null ? null : new String(value, StandardCharsets.UTF_8);
+  }
+
   private static String statusPrefix(IndexedStatus status) {
-    return status.getNumber() + SEPARATOR;
+    return BY_STATUS + status.getNumber() + SEPARATOR;
   }
 
   private static String statusKey(IndexedStatus status, String sortKey) {
     return statusPrefix(status) + sortKey;
+  }
+
+  /** Keys are ASCII: customer ids, order ids and the padded times are (CustomerIds, OrderIds). */
+  private static byte[] bytes(String key) {
+    return key.getBytes(StandardCharsets.UTF_8);
   }
 
   private static OrderSummary parse(String key, byte[] bytes) {
@@ -310,13 +458,5 @@ final class OrderIndex implements AutoCloseable {
   private static String pad(long millis) {
     String digits = Long.toString(Math.max(0, Math.min(millis, 9_999_999_999_999L)));
     return "0".repeat(ID_OFFSET - digits.length()) + digits;
-  }
-
-  private static String min(String a, String b) {
-    return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  private static String max(String a, String b) {
-    return a.compareTo(b) >= 0 ? a : b;
   }
 }

@@ -15,9 +15,11 @@ import dev.orderflow.orders.stored.IndexedStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +29,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.h2.mvstore.DataUtils;
-import org.h2.mvstore.MVStoreException;
+import java.util.stream.Stream;
+import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,13 +54,14 @@ public final class OrderIndexFeed extends VerticleBase {
    * shipped within it, and are written once.
    */
   private static final long FLUSH_MILLIS = 1_000;
-  private static final int CACHE_MEGABYTES = 64;
+  /** RocksDB's block cache (native memory), beside its two memtables of 32 MiB. */
+  private static final int CACHE_MEGABYTES = 32;
   /** How long the feed waits for one read of an order's placing time, and between tries. */
   private static final Duration READ_PATIENCE = Duration.ofSeconds(5);
   private static final Backoff READ_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
 
   private final Messaging messaging;
-  private final Path file;
+  private final Path dir;
   private final Map<EventType<?>, Long> applied = new ConcurrentHashMap<>();
   /** How far each feed's events are written (flushed) to the index: what a list can see. */
   private final Map<EventType<?>, Long> written = new ConcurrentHashMap<>();
@@ -75,26 +78,28 @@ public final class OrderIndexFeed extends VerticleBase {
   /** The index lives in {@code dataDir}. */
   public OrderIndexFeed(Messaging messaging, Path dataDir) {
     this.messaging = messaging;
-    this.file = dataDir.resolve("order-index.mv");
+    this.dir = dataDir.resolve("order-index");
   }
 
   @Override
   public Future<?> start() {
     feed = messaging.feed();
     return vertx.executeBlocking(() -> {
-          Files.createDirectories(file.getParent());
+          Files.createDirectories(dir.getParent());
+          // The single file of the index's store before RocksDB: nothing reads it any more.
+          Files.deleteIfExists(dir.resolveSibling("order-index.mv"));
           try {
-            return OrderIndex.open(file, CACHE_MEGABYTES);
-          } catch (MVStoreException damaged) {
-            // A file a crash left unreadable (or an older format) is only ever a copy of the streams: start it again.
-            // A file another process holds open (two instances given one data folder) is that process's: give up.
-            if (damaged.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
+            return OrderIndex.open(dir, CACHE_MEGABYTES);
+          } catch (RocksDBException damaged) {
+            // A store a crash left unreadable is only ever a copy of the streams: start it again. One another
+            // process holds open (two instances given one data folder) is that process's: give up.
+            if (damaged.getMessage() != null && damaged.getMessage().contains("lock")) {
               throw damaged;
             }
-            LOG.warn("Order index: {} cannot be opened ({}); rebuilding it from the streams", file,
+            LOG.warn("Order index: {} cannot be opened ({}); rebuilding it from the streams", dir,
                 damaged.getMessage());
-            Files.deleteIfExists(file);
-            return OrderIndex.open(file, CACHE_MEGABYTES);
+            deleteTree(dir);
+            return OrderIndex.open(dir, CACHE_MEGABYTES);
           }
         })
         .compose(opened -> {
@@ -176,6 +181,16 @@ public final class OrderIndexFeed extends VerticleBase {
     return done.future();
   }
 
+  private static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
+        }
+      }
+    }
+  }
+
   private static boolean reached(Map<EventType<?>, Long> sequences, Map<EventType<?>, Long> target) {
     return target.entrySet().stream().allMatch(t -> sequences.getOrDefault(t.getKey(), 0L) >= t.getValue());
   }
@@ -184,8 +199,8 @@ public final class OrderIndexFeed extends VerticleBase {
   private void flush() {
     synchronized (index) {
       Map<EventType<?>, Long> reached = Map.copyOf(applied);
-      index.flush();
       reached.forEach((type, sequence) -> index.applied(type.name(), sequence));
+      index.flush();
       written.putAll(reached);
     }
   }

@@ -149,14 +149,15 @@ class OrderListIT {
         }
         first.awaitStatus(placed.get(0), "SHIPPED");
       }
-      Files.delete(data.resolve("order-index.mv"));
+      deleteTree(data.resolve("order-index"));
       try (TestOrderflow again = TestOrderflow.start(nats, onData)) {
         // Its first answer that is not "rebuilding" (503) already holds every order.
         JsonObject page = eventually(() -> listOn(again, "list-gina"), p -> p != null);
         assertThat(ids(page)).containsExactlyElementsOf(placed);
       }
-      // A file a crash left unreadable is started again the same way.
-      Files.write(data.resolve("order-index.mv"), "H:2,not an MVStore file".getBytes(StandardCharsets.US_ASCII));
+      // A store a crash left unreadable is started again the same way.
+      Files.write(data.resolve("order-index").resolve("CURRENT"), "MANIFEST-999999\n"
+          .getBytes(StandardCharsets.US_ASCII));
       try (TestOrderflow damaged = TestOrderflow.start(nats, onData)) {
         JsonObject page = eventually(() -> listOn(damaged, "list-gina"), p -> p != null);
         assertThat(ids(page)).containsExactlyElementsOf(placed);
@@ -168,9 +169,13 @@ class OrderListIT {
       JsonObject page = eventually(() -> listOn(onFresh, "list-gina"), p -> p != null);
       assertThat(ids(page)).as("orders of streams that are gone are not listed").isEmpty();
     } finally {
-      try (var files = Files.walk(data)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteTree(data);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws Exception {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 

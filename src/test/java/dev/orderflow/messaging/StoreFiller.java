@@ -239,6 +239,7 @@ public final class StoreFiller {
         .setOrderId(orderId)
         .setOccurredAt(EventTime.of(placedAt.plusMillis(50 + random.nextInt(450))))
         .setShipmentId("shp-" + UUID.nameUUIDFromBytes(orderId.getBytes(StandardCharsets.UTF_8)))
+        .setPlacedAt(EventTime.of(placedAt))
         .build();
     return ack -> publish(Topology.SHIPMENT_SCHEDULED, orderId, event, first(Topology.SHIPMENT_SCHEDULED, orderId));
   }

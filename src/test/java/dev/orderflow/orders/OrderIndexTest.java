@@ -1,25 +1,35 @@
 package dev.orderflow.orders;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.orders.stored.IndexedStatus;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.RocksDBException;
 
-/** The orders' read model in an in-memory MVStore: what it keeps, and how it pages. */
+/** The orders' read model in a RocksDB of its own: what it keeps, and how it pages. */
 @DisplayName("The order index")
 class OrderIndexTest {
 
   private static final Set<IndexedStatus> ALL =
       EnumSet.of(IndexedStatus.OPEN, IndexedStatus.SHIPPED, IndexedStatus.CANCELLED);
-  private final OrderIndex index = OrderIndex.open(null, 4);
+  @TempDir
+  Path dir;
+  private OrderIndex index;
+
+  @BeforeEach
+  void open() throws Exception {
+    index = OrderIndex.open(dir.resolve("index"), 4);
+  }
 
   @AfterEach
   void close() {
@@ -140,7 +150,7 @@ class OrderIndexTest {
   @Test
   @DisplayName("keeps what it holds, and how far it read, in its file across a restart")
   void persists() throws Exception {
-    Path file = Files.createTempDirectory("order-index-").resolve("orders.mv");
+    Path file = dir.resolve("again");
     try (OrderIndex first = OrderIndex.open(file, 4)) {
       first.placed("o-1", "alice", 1_000, 100, "EUR");
       first.placed("o-2", "alice", 2_000, 100, "EUR");
@@ -163,6 +173,13 @@ class OrderIndexTest {
       assertThat(again.size()).isZero();
       assertThat(again.applied("OrderPlaced")).isZero();
     }
+  }
+
+  @Test
+  @DisplayName("refuses a store another index holds open, saying so (the feed then gives up rather than rebuild)")
+  void locked() {
+    assertThatThrownBy(() -> OrderIndex.open(dir.resolve("index"), 4)).isInstanceOf(RocksDBException.class)
+        .hasMessageContaining("lock");
   }
 
   /** What a reader sees once the gathered changes are written. */
