@@ -33,14 +33,14 @@ COPY deploy/container/healthcheck /usr/local/bin/orderflow-healthcheck
 # it adds stay short because little outlives a request. epoll for the event loops: container runtimes' default
 # seccomp profiles (podman's, Docker's) refuse io_uring, and the service would warn of it at every start; set
 # ORDERFLOW_TRANSPORT=io_uring where the runtime's profile allows it (docs/adr/0007-io-uring-by-default.md). The heap
-# takes 65 % of the container's memory: the rest holds the JVM's own (metaspace, code, threads, Netty's buffers) and,
-# for the orders role, the order list's RocksDB, about 100 MiB (docs/adr/0008-order-index-store.md).
+# takes 60 % of the container's memory: the rest holds the JVM's own (metaspace, code, threads, Netty's buffers) and,
+# for the orders role, the order list's RocksDB, about 150 MiB (docs/adr/0008-order-index-store.md).
 ENV ORDERFLOW_HTTP_PORT=8080 \
     ORDERFLOW_TRANSPORT=epoll \
     ORDERFLOW_GATEWAY_PORT=8090 \
     ORDERFLOW_DATA_DIR=/app/data \
     ORDERFLOW_LOG_FORMAT=json \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=65 -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+UseParallelGC -XX:+ExitOnOutOfMemoryError"
 
 USER 10001:10001
 EXPOSE 8080 8090

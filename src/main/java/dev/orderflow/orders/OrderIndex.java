@@ -16,10 +16,12 @@ import java.util.Set;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
+import org.rocksdb.Env;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
+import org.rocksdb.Priority;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -53,6 +55,9 @@ final class OrderIndex implements AutoCloseable {
 
   static {
     RocksDB.loadLibrary();
+    // Compactions are the index's own housekeeping: at the lowest CPU priority they wait for the event loops and
+    // NATS rather than lengthen a request's tail. Flushes (memtable to file) keep theirs, so writes never queue.
+    Env.getDefault().lowerThreadPoolCPUPriority(Priority.LOW);
   }
 
   /** One listed order, as the index has it. */
@@ -101,7 +106,8 @@ final class OrderIndex implements AutoCloseable {
         .setWriteBufferSize(WRITE_BUFFER_BYTES)
         .setMaxWriteBufferNumber(2)
         .setMaxBackgroundJobs(2)
-        .setCompressionType(CompressionType.LZ4_COMPRESSION)
+        // Uncompressed: a list reads a few blocks, and decompressing them cost more than the disk saves.
+        .setCompressionType(CompressionType.NO_COMPRESSION)
         // Its own log of flushes and compactions: warnings only, in one small file.
         .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
         .setKeepLogFileNum(1)

@@ -55,7 +55,7 @@ public final class OrderIndexFeed extends VerticleBase {
    */
   private static final long FLUSH_MILLIS = 1_000;
   /** RocksDB's block cache (native memory), beside its two memtables of 32 MiB. */
-  private static final int CACHE_MEGABYTES = 32;
+  private static final int CACHE_MEGABYTES = 64;
   /** How long the feed waits for one read of an order's placing time, and between tries. */
   private static final Duration READ_PATIENCE = Duration.ofSeconds(5);
   private static final Backoff READ_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
