@@ -396,7 +396,7 @@ final class OrderIndex implements AutoCloseable {
   }
 
   /** Writes what was flushed from memory to the files now (RocksDB also does so as its memtables fill). */
-  void commit() {
+  private void commit() {
     try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
       db.flush(wait);
     } catch (RocksDBException e) {

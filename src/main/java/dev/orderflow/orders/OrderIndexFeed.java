@@ -272,8 +272,8 @@ public final class OrderIndexFeed extends VerticleBase {
   /** On the feed's thread. */
   private void apply(EventType<?> type, String orderId, Message event, long sequence, long pending) {
     if (event instanceof OrderPlaced placed && Topology.ORDER_PLACED.sound(placed)) {
-      index.placed(orderId, placed.getCustomerId(), EventTime.toInstant(placed.getOccurredAt()).toEpochMilli(),
-          placed.getTotal().getAmountMinor(), placed.getTotal().getCurrency());
+      index.placed(orderId, placed.getCustomerId(), millis(placed.getOccurredAt()), placed.getTotal().getAmountMinor(),
+          placed.getTotal().getCurrency());
     } else if (event instanceof OrderCancelled cancelled && Topology.ORDER_CANCELLED.sound(cancelled)) {
       index.ended(orderId, millis(cancelled.getPlacedAt()), IndexedStatus.CANCELLED, cancelled.getReasonValue(),
           millis(cancelled.getOccurredAt()));
