@@ -17,6 +17,10 @@ import java.util.Set;
  *     (the same timer as {@code http.requestReadTimeoutMs}: the shorter of the two applies)
  * @param maxConnectionsPerClient connections one client (remote address) may hold open at once; beyond it a new
  *     connection is closed at once. The {@code exemptClients} have no limit; 0 turns it off
+ * @param pauseAfterRefusal after a request is refused for what it is or who sent it (400, 401, 403, 413, 415, 422,
+ *     429, 431), the next request on that connection is read no sooner than this: a client sending bad requests
+ *     back to back gets one answered per pause per connection, and the event loops stay with everyone else's.
+ *     Every client, the {@code exemptClients} too; 0 turns it off
  */
 public record LimitsConfig(
     int requestsPerSecond,
@@ -25,7 +29,8 @@ public record LimitsConfig(
     int maxHeaderBytes,
     int maxRequestLineBytes,
     Duration bodyTimeout,
-    int maxConnectionsPerClient) {
+    int maxConnectionsPerClient,
+    Duration pauseAfterRefusal) {
 
   public LimitsConfig {
     exemptClients = Set.copyOf(exemptClients);
@@ -39,6 +44,7 @@ public record LimitsConfig(
         (int) s.integer("maxHeaderBytes", 1024, 1 << 20),
         (int) s.integer("maxRequestLineBytes", 256, 1 << 16),
         s.positiveMillis("bodyTimeoutMs"),
-        (int) s.integer("maxConnectionsPerClient", 0, 1_000_000));
+        (int) s.integer("maxConnectionsPerClient", 0, 1_000_000),
+        s.millis("pauseAfterRefusalMs"));
   }
 }

@@ -63,6 +63,7 @@ final class Edge {
   private final Map<HttpConnection, Watch> connections = new HashMap<>();
   private final Set<String> exemptClients;
   private final int maxConnectionsPerClient;
+  private final long pauseAfterRefusalNanos;
   // Shared by every server instance of the process: the limit is per process, not per event loop.
   private static final LogThrottle connectionErrors = new LogThrottle(WARN_INTERVAL);
   private static final LogThrottle invalidRequests = new LogThrottle(WARN_INTERVAL);
@@ -70,10 +71,22 @@ final class Edge {
 
   private record Arriving(HttpServerRequest request, long overdueAt) {}
 
-  /** A connection's request in progress (null between requests), and since when it has had none. */
+  /**
+   * Answers that refuse a request for what it is or who sent it, after which the connection's next request waits for
+   * {@code limits.pauseAfterRefusalMs}: they are what a client can make us produce as fast as it likes, each costing
+   * the reading (and, for a body, the checking) of up to {@code http.maxBodyBytes}. 404 and 409 are answers about
+   * orders, not refusals of the request.
+   */
+  private static final Set<Integer> REFUSALS = Set.of(400, 401, 403, 413, 415, 422, 429, 431);
+
+  /**
+   * A connection's request in progress (null between requests, once {@link #sweep} noticed its answer), since when it
+   * has had none, and whether its last answer was a refusal (see {@link #REFUSALS}).
+   */
   private static final class Watch {
     HttpServerRequest current;
     long idleSince;
+    boolean refused;
 
     Watch(long idleSince) {
       this.idleSince = idleSince;
@@ -91,6 +104,7 @@ final class Edge {
     this.listener = listener;
     this.exemptClients = limits.exemptClients().stream().map(RateLimiter::canonical).collect(Collectors.toSet());
     this.maxConnectionsPerClient = limits.maxConnectionsPerClient();
+    this.pauseAfterRefusalNanos = limits.pauseAfterRefusal().toNanos();
   }
 
   /**
@@ -130,37 +144,72 @@ final class Edge {
   Handler<HttpServerRequest> before(Handler<HttpServerRequest> next) {
     return request -> {
       Watch watch = connections.get(request.connection());
+      long holdNanos = 0;
       if (watch != null) {
+        holdNanos = hold(watch, System.nanoTime());
         watch.current = request;
+        watch.refused = false;
       }
-      if (request.version() == null) {
-        // HTTP/9.9 and the like: reaches us only because the server has a WebSocket hook (see ApiServer), which
-        // keeps Vert.x from answering it with its own bare 501.
-        refuse(request, HttpProblem.of(400, "unsupported-http-version", "Unsupported HTTP version",
-            "This API speaks HTTP/1.1 (and HTTP/1.0)"));
+      if (holdNanos > 0) {
+        // Not read further (nor its body) until the pause is over: the client's TCP window fills and it waits too.
+        request.pause();
+        vertx.setTimer(Math.max(1, holdNanos / 1_000_000), id -> {
+          if (!request.response().closed()) {
+            request.resume();
+            check(request, next);
+          }
+        });
         return;
       }
-      if (admission != null && admission.closed()) {
-        // Shutting down: whatever the answer, the client should open its next connection elsewhere, and this one
-        // closes once answered (see ApiServer: a close the client was told of, see ApiListener).
-        request.response().putHeader(HttpHeaders.CONNECTION, "close");
-      }
-      if (request.version() == HttpVersion.HTTP_1_1 && request.headers().get(HttpHeaders.HOST) == null) {
-        refuse(request, HttpProblem.of(400, "missing-host", "Missing Host header",
-            "An HTTP/1.1 request must carry a Host header"));
-        return;
-      }
-      String path = request.path();
-      if (path.indexOf('%') >= 0 && BAD_PERCENT_ENCODING.matcher(path).find()) {
-        refuse(request, HttpProblem.of(400, "malformed-request", "Malformed request",
-            "The path has a '%' that is not followed by two hex digits"));
-        return;
-      }
-      if (!request.isEnded()) {
-        arriving.add(new Arriving(request, System.nanoTime() + readTimeoutMillis * 1_000_000));
-      }
-      next.handle(request);
+      check(request, next);
     };
+  }
+
+  /**
+   * How long a connection's next request waits: what is left of {@code limits.pauseAfterRefusalMs} since its last
+   * answer, when that answer was a refusal. The answer's time is when {@link #sweep} noticed it (up to one sweep
+   * later); an answer not noticed yet counts as given now.
+   */
+  private long hold(Watch watch, long now) {
+    if (pauseAfterRefusalNanos == 0) {
+      return 0;
+    }
+    HttpServerRequest previous = watch.current;
+    if (previous != null) {
+      return previous.response().ended() && REFUSALS.contains(previous.response().getStatusCode())
+          ? pauseAfterRefusalNanos : 0;
+    }
+    return watch.refused ? pauseAfterRefusalNanos - (now - watch.idleSince) : 0;
+  }
+
+  private void check(HttpServerRequest request, Handler<HttpServerRequest> next) {
+    if (request.version() == null) {
+      // HTTP/9.9 and the like: reaches us only because the server has a WebSocket hook (see ApiServer), which
+      // keeps Vert.x from answering it with its own bare 501.
+      refuse(request, HttpProblem.of(400, "unsupported-http-version", "Unsupported HTTP version",
+          "This API speaks HTTP/1.1 (and HTTP/1.0)"));
+      return;
+    }
+    if (admission != null && admission.closed()) {
+      // Shutting down: whatever the answer, the client should open its next connection elsewhere, and this one
+      // closes once answered (see ApiServer: a close the client was told of, see ApiListener).
+      request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    if (request.version() == HttpVersion.HTTP_1_1 && request.headers().get(HttpHeaders.HOST) == null) {
+      refuse(request, HttpProblem.of(400, "missing-host", "Missing Host header",
+          "An HTTP/1.1 request must carry a Host header"));
+      return;
+    }
+    String path = request.path();
+    if (path.indexOf('%') >= 0 && BAD_PERCENT_ENCODING.matcher(path).find()) {
+      refuse(request, HttpProblem.of(400, "malformed-request", "Malformed request",
+          "The path has a '%' that is not followed by two hex digits"));
+      return;
+    }
+    if (!request.isEnded()) {
+      arriving.add(new Arriving(request, System.nanoTime() + readTimeoutMillis * 1_000_000));
+    }
+    next.handle(request);
   }
 
   /**
@@ -179,6 +228,7 @@ final class Edge {
         if (!watch.current.response().ended() && !watch.current.response().closed()) {
           continue;
         }
+        watch.refused = REFUSALS.contains(watch.current.response().getStatusCode());
         watch.current = null;
         watch.idleSince = now;
       } else if (now - watch.idleSince > between) {
