@@ -46,11 +46,12 @@ public final class TestOrderflow implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final JWTAuth tokens;
   /** Whether the data folder is this instance's own (deleted at close), not one the test named. */
-  private final boolean ownsDataDir;
+  /** The folder the test settings made (the data folder, unless the test named its own; the key is in it). */
+  private final Path scratch;
 
   private TestOrderflow(Vertx vertx, Orderflow app, OrderflowConfig config, Observability observability,
-      boolean ownsDataDir) {
-    this.ownsDataDir = ownsDataDir;
+      Path scratch) {
+    this.scratch = scratch;
     this.vertx = vertx;
     this.app = app;
     this.config = config;
@@ -134,14 +135,17 @@ public final class TestOrderflow implements AutoCloseable {
   /** Starts with the given OpenTelemetry (for example one exporting to memory), which the caller closes. */
   public static TestOrderflow start(NatsTestServer nats, JsonObject overrides, OpenTelemetry openTelemetry)
       throws IOException {
-    OrderflowConfig config = ConfigLoader.loadNow(testSettings(nats).mergeIn(overrides, true));
+    JsonObject settings = testSettings(nats);
+    Path scratch = Path.of(settings.getString("dataDir"));
+    OrderflowConfig config = ConfigLoader.loadNow(settings.mergeIn(overrides, true));
     Observability observability = Observability.using(openTelemetry);
     Vertx vertx = observability.vertx(config.transport());
     try {
       Orderflow app = Orderflow.start(vertx, config, observability).await();
-      return new TestOrderflow(vertx, app, config, observability, !overrides.containsKey("dataDir"));
+      return new TestOrderflow(vertx, app, config, observability, scratch);
     } catch (RuntimeException e) {
       vertx.close().await();
+      deleteTree(scratch);
       throw e;
     }
   }
@@ -272,9 +276,7 @@ public final class TestOrderflow implements AutoCloseable {
     } finally {
       vertx.close().await();
       observability.close();
-      if (ownsDataDir) {
-        deleteTree(config.dataDir());
-      }
+      deleteTree(scratch); // a data folder the test named is the test's to delete
     }
   }
 
