@@ -112,16 +112,16 @@ public final class Orderflow {
     this.management = config.management().enabled() ? new ManagementServer(config.management(), liveness, readiness,
         PrometheusScrapingHandler.create(observability.registry())) : null;
 
-    Stage authenticating = Stage.of("authentication", this::setUpAuthentication, this::closeAuthentication);
-    Stage embeddedServer = Stage.of("embedded nats-server", this::startNats, this::stopNats);
-    Stage connection = Stage.of("NATS connection", this::connectAndProvision, this::closeBridge);
+    Stage authenticating = new Stage("authentication", this::setUpAuthentication, this::closeAuthentication);
+    Stage embeddedServer = new Stage("embedded nats-server", this::startNats, this::stopNats);
+    Stage connection = new Stage("NATS connection", this::connectAndProvision, this::closeBridge);
     Stage simulator = deploying("gateway simulator", this::deployGateway);
     Stage contexts = deploying("contexts", this::deployContexts);
-    Stage admitting = Stage.of("admission", Future::succeededFuture, this::closeAdmission);
+    Stage admitting = new Stage("admission", Future::succeededFuture, this::closeAdmission);
     Stage operatorConsole = deploying("console", this::deployConsole);
     Stage managementListener = deploying("management listener", this::deployManagement);
     Deployments apiDeployment = new Deployments(vertx);
-    Stage api = Stage.of("API listeners", () -> deployApi(apiDeployment), () -> closeApi(apiDeployment));
+    Stage api = new Stage("API listeners", () -> deployApi(apiDeployment), () -> closeApi(apiDeployment));
 
     startUp = List.of(authenticating, embeddedServer, connection, simulator, contexts, admitting, operatorConsole,
         managementListener, api);
@@ -203,7 +203,7 @@ public final class Orderflow {
   /** A stage whose start deploys verticles and whose stop undeploys the ones it did, all at once. */
   private Stage deploying(String name, Function<Deployments, Future<Void>> start) {
     Deployments deployed = new Deployments(vertx);
-    return Stage.of(name, () -> start.apply(deployed), deployed::undeploy);
+    return new Stage(name, () -> start.apply(deployed), deployed::undeploy);
   }
 
   private Future<Void> delay(long millis) {

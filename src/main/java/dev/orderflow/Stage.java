@@ -12,10 +12,6 @@ import java.util.function.Supplier;
  */
 record Stage(String name, Supplier<Future<Void>> starter, Supplier<Future<Void>> stopper) {
 
-  static Stage of(String name, Supplier<Future<Void>> start, Supplier<Future<Void>> stop) {
-    return new Stage(name, start, stop);
-  }
-
   /** Starts this stage; every stage before it has started. */
   Future<Void> start() {
     return starter.get();

@@ -209,17 +209,15 @@ final class OrderIndex implements AutoCloseable {
       }
     }
     pendingMeta.forEach((name, value) -> others.add(new Put(bytes(META + name), bytes(value))));
-    List<Put> puts = new ArrayList<>(customers.size() + statuses.size() + others.size());
-    for (List<Put> group : List.of(customers, others, statuses)) { // c/, then e/ and m/, then s/
-      group.sort(Put.ORDER);
-      puts.addAll(group);
-    }
     try (WriteBatch batch = new WriteBatch()) {
-      for (Put put : puts) {
-        if (put.value() == null) {
-          batch.delete(put.key());
-        } else {
-          batch.put(put.key(), put.value());
+      for (List<Put> group : List.of(customers, others, statuses)) { // c/, then e/ and m/, then s/
+        group.sort(Put.ORDER);
+        for (Put put : group) {
+          if (put.value() == null) {
+            batch.delete(put.key());
+          } else {
+            batch.put(put.key(), put.value());
+          }
         }
       }
       db.write(writes, batch);

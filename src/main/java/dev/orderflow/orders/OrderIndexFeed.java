@@ -279,16 +279,16 @@ public final class OrderIndexFeed extends VerticleBase {
   }
 
   /**
-   * On the feed's thread. The placing time of an old-style shipment is read first, outside the index's lock (it may
-   * wait for the broker); the change and the checkpoint it moves are then recorded together, under the lock a flush
-   * takes, so that no flush writes one without the other.
+   * On the feed's thread. The placing time of an old-style shipment (without {@code placed_at}) is read first, outside
+   * the index's lock (it may wait for the broker); the change and the checkpoint it moves are then recorded together,
+   * under the lock a flush takes, so that no flush writes one without the other.
    */
   private void apply(EventType<?> type, String orderId, Message event, long sequence, long pending) {
-    long placedAt = event instanceof ShipmentScheduled shipped && Topology.SHIPMENT_SCHEDULED.sound(shipped)
-        ? (shipped.hasPlacedAt() ? millis(shipped.getPlacedAt()) : placingTime(orderId)) : 0;
+    long oldStylePlacedAt = event instanceof ShipmentScheduled shipped && !shipped.hasPlacedAt()
+        && Topology.SHIPMENT_SCHEDULED.sound(shipped) ? placingTime(orderId) : 0;
     boolean full;
     synchronized (index) {
-      record(orderId, event, placedAt);
+      record(orderId, event, oldStylePlacedAt);
       index.applied(type.name(), sequence);
       applied.put(type, sequence);
       full = index.pending() >= FLUSH_ORDERS;
@@ -309,7 +309,7 @@ public final class OrderIndexFeed extends VerticleBase {
     }
   }
 
-  private void record(String orderId, Message event, long shippedOrderPlacedAt) {
+  private void record(String orderId, Message event, long oldStylePlacedAt) {
     if (event instanceof OrderPlaced placed && Topology.ORDER_PLACED.sound(placed)) {
       index.placed(orderId, placed.getCustomerId(), millis(placed.getOccurredAt()), placed.getTotal().getAmountMinor(),
           placed.getTotal().getCurrency());
@@ -317,7 +317,8 @@ public final class OrderIndexFeed extends VerticleBase {
       index.ended(orderId, millis(cancelled.getPlacedAt()), IndexedStatus.CANCELLED, cancelled.getReasonValue(),
           millis(cancelled.getOccurredAt()));
     } else if (event instanceof ShipmentScheduled shipped && Topology.SHIPMENT_SCHEDULED.sound(shipped)) {
-      index.ended(orderId, shippedOrderPlacedAt, IndexedStatus.SHIPPED, 0, millis(shipped.getOccurredAt()));
+      long placedAt = shipped.hasPlacedAt() ? millis(shipped.getPlacedAt()) : oldStylePlacedAt;
+      index.ended(orderId, placedAt, IndexedStatus.SHIPPED, 0, millis(shipped.getOccurredAt()));
     }
     // Anything else on these subjects was dead-lettered by the saga's consumers: no order, nothing to list.
   }
