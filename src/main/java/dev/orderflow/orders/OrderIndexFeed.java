@@ -205,10 +205,14 @@ public final class OrderIndexFeed extends VerticleBase {
     return target.entrySet().stream().allMatch(t -> sequences.getOrDefault(t.getKey(), 0L) >= t.getValue());
   }
 
-  /** Writes what the feeds applied, and how far each got, in one go (a crash replays from there). */
+  /**
+   * Writes what the feeds applied, and how far each got, in one go (a crash replays from there). Under the lock
+   * {@link #apply} records under, so the checkpoints cover exactly the changes written with them.
+   */
   private void flush() {
     synchronized (index) {
       Map<EventType<?>, Long> reached = Map.copyOf(applied);
+      reached.forEach((type, sequence) -> index.applied(type.name(), sequence));
       index.flush();
       written.putAll(reached);
     }
@@ -280,7 +284,7 @@ public final class OrderIndexFeed extends VerticleBase {
 
   /**
    * On the feed's thread. The placing time of an old-style shipment (without {@code placed_at}) is read first, outside
-   * the index's lock (it may wait for the broker); the change and the checkpoint it moves are then recorded together,
+   * the index's lock (it may wait for the broker); the change and how far the feed got are then recorded together,
    * under the lock a flush takes, so that no flush writes one without the other.
    */
   private void apply(EventType<?> type, String orderId, Message event, long sequence, long pending) {
@@ -289,7 +293,6 @@ public final class OrderIndexFeed extends VerticleBase {
     boolean full;
     synchronized (index) {
       record(orderId, event, oldStylePlacedAt);
-      index.applied(type.name(), sequence);
       applied.put(type, sequence);
       full = index.pending() >= FLUSH_ORDERS;
     }

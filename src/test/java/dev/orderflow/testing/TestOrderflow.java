@@ -45,7 +45,6 @@ public final class TestOrderflow implements AutoCloseable {
   private final Observability observability;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final JWTAuth tokens;
-  /** Whether the data folder is this instance's own (deleted at close), not one the test named. */
   /** The folder the test settings made (the data folder, unless the test named its own; the key is in it). */
   private final Path scratch;
 
