@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.orderflow.orders.stored.IndexedStatus;
 import dev.orderflow.orders.stored.OrderSummary;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +17,11 @@ import java.util.Map;
 import java.util.Set;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
 import org.rocksdb.Env;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
@@ -30,6 +35,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -41,18 +47,19 @@ import org.rocksdb.WriteOptions;
  * <p>Keys, each to the order's {@link OrderSummary}: {@code c/<customer>/<sortKey>} and {@code s/<status>/<sortKey>}
  * (where OPEN holds the orders not yet shipped or cancelled, so that an operator's "unfinished, oldest first" reads
  * only those), where a sort key is the placing time in milliseconds, zero-padded, then the order id: a page is a
- * range read, and an order is written in two places, no more. Besides: {@code e/<orderId>} (the end of an order
- * whose placing was not read yet: the feeds are separate), {@code m/<name>} (how far each feed has read, and which
- * streams it read them from). An end names the order's placing time, so it finds the order's OPEN entry by its key:
- * nothing is kept in memory per open order.
+ * range read, and an order is written in two places, no more. The status keys have a column family of their own
+ * (see {@link #STATUS_FAMILY}). Besides: {@code e/<orderId>} (the end of an order whose placing was not read yet:
+ * the feeds are separate), {@code m/<name>} (how far each feed has read, and which streams it read them from). An
+ * end names the order's placing time, so it finds the order's OPEN entry by its key: nothing is kept in memory per
+ * open order.
  *
  * <p>Changes are gathered in memory ({@link #placed}, {@link #ended}) and written by {@link #flush} in one atomic
  * batch with how far the feeds had read: an order placed and shipped between two flushes, as most are, is written
  * once, in its final state. Writes skip RocksDB's write-ahead log: a crash loses the writes since its last memtable
- * flush and the checkpoints with them, so the feeds replay exactly what is missing, and an event is never applied
- * on top of its own write (the feeds record each checkpoint with the change it covers, under this object's lock).
- * Within one flush, an event read twice changes nothing. A reader sees what was flushed. One thread writes (under
- * this object's lock); any may read.
+ * flush (both families' memtables are flushed together) and the checkpoints with them, so the feeds replay exactly
+ * what is missing, and an event is never applied on top of its own write (the feeds record each checkpoint with the
+ * change it covers, under this object's lock). Within one flush, an event read twice changes nothing. A reader sees
+ * what was flushed. One thread writes (under this object's lock); any may read.
  */
 final class OrderIndex implements AutoCloseable {
 
@@ -78,11 +85,26 @@ final class OrderIndex implements AutoCloseable {
   private static final String META = "m/";
   /** Past every key: {@link #clear} deletes up to it. */
   private static final byte[] END = {(byte) 0xff};
-  /** What the memtables may hold before they are written to files (two of them: one filling, one being written). */
+  /**
+   * What each column family's memtables may hold before they are written to files (two of them: one filling, one
+   * being written).
+   */
   private static final long WRITE_BUFFER_BYTES = 32L << 20;
 
+  /**
+   * The column family of the status keys ({@code s/}); the others live in the default one. Apart, because the two
+   * kinds are written so differently: status keys arrive in time order, so RocksDB moves their files down the levels
+   * without rewriting them, while customer keys fall all over the key space and are merged at every compaction. In
+   * one family every file spans both kinds, and each compaction rewrote the status keys with the customer keys.
+   */
+  private static final byte[] STATUS_FAMILY = "by-status".getBytes(StandardCharsets.US_ASCII);
+
   private final RocksDB db;
-  private final Options options;
+  private final ColumnFamilyHandle defaultFamily;
+  private final ColumnFamilyHandle statusFamily;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions familyOptions;
+  private final WriteBufferManager writeBuffers;
   private final LRUCache cache;
   private final WriteOptions writes = new WriteOptions().setDisableWAL(true);
   /** Changes not yet written, by order id. */
@@ -96,34 +118,66 @@ final class OrderIndex implements AutoCloseable {
   /** The pending orders that ended after their OPEN entry was written: the flush deletes it. */
   private final Set<String> openWritten = new HashSet<>();
 
-  private OrderIndex(RocksDB db, Options options, LRUCache cache) {
+  private OrderIndex(RocksDB db, List<ColumnFamilyHandle> families, DBOptions dbOptions,
+      ColumnFamilyOptions familyOptions, WriteBufferManager writeBuffers, LRUCache cache) {
     this.db = db;
-    this.options = options;
+    this.defaultFamily = families.get(0);
+    this.statusFamily = families.get(1);
+    this.dbOptions = dbOptions;
+    this.familyOptions = familyOptions;
+    this.writeBuffers = writeBuffers;
     this.cache = cache;
     this.anyEarly = any(EARLY);
   }
 
-  /** Opens (or creates) the index in folder {@code dir}. Blocking. */
+  /**
+   * Opens (or creates) the index in folder {@code dir}. Blocking. Throws when the folder holds an index of the
+   * earlier layout (one column family): it is a copy of the streams, to be made anew.
+   */
   static OrderIndex open(Path dir, int cacheMegabytes) throws RocksDBException {
+    if (Files.exists(dir.resolve("CURRENT"))) {
+      try (Options probe = new Options()) {
+        List<byte[]> families = RocksDB.listColumnFamilies(probe, dir.toString());
+        if (families.stream().noneMatch(family -> Arrays.equals(family, STATUS_FAMILY))) {
+          throw new RocksDBException("an order index of an earlier layout (no column family by-status)");
+        }
+      }
+    }
     LRUCache cache = new LRUCache((long) cacheMegabytes << 20);
-    Options options = new Options()
+    WriteBufferManager writeBuffers = new WriteBufferManager(2 * WRITE_BUFFER_BYTES, cache);
+    DBOptions dbOptions = new DBOptions()
         .setCreateIfMissing(true)
-        .setWriteBufferSize(WRITE_BUFFER_BYTES)
-        .setMaxWriteBufferNumber(2)
+        .setCreateMissingColumnFamilies(true)
+        // Both families' memtables are written to files together: the checkpoints (in the default family) then
+        // never outlive, nor lag, the status keys they cover, though nothing is written ahead to a log.
+        .setAtomicFlush(true)
+        // What the memtables may hold together before they are written out: as much as each family's own limit
+        // allows (a smaller sum made the customer keys' files smaller and their compactions more frequent). Charged
+        // to the block cache, so that memtables and cached blocks share one budget of native memory.
+        .setWriteBufferManager(writeBuffers)
         .setMaxBackgroundJobs(2)
-        // Uncompressed: a list reads a few blocks, and decompressing them cost more than the disk saves.
-        .setCompressionType(CompressionType.NO_COMPRESSION)
         // Its own log of flushes and compactions: warnings only, in one small file.
         .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
-        .setKeepLogFileNum(1)
+        .setKeepLogFileNum(1);
+    ColumnFamilyOptions familyOptions = new ColumnFamilyOptions()
+        .setWriteBufferSize(WRITE_BUFFER_BYTES)
+        .setMaxWriteBufferNumber(2)
+        // Uncompressed: a list reads a few blocks, and decompressing them cost more than the disk saves.
+        .setCompressionType(CompressionType.NO_COMPRESSION)
         .setTableFormatConfig(new BlockBasedTableConfig()
             .setBlockCache(cache)
             // An end looks up its order's OPEN entry by key: the filter answers most lookups without a read.
             .setFilterPolicy(new BloomFilter(10)));
+    List<ColumnFamilyHandle> families = new ArrayList<>(2);
     try {
-      return new OrderIndex(RocksDB.open(options, dir.toString()), options, cache);
+      RocksDB db = RocksDB.open(dbOptions, dir.toString(), List.of(
+          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions),
+          new ColumnFamilyDescriptor(STATUS_FAMILY, familyOptions)), families);
+      return new OrderIndex(db, families, dbOptions, familyOptions, writeBuffers, cache);
     } catch (RocksDBException e) {
-      options.close();
+      familyOptions.close();
+      dbOptions.close();
+      writeBuffers.close();
       cache.close();
       throw e;
     }
@@ -212,11 +266,12 @@ final class OrderIndex implements AutoCloseable {
     try (WriteBatch batch = new WriteBatch()) {
       for (List<Put> group : List.of(customers, others, statuses)) { // c/, then e/ and m/, then s/
         group.sort(Put.ORDER);
+        ColumnFamilyHandle family = group == statuses ? statusFamily : defaultFamily;
         for (Put put : group) {
           if (put.value() == null) {
-            batch.delete(put.key());
+            batch.delete(family, put.key());
           } else {
-            batch.put(put.key(), put.value());
+            batch.put(family, put.key(), put.value());
           }
         }
       }
@@ -297,7 +352,7 @@ final class OrderIndex implements AutoCloseable {
       this.low = new Slice(bytes(prefix + pad(scan.fromMillis())));
       this.high = new Slice(bytes(prefix + pad(scan.toMillis())));
       this.reads = new ReadOptions().setSnapshot(snapshot).setIterateLowerBound(low).setIterateUpperBound(high);
-      this.iterator = db.newIterator(reads);
+      this.iterator = db.newIterator(family(prefix), reads);
       String after = scan.after() == null ? null : prefix + scan.after();
       if (backwards) {
         if (after == null) {
@@ -389,7 +444,8 @@ final class OrderIndex implements AutoCloseable {
     fromEarly.clear();
     openWritten.clear();
     try {
-      db.deleteRange(new byte[0], END);
+      db.deleteRange(defaultFamily, new byte[0], END);
+      db.deleteRange(statusFamily, new byte[0], END);
     } catch (RocksDBException e) {
       throw new IllegalStateException("the order index cannot be cleared: " + e.getMessage(), e);
     }
@@ -402,7 +458,7 @@ final class OrderIndex implements AutoCloseable {
     try (Slice low = new Slice(bytes(BY_CUSTOMER));
         Slice high = new Slice(bytes("c0"));
         ReadOptions reads = new ReadOptions().setIterateLowerBound(low).setIterateUpperBound(high);
-        RocksIterator iterator = db.newIterator(reads)) {
+        RocksIterator iterator = db.newIterator(defaultFamily, reads)) {
       for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {
         count++;
       }
@@ -413,7 +469,7 @@ final class OrderIndex implements AutoCloseable {
   /** Writes what was flushed from memory to the files now (RocksDB also does so as its memtables fill). */
   private void commit() {
     try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
-      db.flush(wait);
+      db.flush(wait, List.of(defaultFamily, statusFamily));
     } catch (RocksDBException e) {
       throw new IllegalStateException("the order index cannot be written: " + e.getMessage(), e);
     }
@@ -423,9 +479,13 @@ final class OrderIndex implements AutoCloseable {
   public synchronized void close() {
     flush();
     commit(); // without a write-ahead log, what is only in memory would be lost
+    defaultFamily.close();
+    statusFamily.close();
     db.close();
     writes.close();
-    options.close();
+    familyOptions.close();
+    dbOptions.close();
+    writeBuffers.close();
     cache.close();
   }
 
@@ -436,7 +496,7 @@ final class OrderIndex implements AutoCloseable {
   private boolean any(String prefix) {
     try (Slice low = new Slice(bytes(prefix));
         ReadOptions reads = new ReadOptions().setIterateLowerBound(low);
-        RocksIterator iterator = db.newIterator(reads)) {
+        RocksIterator iterator = db.newIterator(family(prefix), reads)) {
       iterator.seekToFirst();
       return iterator.isValid() && new String(iterator.key(), StandardCharsets.US_ASCII).startsWith(prefix);
     }
@@ -444,7 +504,7 @@ final class OrderIndex implements AutoCloseable {
 
   private byte[] get(String key) {
     try {
-      return db.get(bytes(key));
+      return db.get(family(key), bytes(key));
     } catch (RocksDBException e) {
       throw new IllegalStateException("the order index cannot be read: " + e.getMessage(), e);
     }
@@ -453,6 +513,11 @@ final class OrderIndex implements AutoCloseable {
   private String meta(String name) {
     byte[] value = get(META + name);
     return value == null ? null : new String(value, StandardCharsets.UTF_8);
+  }
+
+  /** The column family that holds {@code key} (or the keys under a prefix). */
+  private ColumnFamilyHandle family(String key) {
+    return key.startsWith(BY_STATUS) ? statusFamily : defaultFamily;
   }
 
   private static String statusPrefix(IndexedStatus status) {

@@ -62,8 +62,11 @@ public final class OrderIndexFeed extends VerticleBase {
    * the heap stay a few megabytes that the young collections need not copy and promote again and again.
    */
   private static final int FLUSH_ORDERS = 4_096;
-  /** RocksDB's block cache (native memory), beside its two memtables of 32 MiB. */
-  private static final int CACHE_MEGABYTES = 64;
+  /**
+   * RocksDB's block cache (native memory), which its memtables (up to 64 MiB, see OrderIndex) are charged to: what
+   * they do not take holds the blocks lists read.
+   */
+  private static final int CACHE_MEGABYTES = 128;
   /** How long the feed waits for one read of an order's placing time, and between tries. */
   private static final Duration READ_PATIENCE = Duration.ofSeconds(5);
   private static final Backoff READ_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));

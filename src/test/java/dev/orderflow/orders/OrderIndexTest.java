@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orderflow.events.v1.CancellationReason;
 import dev.orderflow.orders.stored.IndexedStatus;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 
 /** The orders' read model in a RocksDB of its own: what it keeps, and how it pages. */
@@ -176,6 +179,18 @@ class OrderIndexTest {
   void locked() {
     assertThatThrownBy(() -> OrderIndex.open(dir.resolve("index"), 4)).isInstanceOf(RocksDBException.class)
         .hasMessageContaining("lock");
+  }
+
+  @Test
+  @DisplayName("refuses a store of the earlier layout, one column family, saying so (the feed then rebuilds it)")
+  void earlierLayout() throws Exception {
+    Path earlier = dir.resolve("earlier");
+    try (Options options = new Options().setCreateIfMissing(true);
+        RocksDB db = RocksDB.open(options, earlier.toString())) {
+      db.put("s/0/0000000001000o-1".getBytes(StandardCharsets.US_ASCII), new byte[0]);
+    }
+    assertThatThrownBy(() -> OrderIndex.open(earlier, 4)).isInstanceOf(RocksDBException.class)
+        .hasMessageContaining("earlier layout").message().doesNotContain("lock");
   }
 
   /** What a reader sees once the gathered changes are written. */
