@@ -93,9 +93,10 @@ final class OrderIndex implements AutoCloseable {
 
   /**
    * The column family of the status keys ({@code s/}); the others live in the default one. Apart, because the two
-   * kinds are written so differently: status keys arrive in time order, so RocksDB moves their files down the levels
-   * without rewriting them, while customer keys fall all over the key space and are merged at every compaction. In
-   * one family every file spans both kinds, and each compaction rewrote the status keys with the customer keys.
+   * kinds are written so differently: the keys of one status arrive in time order, so RocksDB mostly moves their
+   * files down the levels without rewriting them, while customer keys fall all over the key space and are merged at
+   * every compaction. In one family every file spans both kinds, and each compaction rewrote the status keys with the
+   * customer keys.
    */
   private static final byte[] STATUS_FAMILY = "by-status".getBytes(StandardCharsets.US_ASCII);
 
