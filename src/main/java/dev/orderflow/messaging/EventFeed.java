@@ -5,8 +5,8 @@ import io.vertx.core.Future;
 
 /**
  * Follows event types as they are stored, for a read model a context keeps of them (the orders' list), from the
- * sequence after a checkpoint. Every feed of one {@code EventFeed} is handled on one thread of its own, never the
- * saga's. Close it when done.
+ * sequence after a checkpoint, or reads a stretch of a stream on request. Every feed of one {@code EventFeed} is
+ * handled on one thread of its own, never the saga's. Close it when done.
  */
 public interface EventFeed {
 
@@ -29,8 +29,28 @@ public interface EventFeed {
   /** Whether the stream holds a {@code type} event after stream sequence {@code after}: one request. */
   Future<Boolean> anyAfter(EventType<?> type, long after);
 
+  /** A feed started by {@link #follow}. */
+  @FunctionalInterface
+  interface Following {
+    /** Stops it: the listener may still be handed what was already on its way, and then nothing more. */
+    void stop();
+  }
+
   /** Starts handing every {@code type} event stored after stream sequence {@code after} to {@code listener}. */
-  Future<Void> follow(EventType<?> type, long after, Listener listener);
+  Future<Following> follow(EventType<?> type, long after, Listener listener);
+
+  /**
+   * The last sequence of {@code stream} now. Blocking, one request: for a thread of the caller's own, never an event
+   * loop.
+   */
+  long lastSequence(StreamSpec stream) throws MessagingException;
+
+  /**
+   * Hands {@code listener}, on the calling thread, every {@code type} event stored after stream sequence {@code after}
+   * up to {@code upTo}, in order, with {@code pending} 0. Blocking, one request per event and one more: for the few
+   * events a read model did not learn otherwise. Returns how many it handed over.
+   */
+  int read(EventType<?> type, long after, long upTo, Listener listener) throws MessagingException;
 
   /** Stops every feed; the listener is called no more once this completes. */
   Future<Void> close();

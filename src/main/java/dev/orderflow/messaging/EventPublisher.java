@@ -2,6 +2,7 @@ package dev.orderflow.messaging;
 
 import com.google.protobuf.Message;
 import io.vertx.core.Future;
+import java.util.function.Consumer;
 
 /**
  * Publishes events to their streams without blocking: each publish completes only when the stream acknowledged it,
@@ -59,4 +60,14 @@ public interface EventPublisher extends Announcer {
 
   /** The highest stream sequence of a {@code type} event this publisher stored (0: none yet). */
   long lastStored(EventType<?> type);
+
+  /** An event this publisher stored, with its stream sequence. */
+  record Stored(EventType<?> type, String orderId, Message event, long sequence) {}
+
+  /**
+   * Hands {@code listener} every event this publisher stores from now on (not a repeat the stream recognised), in
+   * the order the stream acknowledged them, on the messaging client's thread: it must only take note and return. A
+   * read model of this process's own writes learns them here, without having them delivered back.
+   */
+  void onStored(Consumer<Stored> listener);
 }

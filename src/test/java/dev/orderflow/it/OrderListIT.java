@@ -149,6 +149,17 @@ class OrderListIT {
         }
         first.awaitStatus(placed.get(0), "SHIPPED");
       }
+      // Restarted on its index: it goes on from its checkpoints, each order once, ended as it was.
+      try (TestOrderflow restarted = TestOrderflow.start(nats, onData)) {
+        placed.add(0, restarted.placeOrder("list-gina", Map.of("MUG-LOGO", 1)));
+        restarted.awaitStatus(placed.get(0), "SHIPPED");
+        JsonObject page = eventually(() -> listOn(restarted, "list-gina"), p -> p != null
+            && ids(p).size() >= placed.size() && p.getJsonArray("orders").getJsonObject(0).getString("status")
+                .equals("SHIPPED"));
+        assertThat(ids(page)).containsExactlyElementsOf(placed);
+        assertThat(page.getJsonArray("orders").stream().map(o -> ((JsonObject) o).getString("status")))
+            .containsOnly("SHIPPED");
+      }
       deleteTree(data.resolve("order-index"));
       try (TestOrderflow again = TestOrderflow.start(nats, onData)) {
         // Its first answer that is not "rebuilding" (503) already holds every order.
@@ -207,6 +218,78 @@ class OrderListIT {
       HttpResponse<String> open = app.get("/orders?status=PENDING,RESERVED,PAID,CONFIRMED&customerId=list-hank",
           "Authorization", "Bearer " + app.token("test-operator", true));
       assertThat(ids(new JsonObject(open.body()))).as("neither is still listed as unfinished").isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("two instances of the orders role each list what the other placed, once each, whether few or many")
+  void twoInstances() throws Exception {
+    try (NatsTestServer nats = NatsTestServer.start();
+        TestOrderflow one = TestOrderflow.start(nats);
+        TestOrderflow two = TestOrderflow.start(nats, new JsonObject().put("roles", "orders"))) {
+      // A few from each: every instance reads the other's by sequence.
+      List<String> few = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        few.add(one.placeOrder("list-ivy", Map.of("MUG-LOGO", 1)));
+        few.add(two.placeOrder("list-ivy", Map.of("MUG-LOGO", 1)));
+      }
+      for (TestOrderflow app : List.of(one, two)) {
+        List<String> listed = eventually(() -> everyOrder(app, "list-ivy"), ids -> ids.size() >= few.size());
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(few);
+      }
+      // Many from the second, at once: the first may go back to following the stream; nothing is lost or doubled.
+      List<String> many = java.util.Collections.synchronizedList(new ArrayList<>());
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+      try {
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          done.add(pool.submit(() -> {
+            for (int n = 0; n < 80; n++) {
+              many.add(two.placeOrder("list-jo", Map.of("MUG-LOGO", 1)));
+            }
+            return null;
+          }));
+        }
+        for (var each : done) {
+          each.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      // And a few more from each after it.
+      many.add(one.placeOrder("list-jo", Map.of("MUG-LOGO", 1)));
+      many.add(two.placeOrder("list-jo", Map.of("MUG-LOGO", 1)));
+      for (TestOrderflow app : List.of(one, two)) {
+        int listed = eventually(() -> everyOrder(app, "list-jo").size(), size -> size >= many.size());
+        assertThat(everyOrder(app, "list-jo")).as("listed %d", listed).containsExactlyInAnyOrderElementsOf(many);
+      }
+      // The saga's outcomes (written by the first) end the second's orders in both lists.
+      String last = many.get(many.size() - 1);
+      String ended = eventually(() -> one.order(last).getString("status"), s -> s.equals("SHIPPED")
+          || s.equals("CANCELLED"));
+      for (TestOrderflow app : List.of(one, two)) {
+        eventually(() -> app.get("/orders?status=" + ended + "&customerId=list-jo&limit=100", "Authorization",
+            "Bearer " + app.token("test-operator", true)), a -> ids(new JsonObject(a.body())).contains(last));
+      }
+    }
+  }
+
+  /** Every order of {@code customer} that {@code app} lists, page after page, as an operator sees them. */
+  private static List<String> everyOrder(TestOrderflow app, String customer) throws Exception {
+    List<String> seen = new ArrayList<>();
+    String query = "limit=100&customerId=" + customer;
+    while (true) {
+      HttpResponse<String> answer = app.get("/orders?" + query, "Authorization",
+          "Bearer " + app.token("test-operator", true));
+      if (answer.statusCode() != 200) {
+        return List.of();
+      }
+      JsonObject page = new JsonObject(answer.body());
+      seen.addAll(ids(page));
+      if (!page.containsKey("next")) {
+        return seen;
+      }
+      query = "limit=100&customerId=" + customer + "&cursor=" + page.getString("next");
     }
   }
 

@@ -2,17 +2,23 @@ package dev.orderflow.messaging.nats;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import dev.orderflow.messaging.BrokerUnavailable;
 import dev.orderflow.messaging.EventFeed;
 import dev.orderflow.messaging.EventType;
+import dev.orderflow.messaging.StreamSpec;
 import io.nats.client.Connection;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Dispatcher;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
 import io.nats.client.MessageConsumer;
 import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.MessageInfo;
 import io.nats.client.api.OrderedConsumerConfiguration;
 import io.nats.client.api.StreamInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -65,19 +71,69 @@ public final class NatsEventFeed implements EventFeed {
 
   /** Starts handing every {@code type} event stored after stream sequence {@code after} to {@code listener}. */
   @Override
-  public Future<Void> follow(EventType<?> type, long after, Listener listener) {
+  public Future<Following> follow(EventType<?> type, long after, Listener listener) {
     return vertx.executeBlocking(() -> {
       OrderedConsumerConfiguration config = new OrderedConsumerConfiguration().filterSubject(type.filterSubject());
       if (after > 0) {
         config.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(after + 1);
       }
       int cut = type.prefix().length() + 1;
-      consumers.add(connection.jetStream().getStreamContext(type.stream().name()).createOrderedConsumer(config)
+      MessageConsumer consumer = connection.jetStream().getStreamContext(type.stream().name())
+          .createOrderedConsumer(config)
           .consume(ConsumeOptions.builder().batchSize(BATCH).build(), dispatcher, message -> listener.onEvent(type,
               message.getSubject().substring(cut), decode(type, message.getData()),
-              message.metaData().streamSequence(), message.metaData().pendingCount())));
-      return null;
+              message.metaData().streamSequence(), message.metaData().pendingCount()));
+      consumers.add(consumer);
+      return () -> {
+        consumers.remove(consumer);
+        try {
+          consumer.close(); // unsubscribes: a pull still open would go on delivering after a mere stop
+        } catch (Exception e) {
+          consumer.stop();
+        }
+      };
     });
+  }
+
+  @Override
+  public long lastSequence(StreamSpec stream) {
+    try {
+      return connection.jetStreamManagement().getStreamInfo(stream.name()).getStreamState().getLastSequence();
+    } catch (IOException | JetStreamApiException e) {
+      throw new BrokerUnavailable("cannot read the state of stream " + stream.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public int read(EventType<?> type, long after, long upTo, Listener listener) {
+    int cut = type.prefix().length() + 1;
+    int handed = 0;
+    try {
+      JetStreamManagement management = connection.jetStreamManagement();
+      long from = after + 1;
+      while (from <= upTo) {
+        MessageInfo message;
+        try {
+          message = management.getNextMessage(type.stream().name(), from, type.filterSubject());
+        } catch (JetStreamApiException e) {
+          if (e.getErrorCode() == 404) {
+            break; // none after it
+          }
+          throw e;
+        }
+        if (message.getSeq() > upTo) {
+          break;
+        }
+        listener.onEvent(type, message.getSubject().substring(cut), decode(type, message.getData()),
+            message.getSeq(), 0);
+        handed++;
+        from = message.getSeq() + 1;
+      }
+      return handed;
+    } catch (IOException | JetStreamApiException e) {
+      throw new BrokerUnavailable("cannot read " + type.name() + " events from stream " + type.stream().name()
+          + ": " + e.getMessage(), e);
+    }
   }
 
   /** Stops every feed; the listener is called no more once this completes. */

@@ -19,6 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CancellationException;
@@ -26,10 +27,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Publishes to JetStream without blocking: every publish is asynchronous, at most {@code window} await their
@@ -61,6 +64,9 @@ public final class NatsEventPublisher implements EventPublisher {
   /** The highest stream sequence acknowledged to this publisher, per event type: what a read model must reach. */
   private final Map<EventType<?>, AtomicLong> acked = new ConcurrentHashMap<>();
 
+  /** Who learns of every event stored ({@link #onStored}): the order index, from when it follows the streams. */
+  private final List<Consumer<Stored>> storedListeners = new CopyOnWriteArrayList<>();
+
   private record Awaiting(CompletableFuture<PublishAck> sent, long deadline) {}
 
   NatsEventPublisher(Vertx vertx, Connection connection, JetStream jetStream, int window, Duration timeout,
@@ -86,7 +92,7 @@ public final class NatsEventPublisher implements EventPublisher {
         .expectedStream(type.stream().name())
         .build();
     return recorded(type, traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(),
-        event.toByteArray(), options)).mapEmpty();
+        event.toByteArray(), options, tap(type, orderId, event))).mapEmpty();
   }
 
   /**
@@ -107,7 +113,7 @@ public final class NatsEventPublisher implements EventPublisher {
       options.expectedLastSubjectSequenceSubject(type.stream().orderSubjects(orderId));
     }
     return recorded(type, traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(),
-            event.toByteArray(), options.build()))
+            event.toByteArray(), options.build(), tap(type, orderId, event)))
         .map(ack -> ack.isDuplicate() ? Written.DUPLICATE : Written.STORED)
         .recover(e -> e instanceof WriteConflict ? Future.succeededFuture(Written.PREEMPTED) : Future.failedFuture(e));
   }
@@ -128,7 +134,7 @@ public final class NatsEventPublisher implements EventPublisher {
         .expectedLastSubjectSequenceSubject(type.stream().orderSubjects(orderId))
         .build();
     return recorded(type, traced(type.subject(orderId), messageId, orderId, type.name(), new Headers(),
-            event.toByteArray(), options))
+            event.toByteArray(), options, tap(type, orderId, event)))
         .map(ack -> ack.isDuplicate() ? Written.DUPLICATE : Written.STORED)
         .recover(e -> e instanceof WriteConflict ? Future.succeededFuture(Written.PREEMPTED) : Future.failedFuture(e));
   }
@@ -138,6 +144,24 @@ public final class NatsEventPublisher implements EventPublisher {
   public long lastStored(EventType<?> type) {
     AtomicLong sequence = acked.get(type);
     return sequence == null ? 0 : sequence.get();
+  }
+
+  @Override
+  public void onStored(Consumer<Stored> listener) {
+    storedListeners.add(listener);
+  }
+
+  /** What tells the {@link #onStored} listeners of one typed publish, once stored; {@code null} when none listens. */
+  private Consumer<PublishAck> tap(EventType<?> type, String orderId, Message event) {
+    if (storedListeners.isEmpty()) {
+      return null;
+    }
+    return ack -> {
+      if (!ack.isDuplicate()) {
+        Stored stored = new Stored(type, orderId, event, ack.getSeqno());
+        storedListeners.forEach(listener -> listener.accept(stored));
+      }
+    };
   }
 
   private <T extends Message> Future<PublishAck> recorded(EventType<T> type, Future<PublishAck> published) {
@@ -152,14 +176,28 @@ public final class NatsEventPublisher implements EventPublisher {
   /** A publish with its producer span and latency measured; {@code headers} receive the trace context. */
   Future<PublishAck> traced(String subject, String messageId, String orderId, String event, Headers headers,
       byte[] data, PublishOptions options) {
+    return traced(subject, messageId, orderId, event, headers, data, options, null);
+  }
+
+  private Future<PublishAck> traced(String subject, String messageId, String orderId, String event, Headers headers,
+      byte[] data, PublishOptions options, Consumer<PublishAck> onAck) {
     var span = telemetry.startPublish(subject, messageId, orderId, headers);
     long start = System.nanoTime();
-    return publish(subject, headers, data, options)
+    return publish(subject, headers, data, options, onAck)
         .onComplete(done -> telemetry.endPublish(span, event, start, done.cause()));
   }
 
   /** Publishes raw bytes; the building block of the typed publish, dead letters and key-value writes. */
   Future<PublishAck> publish(String subject, Headers headers, byte[] data, PublishOptions options) {
+    return publish(subject, headers, data, options, null);
+  }
+
+  /**
+   * {@code onAck}, when given, learns of the acknowledgement on jnats's thread, before the caller's context does:
+   * there acknowledgements come in the order the stream stored the messages.
+   */
+  private Future<PublishAck> publish(String subject, Headers headers, byte[] data, PublishOptions options,
+      Consumer<PublishAck> onAck) {
     if (connection.getStatus() != Connection.Status.CONNECTED) {
       return Future.failedFuture(new BrokerUnavailable("not connected to NATS (" + connection.getStatus() + ")", null));
     }
@@ -183,6 +221,13 @@ public final class NatsEventPublisher implements EventPublisher {
       awaiting.add(new Awaiting(sent, System.nanoTime() + timeout.toNanos()));
       sent.whenComplete((ack, failure) -> {
         inFlight.decrementAndGet();
+        if (failure == null && onAck != null) {
+          try {
+            onAck.accept(ack);
+          } catch (RuntimeException e) {
+            // A listener's fault must not keep the publish from completing; a missed event is read back as a gap.
+          }
+        }
         context.runOnContext(v -> {
           if (failure == null) {
             promise.tryComplete(ack);
