@@ -2,6 +2,7 @@ package dev.orderflow.messaging;
 
 import com.google.protobuf.Message;
 import io.vertx.core.Future;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -65,9 +66,10 @@ public interface EventPublisher extends Announcer {
   record Stored(EventType<?> type, String orderId, Message event, long sequence) {}
 
   /**
-   * Hands {@code listener} every event this publisher stores from now on (not a repeat the stream recognised), in
-   * the order the stream acknowledged them, on the messaging client's thread: it must only take note and return. A
-   * read model of this process's own writes learns them here, without having them delivered back.
+   * Hands {@code listener} every event this publisher stores from now on in one of {@code streams} (not a repeat the
+   * stream recognised), in the order the stream acknowledged them, on the messaging client's thread: it must only
+   * take note and return. A read model of this process's own writes learns them here, without having them delivered
+   * back.
    */
-  void onStored(Consumer<Stored> listener);
+  void onStored(Set<StreamSpec> streams, Consumer<Stored> listener);
 }

@@ -195,8 +195,8 @@ public final class OrderIndexFeed extends VerticleBase {
         })
         .compose(v -> Future.all(FOLLOWED.stream().map(this::follow).toList()))
         .onSuccess(v -> {
-          messaging.publisher().onStored(stored -> {
-            if (!stopping && sources.containsKey(stored.type().stream())) {
+          messaging.publisher().onStored(sources.keySet(), stored -> {
+            if (!stopping) {
               own.add(stored);
             }
           });

@@ -10,7 +10,6 @@ import io.nats.client.Connection;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Dispatcher;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.MessageConsumer;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.MessageInfo;
@@ -56,17 +55,7 @@ public final class NatsEventFeed implements EventFeed {
   /** Whether the stream holds a {@code type} event after stream sequence {@code after}: one request. */
   @Override
   public Future<Boolean> anyAfter(EventType<?> type, long after) {
-    return vertx.executeBlocking(() -> {
-      try {
-        connection.jetStreamManagement().getNextMessage(type.stream().name(), after + 1, type.filterSubject());
-        return true;
-      } catch (io.nats.client.JetStreamApiException e) {
-        if (e.getErrorCode() == 404) {
-          return false;
-        }
-        throw e;
-      }
-    });
+    return vertx.executeBlocking(() -> next(type, after + 1) != null);
   }
 
   /** Starts handing every {@code type} event stored after stream sequence {@code after} to {@code listener}. */
@@ -109,30 +98,28 @@ public final class NatsEventFeed implements EventFeed {
     int cut = type.prefix().length() + 1;
     int handed = 0;
     try {
-      JetStreamManagement management = connection.jetStreamManagement();
-      long from = after + 1;
-      while (from <= upTo) {
-        MessageInfo message;
-        try {
-          message = management.getNextMessage(type.stream().name(), from, type.filterSubject());
-        } catch (JetStreamApiException e) {
-          if (e.getErrorCode() == 404) {
-            break; // none after it
-          }
-          throw e;
-        }
-        if (message.getSeq() > upTo) {
-          break;
-        }
+      for (MessageInfo message = after < upTo ? next(type, after + 1) : null; message != null && message.getSeq() <= upTo;
+          message = next(type, message.getSeq() + 1)) {
         listener.onEvent(type, message.getSubject().substring(cut), decode(type, message.getData()),
             message.getSeq(), 0);
         handed++;
-        from = message.getSeq() + 1;
       }
       return handed;
     } catch (IOException | JetStreamApiException e) {
       throw new BrokerUnavailable("cannot read " + type.name() + " events from stream " + type.stream().name()
           + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The first {@code type} event at stream sequence {@code from} or after it, or {@code null}: one request. */
+  private MessageInfo next(EventType<?> type, long from) throws IOException, JetStreamApiException {
+    try {
+      return connection.jetStreamManagement().getNextMessage(type.stream().name(), from, type.filterSubject());
+    } catch (JetStreamApiException e) {
+      if (e.getErrorCode() == 404) {
+        return null;
+      }
+      throw e;
     }
   }
 

@@ -6,6 +6,7 @@ import dev.orderflow.messaging.EventPublisher;
 import dev.orderflow.messaging.EventType;
 import dev.orderflow.messaging.MessagingException;
 import dev.orderflow.messaging.Overloaded;
+import dev.orderflow.messaging.StreamSpec;
 import dev.orderflow.messaging.WriteConflict;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
@@ -19,9 +20,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -64,8 +67,10 @@ public final class NatsEventPublisher implements EventPublisher {
   /** The highest stream sequence acknowledged to this publisher, per event type: what a read model must reach. */
   private final Map<EventType<?>, AtomicLong> acked = new ConcurrentHashMap<>();
 
-  /** Who learns of every event stored ({@link #onStored}): the order index, from when it follows the streams. */
-  private final List<Consumer<Stored>> storedListeners = new CopyOnWriteArrayList<>();
+  /** Who learns of the events stored in which streams ({@link #onStored}): the order index, once it follows them. */
+  private final List<Listening> storedListeners = new CopyOnWriteArrayList<>();
+
+  private record Listening(Set<StreamSpec> streams, Consumer<Stored> listener) {}
 
   private record Awaiting(CompletableFuture<PublishAck> sent, long deadline) {}
 
@@ -147,19 +152,30 @@ public final class NatsEventPublisher implements EventPublisher {
   }
 
   @Override
-  public void onStored(Consumer<Stored> listener) {
-    storedListeners.add(listener);
+  public void onStored(Set<StreamSpec> streams, Consumer<Stored> listener) {
+    storedListeners.add(new Listening(Set.copyOf(streams), listener));
   }
 
-  /** What tells the {@link #onStored} listeners of one typed publish, once stored; {@code null} when none listens. */
+  /**
+   * What tells the {@link #onStored} listeners of one typed publish, once stored; {@code null} when none listens to
+   * its stream, so that the saga's other publishes carry nothing for them.
+   */
   private Consumer<PublishAck> tap(EventType<?> type, String orderId, Message event) {
-    if (storedListeners.isEmpty()) {
+    List<Consumer<Stored>> listeners = null;
+    for (Listening listening : storedListeners) {
+      if (listening.streams().contains(type.stream())) {
+        listeners = listeners == null ? new ArrayList<>(1) : listeners;
+        listeners.add(listening.listener());
+      }
+    }
+    if (listeners == null) {
       return null;
     }
+    List<Consumer<Stored>> told = listeners;
     return ack -> {
       if (!ack.isDuplicate()) {
         Stored stored = new Stored(type, orderId, event, ack.getSeqno());
-        storedListeners.forEach(listener -> listener.accept(stored));
+        told.forEach(listener -> listener.accept(stored));
       }
     };
   }
