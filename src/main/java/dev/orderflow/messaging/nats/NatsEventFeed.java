@@ -98,8 +98,8 @@ public final class NatsEventFeed implements EventFeed {
     int cut = type.prefix().length() + 1;
     int handed = 0;
     try {
-      for (MessageInfo message = after < upTo ? next(type, after + 1) : null; message != null && message.getSeq() <= upTo;
-          message = next(type, message.getSeq() + 1)) {
+      for (MessageInfo message = after < upTo ? next(type, after + 1) : null;
+          message != null && message.getSeq() <= upTo; message = next(type, message.getSeq() + 1)) {
         listener.onEvent(type, message.getSubject().substring(cut), decode(type, message.getData()),
             message.getSeq(), 0);
         handed++;
